@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = "Danh mục thủ tục hành chính"
+
+    def ready(self):
+        from catalog import signals  # noqa: F401  (connects the catalog event recorders)

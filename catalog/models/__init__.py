@@ -1,0 +1,54 @@
+from catalog.models.departments import DepartmentIndexPage, DepartmentKind, DepartmentPage
+from catalog.models.events import CatalogEvent, EventAction
+from catalog.models.forms import FormTemplate
+from catalog.models.lists import (
+    Field,
+    LegalDocument,
+    LifeEvent,
+    Level,
+    PublicHoliday,
+    Result,
+    SubjectType,
+)
+from catalog.models.procedures import (
+    Channel,
+    DossierCase,
+    ExecutionMethod,
+    FeeItem,
+    FeeKind,
+    OnlineLevel,
+    ProcedurePage,
+    ProcedureStatus,
+    ProcedureStep,
+    ProcedureType,
+    RequiredDocument,
+    TimeUnit,
+)
+
+__all__ = [
+    "CatalogEvent",
+    "Channel",
+    "DepartmentIndexPage",
+    "DepartmentKind",
+    "DepartmentPage",
+    "DossierCase",
+    "EventAction",
+    "ExecutionMethod",
+    "FeeItem",
+    "FeeKind",
+    "Field",
+    "FormTemplate",
+    "LegalDocument",
+    "Level",
+    "LifeEvent",
+    "OnlineLevel",
+    "ProcedurePage",
+    "ProcedureStatus",
+    "ProcedureStep",
+    "ProcedureType",
+    "PublicHoliday",
+    "RequiredDocument",
+    "Result",
+    "SubjectType",
+    "TimeUnit",
+]

@@ -1,0 +1,108 @@
+"""Departments: the permission unit. Every procedure and form template belongs to exactly one."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.models import Page
+from wagtail.search import index
+
+department_code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    _("Mã đơn vị chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới."),
+)
+
+
+class DepartmentKind(models.TextChoices):
+    CITY_DEPARTMENT = "city_department", _("Sở, ban, ngành thành phố")
+    WARD = "ward", _("UBND phường, xã")
+    SPECIAL_ZONE = "special_zone", _("Đặc khu")
+    OTHER = "other", _("Khác")
+
+
+class DepartmentIndexPage(Page):
+    """The list of departments; one per site."""
+
+    intro = models.TextField(_("giới thiệu"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["catalog.DepartmentPage"]
+    max_count = 1
+    template = "catalog/department_index_page.html"
+
+    class Meta:
+        verbose_name = _("danh sách cơ quan")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["departments"] = (
+            DepartmentPage.objects.child_of(self).live().public().order_by("kind", "title")
+        )
+        return context
+
+
+class DepartmentPage(Page):
+    """A city department ("Sở") or a ward/commune office; its procedures live beneath it."""
+
+    code = models.CharField(_("mã đơn vị"), max_length=64, unique=True, validators=[department_code_validator])
+    kind = models.CharField(_("loại đơn vị"), max_length=32, choices=DepartmentKind.choices)
+    parent_department = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="child_departments",
+    )
+    description = models.TextField(_("giới thiệu"), blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=500, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=60, blank=True)
+    email = models.EmailField(_("thư điện tử"), blank=True)
+    website = models.URLField(_("trang thông tin"), blank=True)
+    opening_hours = models.TextField(
+        _("giờ tiếp nhận hồ sơ"), blank=True, help_text=_("Ví dụ: Thứ Hai - Thứ Sáu: 7:30 - 11:30, 13:00 - 17:00")
+    )
+    collection = models.ForeignKey(
+        "wagtailcore.Collection",
+        verbose_name=_("thư mục tài liệu"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel([FieldPanel("code"), FieldPanel("kind"), FieldPanel("parent_department")], _("Định danh")),
+        FieldPanel("description"),
+        MultiFieldPanel(
+            [
+                FieldPanel("address"),
+                FieldPanel("phone"),
+                FieldPanel("email"),
+                FieldPanel("website"),
+                FieldPanel("opening_hours"),
+            ],
+            _("Liên hệ"),
+        ),
+    ]
+    search_fields = Page.search_fields + [index.SearchField("code"), index.FilterField("kind")]
+    parent_page_types = ["catalog.DepartmentIndexPage"]
+    subpage_types = ["catalog.ProcedurePage"]
+    template = "catalog/department_page.html"
+
+    class Meta:
+        verbose_name = _("cơ quan, đơn vị")
+        verbose_name_plural = _("cơ quan, đơn vị")
+
+    def __str__(self):
+        return self.title
+
+    def get_context(self, request, *args, **kwargs):
+        from catalog.selectors import department_procedures_by_field
+
+        context = super().get_context(request, *args, **kwargs)
+        context["procedures_by_field"] = department_procedures_by_field(department=self)
+        return context

@@ -1,0 +1,387 @@
+"""The administrative procedure ("thủ tục hành chính") and its inline parts."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import RichTextField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+
+from catalog.forms import ProcedurePageForm
+
+RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
+
+procedure_code_validator = RegexValidator(
+    r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",
+    _("Mã thủ tục chỉ gồm số, chữ không dấu, dấu chấm và gạch ngang, ví dụ 1.000080."),
+)
+
+
+class ProcedureType(models.TextChoices):
+    STANDARD = "standard", _("Thủ tục hành chính chung")
+    SPECIFIC = "specific", _("Thủ tục hành chính đặc thù")
+    INTERNAL = "internal", _("Thủ tục hành chính nội bộ")
+
+
+class ProcedureStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang áp dụng")
+    SUPERSEDED = "superseded", _("Đã được thay thế")
+    RESCINDED = "rescinded", _("Đã bãi bỏ")
+
+
+class OnlineLevel(models.TextChoices):
+    FULL = "full", _("Dịch vụ công trực tuyến toàn trình")
+    PARTIAL = "partial", _("Dịch vụ công trực tuyến một phần")
+    NONE = "none", _("Không có dịch vụ trực tuyến")
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("Trực tiếp")
+    ONLINE = "online", _("Trực tuyến")
+    POSTAL = "postal", _("Dịch vụ bưu chính")
+
+
+class TimeUnit(models.TextChoices):
+    WORKING_DAY = "working_day", _("ngày làm việc")
+    DAY = "day", _("ngày")
+    HOUR = "hour", _("giờ")
+    MONTH = "month", _("tháng")
+
+
+class FeeKind(models.TextChoices):
+    FEE = "fee", _("Phí")
+    CHARGE = "charge", _("Lệ phí")
+    SERVICE_FEE = "service_fee", _("Giá dịch vụ")
+
+
+class ProcedurePage(Page):
+    """One procedure as published by its owning department (the parent page)."""
+
+    # identity
+    national_code = models.CharField(
+        _("mã thủ tục quốc gia"), max_length=40, db_index=True, validators=[procedure_code_validator]
+    )
+    local_code = models.CharField(
+        _("mã thủ tục của thành phố"),
+        max_length=40,
+        blank=True,
+        db_index=True,
+        validators=[procedure_code_validator],
+        help_text=_("Để trống nếu thành phố dùng đúng mã quốc gia."),
+    )
+    procedure_type = models.CharField(
+        _("loại thủ tục"), max_length=20, choices=ProcedureType.choices, default=ProcedureType.STANDARD
+    )
+    status = models.CharField(
+        _("tình trạng"), max_length=20, choices=ProcedureStatus.choices, default=ProcedureStatus.ACTIVE
+    )
+    decision_number = models.CharField(_("quyết định công bố"), max_length=120, blank=True)
+    decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    effective_date = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
+    summary = models.TextField(_("mô tả ngắn"), blank=True, max_length=1000)
+
+    # who
+    implementing_agencies = models.TextField(_("cơ quan thực hiện"), blank=True)
+    competent_authority = models.TextField(_("cơ quan có thẩm quyền"), blank=True)
+    coordinating_agencies = models.TextField(_("cơ quan phối hợp"), blank=True)
+    receiving_address = models.TextField(_("địa chỉ tiếp nhận hồ sơ"), blank=True)
+    levels = ParentalManyToManyField("catalog.Level", verbose_name=_("cấp thực hiện"), blank=True)
+    subject_types = ParentalManyToManyField(
+        "catalog.SubjectType", verbose_name=_("đối tượng thực hiện"), blank=True
+    )
+    fields = ParentalManyToManyField("catalog.Field", verbose_name=_("lĩnh vực"), blank=True)
+    life_events = ParentalManyToManyField("catalog.LifeEvent", verbose_name=_("sự kiện cuộc đời"), blank=True)
+
+    # how
+    online_level = models.CharField(
+        _("mức độ dịch vụ công trực tuyến"), max_length=20, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+    )
+    online_url = models.URLField(_("đường dẫn nộp hồ sơ trực tuyến"), max_length=500, blank=True)
+    conditions = RichTextField(_("yêu cầu, điều kiện"), blank=True, features=RICH_TEXT_FEATURES)
+    results = ParentalManyToManyField("catalog.Result", verbose_name=_("kết quả thực hiện"), blank=True)
+    result_note = models.TextField(_("ghi chú về kết quả"), blank=True)
+    legal_basis = ParentalManyToManyField("catalog.LegalDocument", verbose_name=_("căn cứ pháp lý"), blank=True)
+    keywords = models.CharField(
+        _("từ khóa"), max_length=500, blank=True, help_text=_("Các từ người dân hay gõ, cách nhau bằng dấu phẩy.")
+    )
+    view_count = models.PositiveIntegerField(_("lượt xem"), default=0, editable=False)
+
+    # publishing
+    change_note = models.CharField(
+        _("ghi chú thay đổi công khai"),
+        max_length=500,
+        blank=True,
+        help_text=_("Người dân sẽ thấy ghi chú này trong lịch sử thay đổi. Bắt buộc khi gửi duyệt hoặc xuất bản."),
+    )
+
+    search_fields = Page.search_fields + [
+        index.SearchField("national_code"),
+        index.SearchField("local_code"),
+        index.SearchField("keywords"),
+        index.SearchField("summary"),
+        index.FilterField("status"),
+        index.FilterField("online_level"),
+    ]
+
+    general_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("national_code"), FieldPanel("local_code")]),
+                FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("status")]),
+                FieldRowPanel(
+                    [FieldPanel("decision_number"), FieldPanel("decision_date"), FieldPanel("effective_date")]
+                ),
+            ],
+            _("Định danh"),
+        ),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [
+                FieldPanel("implementing_agencies"),
+                FieldPanel("competent_authority"),
+                FieldPanel("coordinating_agencies"),
+                FieldPanel("receiving_address"),
+            ],
+            _("Cơ quan"),
+        ),
+        FieldPanel("levels"),
+        FieldPanel("subject_types"),
+        FieldPanel("fields"),
+        FieldPanel("life_events"),
+        FieldPanel("keywords"),
+    ]
+    how_panels = [
+        InlinePanel("steps", label=_("Trình tự thực hiện"), heading=_("Các bước")),
+        FieldPanel("conditions"),
+        MultiFieldPanel([FieldPanel("online_level"), FieldPanel("online_url")], _("Dịch vụ trực tuyến")),
+        FieldPanel("results"),
+        FieldPanel("result_note"),
+    ]
+    documents_panels = [
+        InlinePanel("dossier_cases", label=_("Trường hợp hồ sơ"), heading=_("Thành phần hồ sơ")),
+    ]
+    fees_panels = [
+        InlinePanel("execution_methods", label=_("Cách thức thực hiện"), heading=_("Cách thức, thời hạn, phí")),
+    ]
+    legal_panels = [FieldPanel("legal_basis")]
+    publishing_panels = [FieldPanel("change_note")] + Page.promote_panels + Page.settings_panels
+
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(general_panels, heading=_("Thông tin chung")),
+            ObjectList(how_panels, heading=_("Cách thực hiện")),
+            ObjectList(documents_panels, heading=_("Hồ sơ và biểu mẫu")),
+            ObjectList(fees_panels, heading=_("Phí và thời hạn")),
+            ObjectList(legal_panels, heading=_("Căn cứ pháp lý")),
+            ObjectList(publishing_panels, heading=_("Xuất bản"), classname="settings"),
+        ]
+    )
+
+    base_form_class = ProcedurePageForm
+    parent_page_types = ["catalog.DepartmentPage"]
+    subpage_types = []
+    template = "catalog/procedure_page.html"
+
+    class Meta:
+        verbose_name = _("thủ tục hành chính")
+        verbose_name_plural = _("thủ tục hành chính")
+        indexes = [models.Index(fields=["status", "online_level"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def code(self) -> str:
+        """The code citizens and client systems use: the city's local code when it has one."""
+        return self.local_code or self.national_code
+
+    @property
+    def department(self):
+        return self.get_parent().specific
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.online_level == OnlineLevel.FULL and not self.online_url:
+            errors["online_url"] = _("Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ.")
+        if self.national_code:
+            duplicates = ProcedurePage.objects.filter(national_code=self.national_code, live=True)
+            if self.pk:
+                duplicates = duplicates.exclude(pk=self.pk)
+            if duplicates.exists():
+                other = duplicates.first()
+                errors["national_code"] = _(
+                    "Mã thủ tục %(code)s đã được dùng cho thủ tục đang công bố “%(title)s”."
+                ) % {"code": self.national_code, "title": other.title}
+        if self.local_code:
+            duplicates = ProcedurePage.objects.filter(local_code=self.local_code)
+            if self.pk:
+                duplicates = duplicates.exclude(pk=self.pk)
+            if duplicates.exists():
+                errors["local_code"] = _("Mã thủ tục của thành phố %(code)s đã được dùng.") % {
+                    "code": self.local_code
+                }
+        if errors:
+            raise ValidationError(errors)
+
+    def get_context(self, request, *args, **kwargs):
+        from catalog.selectors import procedure_public_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(procedure_public_context(procedure=self))
+        return context
+
+
+class ProcedureStep(Orderable):
+    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="steps")
+    title = models.CharField(_("tên bước"), max_length=300, blank=True)
+    description = RichTextField(_("nội dung"), features=RICH_TEXT_FEATURES)
+
+    panels = [FieldPanel("title"), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("bước thực hiện")
+
+
+class ExecutionMethod(ClusterableModel, Orderable):
+    """A channel to apply through, with its processing time and its fees."""
+
+    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="execution_methods")
+    channel = models.CharField(_("hình thức nộp"), max_length=20, choices=Channel.choices)
+    processing_time_value = models.DecimalField(
+        _("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    processing_time_unit = models.CharField(
+        _("đơn vị thời hạn"), max_length=20, choices=TimeUnit.choices, blank=True
+    )
+    processing_time_text = models.CharField(
+        _("thời hạn (mô tả)"),
+        max_length=500,
+        blank=True,
+        help_text=_("Dùng khi văn bản chỉ ghi thời hạn bằng lời, không có con số."),
+    )
+    description = models.TextField(_("mô tả"), blank=True)
+
+    panels = [
+        FieldPanel("channel"),
+        FieldRowPanel([FieldPanel("processing_time_value"), FieldPanel("processing_time_unit")]),
+        FieldPanel("processing_time_text"),
+        FieldPanel("description"),
+        InlinePanel("fees", label=_("Phí, lệ phí")),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("cách thức thực hiện")
+
+    def __str__(self):
+        return f"{self.get_channel_display()} – {self.processing_time_display}"
+
+    def clean(self):
+        super().clean()
+        if self.processing_time_value is not None and not self.processing_time_unit:
+            raise ValidationError({"processing_time_unit": _("Thời hạn giải quyết phải có đơn vị (ngày làm việc, ngày, giờ, tháng).")})
+        if self.processing_time_unit and self.processing_time_value is None:
+            raise ValidationError({"processing_time_value": _("Đã chọn đơn vị thì phải nhập số thời hạn.")})
+        if self.processing_time_value is not None and self.processing_time_value < 0:
+            raise ValidationError({"processing_time_value": _("Thời hạn giải quyết không được âm.")})
+
+    @property
+    def processing_time_display(self) -> str:
+        if self.processing_time_value is not None and self.processing_time_unit:
+            value = self.processing_time_value.normalize()
+            number = f"{value:f}".replace(".", ",")
+            return f"{number} {TimeUnit(self.processing_time_unit).label}"
+        return self.processing_time_text
+
+
+class FeeItem(Orderable):
+    method = ParentalKey(ExecutionMethod, on_delete=models.CASCADE, related_name="fees")
+    kind = models.CharField(_("loại"), max_length=20, choices=FeeKind.choices, default=FeeKind.CHARGE)
+    amount = models.BigIntegerField(
+        _("mức thu (đồng)"), null=True, blank=True, help_text=_("Số nguyên, đơn vị đồng. Để trống nếu không quy định.")
+    )
+    description = models.TextField(_("điều kiện, miễn giảm"), blank=True)
+
+    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("amount")]), FieldPanel("description")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("phí, lệ phí")
+
+    def clean(self):
+        super().clean()
+        if self.amount is not None and self.amount < 0:
+            raise ValidationError({"amount": _("Mức phí, lệ phí không được âm.")})
+
+    @property
+    def amount_display(self) -> str:
+        if self.amount is None:
+            return str(_("Theo quy định"))
+        if self.amount == 0:
+            return str(_("Miễn phí"))
+        return f"{self.amount:,}".replace(",", ".") + " đồng"
+
+
+class DossierCase(ClusterableModel, Orderable):
+    """A "trường hợp": the set of documents to bring in one situation."""
+
+    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="dossier_cases")
+    name = models.CharField(_("tên trường hợp"), max_length=500)
+    description = models.TextField(_("mô tả"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("description"), InlinePanel("documents", label=_("Giấy tờ"))]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("trường hợp hồ sơ")
+
+    def __str__(self):
+        return self.name
+
+
+class RequiredDocument(Orderable):
+    case = ParentalKey(DossierCase, on_delete=models.CASCADE, related_name="documents")
+    name = models.TextField(_("tên giấy tờ"))
+    originals = models.PositiveSmallIntegerField(_("số bản chính"), default=1)
+    copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
+    is_required = models.BooleanField(_("bắt buộc"), default=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    form_template = models.ForeignKey(
+        "catalog.FormTemplate",
+        verbose_name=_("mẫu đơn, tờ khai"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("originals"), FieldPanel("copies"), FieldPanel("is_required")]),
+        FieldPanel("note"),
+        FieldPanel("form_template"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("giấy tờ phải nộp")
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.is_required and not self.originals and not self.copies:
+            raise ValidationError(
+                {"copies": _("Giấy tờ bắt buộc phải có ít nhất một bản chính hoặc một bản sao.")}
+            )

@@ -1,0 +1,82 @@
+"""Reading settings from the environment: every bad value stops start-up with one line."""
+
+import os
+from urllib.parse import urlparse
+
+import dj_database_url
+
+
+class ConfigError(SystemExit):
+    """A misconfiguration; SystemExit so the process prints one line, not a traceback."""
+
+    def __init__(self, message: str):
+        super().__init__(f"Configuration error: {message}")
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r} is not a boolean (use 1/0, true/false).")
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a whole number.") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env(name)
+    if value is None:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SUPPORTED_DATABASES = ("postgres", "postgresql", "pgsql", "sqlite")
+
+
+def database_from_url(url: str) -> dict:
+    scheme = urlparse(url).scheme
+    if scheme not in SUPPORTED_DATABASES:
+        raise ConfigError(
+            f"DATABASE_URL={url!r} is malformed: expected postgres://user:pass@host:port/name "
+            "or sqlite:////absolute/path.db"
+        )
+    try:
+        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    except Exception as exc:  # dj_database_url raises several types
+        raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
+    if not config.get("NAME"):
+        raise ConfigError(f"DATABASE_URL={url!r} names no database.")
+    return config
+
+
+SEARCH_ENGINES = ("embedded", "elasticsearch")
+
+
+def search_engine() -> tuple[str, str | None]:
+    engine = env("SEARCH_ENGINE", "embedded")
+    if engine not in SEARCH_ENGINES:
+        raise ConfigError(f"SEARCH_ENGINE={engine!r}: choose one of {', '.join(SEARCH_ENGINES)}.")
+    url = env("ELASTICSEARCH_URL")
+    if engine == "elasticsearch":
+        if not url:
+            raise ConfigError("SEARCH_ENGINE=elasticsearch needs ELASTICSEARCH_URL (e.g. http://localhost:9200).")
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ConfigError(f"ELASTICSEARCH_URL={url!r} is not an http(s) URL.")
+    return engine, url

@@ -1,0 +1,49 @@
+"""Site-wide pages and settings; no domain logic lives here."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+
+class HomePage(Page):
+    """The portal's front page; the catalog's department index lives beneath it."""
+
+    intro = models.CharField(_("lời giới thiệu"), max_length=300, blank=True)
+    body = RichTextField(_("nội dung"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["catalog.DepartmentIndexPage"]
+    max_count = 1
+    template = "home_page.html"
+
+    class Meta:
+        verbose_name = _("trang chủ")
+        verbose_name_plural = _("trang chủ")
+
+
+@register_setting(icon="site")
+class PortalSettings(BaseSiteSetting):
+    """What the catalog administrator changes without a deploy: the portal's name and contacts."""
+
+    portal_name = models.CharField(_("tên cổng"), max_length=200, default="Cổng dịch vụ công TP. Hồ Chí Minh")
+    hotline = models.CharField(_("đường dây nóng"), max_length=40, blank=True, default="1022")
+    contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
+    footer_text = models.TextField(
+        _("chân trang"),
+        blank=True,
+        default="Ủy ban nhân dân Thành phố Hồ Chí Minh. Thông tin thủ tục hành chính do các sở, ngành và "
+        "UBND phường, xã công bố.",
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("portal_name"), FieldPanel("hotline"), FieldPanel("contact_email")], _("Cổng")),
+        FieldPanel("footer_text"),
+    ]
+
+    class Meta:
+        verbose_name = _("cài đặt cổng")
