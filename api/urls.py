@@ -1,4 +1,8 @@
 """The catalog API, version 1."""
 
+from django.urls import include, path
+
 app_name = "api"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("search/", include("search.api_urls")),
+]

@@ -11,11 +11,15 @@ PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action
 class ProcedurePageForm(WagtailAdminPageForm):
     def clean(self):
         cleaned_data = super().clean()
-        if any(action in self.data for action in PUBLISHING_ACTIONS) and not cleaned_data.get("change_note"):
+        if any(
+            action in self.data for action in PUBLISHING_ACTIONS
+        ) and not cleaned_data.get("change_note"):
             self.add_error(
                 "change_note",
                 forms.ValidationError(
-                    _("Hãy ghi chú thay đổi công khai (tab Xuất bản) trước khi gửi duyệt hoặc xuất bản."),
+                    _(
+                        "Hãy ghi chú thay đổi công khai (tab Xuất bản) trước khi gửi duyệt hoặc xuất bản."
+                    ),
                     code="change_note_required",
                 ),
             )

@@ -38,9 +38,9 @@ def procedures_with_parts(queryset: QuerySet | None = None) -> QuerySet:
             queryset=DossierCase.objects.order_by("sort_order").prefetch_related(
                 Prefetch(
                     "documents",
-                    queryset=RequiredDocument.objects.order_by("sort_order").select_related(
-                        "form_template__document"
-                    ),
+                    queryset=RequiredDocument.objects.order_by(
+                        "sort_order"
+                    ).select_related("form_template__document"),
                 )
             ),
         ),
@@ -55,7 +55,8 @@ def change_history(*, procedure: ProcedurePage, limit: int = 20) -> list[Catalog
     """The public change notes of a procedure, newest first."""
     return list(
         CatalogEvent.objects.filter(
-            page_id=procedure.pk, action__in=[EventAction.PUBLISHED, EventAction.UPDATED]
+            page_id=procedure.pk,
+            action__in=[EventAction.PUBLISHED, EventAction.UPDATED],
         ).order_by("-id")[:limit]
     )
 
@@ -73,18 +74,28 @@ def procedure_public_context(*, procedure: ProcedurePage) -> dict:
         "fee_min": min(amounts) if amounts else None,
         "fee_max": max(amounts) if amounts else None,
         "history": change_history(procedure=procedure) if procedure.pk else [],
-        "owner": procedure.get_parent().specific if procedure.pk or procedure.depth else None,
+        "owner": procedure.get_parent().specific
+        if procedure.pk or procedure.depth
+        else None,
     }
 
 
-def department_procedures_by_field(*, department: DepartmentPage) -> "OrderedDict[str, list]":
+def department_procedures_by_field(
+    *, department: DepartmentPage
+) -> "OrderedDict[str, list]":
     """A department's live procedures grouped by their first field, fields in name order."""
     procedures = (
-        ProcedurePage.objects.child_of(department).live().public().prefetch_related("fields").order_by("title")
+        ProcedurePage.objects.child_of(department)
+        .live()
+        .public()
+        .prefetch_related("fields")
+        .order_by("title")
     )
     groups: dict[str, list] = {}
     for procedure in procedures:
         fields = sorted(procedure.fields.all(), key=lambda field: field.name)
         key = fields[0].name if fields else "Khác"
         groups.setdefault(key, []).append(procedure)
-    return OrderedDict(sorted(groups.items(), key=lambda item: (item[0] == "Khác", item[0])))
+    return OrderedDict(
+        sorted(groups.items(), key=lambda item: (item[0] == "Khác", item[0]))
+    )

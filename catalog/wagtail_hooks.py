@@ -13,8 +13,8 @@ from catalog.models import (
     Field,
     FormTemplate,
     LegalDocument,
-    LifeEvent,
     Level,
+    LifeEvent,
     ProcedurePage,
     PublicHoliday,
     Result,
@@ -127,8 +127,17 @@ class ProcedureListingViewSet(PageListingViewSet):
         *_BASE_COLUMNS[:2],
         Column("national_code", label=_("Mã"), sort_key="national_code"),
         ParentPageColumn("parent", label=_("Đơn vị")),
-        Column("procedure_status", label=_("Tình trạng"), accessor="get_status_display", sort_key="status"),
-        DateColumn("latest_revision_created_at", label=_("Cập nhật"), sort_key="latest_revision_created_at"),
+        Column(
+            "procedure_status",
+            label=_("Tình trạng"),
+            accessor="get_status_display",
+            sort_key="status",
+        ),
+        DateColumn(
+            "latest_revision_created_at",
+            label=_("Cập nhật"),
+            sort_key="latest_revision_created_at",
+        ),
         _BASE_COLUMNS[-1],
     ]
     list_filter = ["status", "online_level", "procedure_type", "fields", "levels"]

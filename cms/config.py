@@ -71,11 +71,15 @@ SEARCH_ENGINES = ("embedded", "elasticsearch")
 def search_engine() -> tuple[str, str | None]:
     engine = env("SEARCH_ENGINE", "embedded")
     if engine not in SEARCH_ENGINES:
-        raise ConfigError(f"SEARCH_ENGINE={engine!r}: choose one of {', '.join(SEARCH_ENGINES)}.")
+        raise ConfigError(
+            f"SEARCH_ENGINE={engine!r}: choose one of {', '.join(SEARCH_ENGINES)}."
+        )
     url = env("ELASTICSEARCH_URL")
     if engine == "elasticsearch":
         if not url:
-            raise ConfigError("SEARCH_ENGINE=elasticsearch needs ELASTICSEARCH_URL (e.g. http://localhost:9200).")
+            raise ConfigError(
+                "SEARCH_ENGINE=elasticsearch needs ELASTICSEARCH_URL (e.g. http://localhost:9200)."
+            )
         parsed = urlparse(url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ConfigError(f"ELASTICSEARCH_URL={url!r} is not an http(s) URL.")

@@ -13,7 +13,9 @@ class HomePage(Page):
     """The portal's front page; the catalog's department index lives beneath it."""
 
     intro = models.CharField(_("lời giới thiệu"), max_length=300, blank=True)
-    body = RichTextField(_("nội dung"), blank=True, features=["bold", "italic", "link", "ul", "ol"])
+    body = RichTextField(
+        _("nội dung"), blank=True, features=["bold", "italic", "link", "ul", "ol"]
+    )
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     parent_page_types = ["wagtailcore.Page"]
@@ -30,8 +32,12 @@ class HomePage(Page):
 class PortalSettings(BaseSiteSetting):
     """What the catalog administrator changes without a deploy: the portal's name and contacts."""
 
-    portal_name = models.CharField(_("tên cổng"), max_length=200, default="Cổng dịch vụ công TP. Hồ Chí Minh")
-    hotline = models.CharField(_("đường dây nóng"), max_length=40, blank=True, default="1022")
+    portal_name = models.CharField(
+        _("tên cổng"), max_length=200, default="Cổng dịch vụ công TP. Hồ Chí Minh"
+    )
+    hotline = models.CharField(
+        _("đường dây nóng"), max_length=40, blank=True, default="1022"
+    )
     contact_email = models.EmailField(_("thư điện tử liên hệ"), blank=True)
     footer_text = models.TextField(
         _("chân trang"),
@@ -41,7 +47,14 @@ class PortalSettings(BaseSiteSetting):
     )
 
     panels = [
-        MultiFieldPanel([FieldPanel("portal_name"), FieldPanel("hotline"), FieldPanel("contact_email")], _("Cổng")),
+        MultiFieldPanel(
+            [
+                FieldPanel("portal_name"),
+                FieldPanel("hotline"),
+                FieldPanel("contact_email"),
+            ],
+            _("Cổng"),
+        ),
         FieldPanel("footer_text"),
     ]
 

@@ -16,8 +16,16 @@ def _database_status() -> dict:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any driver error means "down"
-        return {"status": "down", "vendor": connection.vendor, "error": exc.__class__.__name__}
-    return {"status": "ok", "vendor": connection.vendor, "ms": round((time.perf_counter() - started) * 1000, 2)}
+        return {
+            "status": "down",
+            "vendor": connection.vendor,
+            "error": exc.__class__.__name__,
+        }
+    return {
+        "status": "ok",
+        "vendor": connection.vendor,
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+    }
 
 
 def _search_status() -> dict:
@@ -27,8 +35,14 @@ def _search_status() -> dict:
         return {"status": "unknown", "engine": settings.SEARCH_ENGINE}
     try:
         return {"engine": settings.SEARCH_ENGINE, **get_engine().health()}
-    except Exception as exc:  # the search engine being down must not hide the database status
-        return {"status": "down", "engine": settings.SEARCH_ENGINE, "error": exc.__class__.__name__}
+    except (
+        Exception
+    ) as exc:  # the search engine being down must not hide the database status
+        return {
+            "status": "down",
+            "engine": settings.SEARCH_ENGINE,
+            "error": exc.__class__.__name__,
+        }
 
 
 @never_cache
@@ -37,7 +51,11 @@ def healthz(request):
     database = _database_status()
     search = _search_status()
     healthy = database["status"] == "ok"
-    body = {"status": "ok" if healthy else "down", "database": database, "search": search}
+    body = {
+        "status": "ok" if healthy else "down",
+        "database": database,
+        "search": search,
+    }
     if healthy and search.get("status") != "ok":
         body["status"] = "degraded"
     return JsonResponse(body, status=200 if healthy else 503)

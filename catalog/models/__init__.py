@@ -1,11 +1,15 @@
-from catalog.models.departments import DepartmentIndexPage, DepartmentKind, DepartmentPage
+from catalog.models.departments import (
+    DepartmentIndexPage,
+    DepartmentKind,
+    DepartmentPage,
+)
 from catalog.models.events import CatalogEvent, EventAction
 from catalog.models.forms import FormTemplate
 from catalog.models.lists import (
     Field,
     LegalDocument,
-    LifeEvent,
     Level,
+    LifeEvent,
     PublicHoliday,
     Result,
     SubjectType,

@@ -38,7 +38,10 @@ class DepartmentIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["departments"] = (
-            DepartmentPage.objects.child_of(self).live().public().order_by("kind", "title")
+            DepartmentPage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("kind", "title")
         )
         return context
 
@@ -46,8 +49,15 @@ class DepartmentIndexPage(Page):
 class DepartmentPage(Page):
     """A city department ("Sở") or a ward/commune office; its procedures live beneath it."""
 
-    code = models.CharField(_("mã đơn vị"), max_length=64, unique=True, validators=[department_code_validator])
-    kind = models.CharField(_("loại đơn vị"), max_length=32, choices=DepartmentKind.choices)
+    code = models.CharField(
+        _("mã đơn vị"),
+        max_length=64,
+        unique=True,
+        validators=[department_code_validator],
+    )
+    kind = models.CharField(
+        _("loại đơn vị"), max_length=32, choices=DepartmentKind.choices
+    )
     parent_department = models.ForeignKey(
         "self",
         verbose_name=_("đơn vị cấp trên"),
@@ -62,7 +72,9 @@ class DepartmentPage(Page):
     email = models.EmailField(_("thư điện tử"), blank=True)
     website = models.URLField(_("trang thông tin"), blank=True)
     opening_hours = models.TextField(
-        _("giờ tiếp nhận hồ sơ"), blank=True, help_text=_("Ví dụ: Thứ Hai - Thứ Sáu: 7:30 - 11:30, 13:00 - 17:00")
+        _("giờ tiếp nhận hồ sơ"),
+        blank=True,
+        help_text=_("Ví dụ: Thứ Hai - Thứ Sáu: 7:30 - 11:30, 13:00 - 17:00"),
     )
     collection = models.ForeignKey(
         "wagtailcore.Collection",
@@ -75,7 +87,10 @@ class DepartmentPage(Page):
     )
 
     content_panels = Page.content_panels + [
-        MultiFieldPanel([FieldPanel("code"), FieldPanel("kind"), FieldPanel("parent_department")], _("Định danh")),
+        MultiFieldPanel(
+            [FieldPanel("code"), FieldPanel("kind"), FieldPanel("parent_department")],
+            _("Định danh"),
+        ),
         FieldPanel("description"),
         MultiFieldPanel(
             [
@@ -88,7 +103,10 @@ class DepartmentPage(Page):
             _("Liên hệ"),
         ),
     ]
-    search_fields = Page.search_fields + [index.SearchField("code"), index.FilterField("kind")]
+    search_fields = Page.search_fields + [
+        index.SearchField("code"),
+        index.FilterField("kind"),
+    ]
     parent_page_types = ["catalog.DepartmentIndexPage"]
     subpage_types = ["catalog.ProcedurePage"]
     template = "catalog/department_page.html"

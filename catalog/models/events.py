@@ -28,9 +28,15 @@ class CatalogEvent(models.Model):
     national_code = models.CharField(_("mã quốc gia"), max_length=40)
     local_code = models.CharField(_("mã thành phố"), max_length=40, blank=True)
     department_code = models.CharField(_("mã đơn vị"), max_length=64, blank=True)
-    action = models.CharField(_("hành động"), max_length=20, choices=EventAction.choices)
+    action = models.CharField(
+        _("hành động"), max_length=20, choices=EventAction.choices
+    )
     revision = models.ForeignKey(
-        "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailcore.Revision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     title = models.CharField(_("tên thủ tục"), max_length=500, blank=True)
     change_note = models.CharField(_("ghi chú thay đổi"), max_length=500, blank=True)

@@ -14,7 +14,11 @@ from catalog.models.departments import department_code_validator
 
 class FormTemplate(index.Indexed, models.Model):
     code = models.CharField(
-        _("mã mẫu"), max_length=64, unique=True, validators=[department_code_validator], help_text=_("Ví dụ: CT01")
+        _("mã mẫu"),
+        max_length=64,
+        unique=True,
+        validators=[department_code_validator],
+        help_text=_("Ví dụ: CT01"),
     )
     name = models.CharField(_("tên mẫu"), max_length=500)
     department = models.ForeignKey(
@@ -33,8 +37,12 @@ class FormTemplate(index.Indexed, models.Model):
     )
     version = models.CharField(_("phiên bản"), max_length=40, blank=True)
     effective_on = models.DateField(_("ngày áp dụng"), null=True, blank=True)
-    sha256 = models.CharField(_("mã băm SHA-256"), max_length=64, blank=True, editable=False)
-    size = models.PositiveBigIntegerField(_("dung lượng (byte)"), default=0, editable=False)
+    sha256 = models.CharField(
+        _("mã băm SHA-256"), max_length=64, blank=True, editable=False
+    )
+    size = models.PositiveBigIntegerField(
+        _("dung lượng (byte)"), default=0, editable=False
+    )
     updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
 
     panels = [
@@ -67,7 +75,11 @@ class FormTemplate(index.Indexed, models.Model):
             collection_id = self.department.collection_id
             if collection_id and document.collection_id != collection_id:
                 raise ValidationError(
-                    {"document": _("Tệp mẫu phải nằm trong thư mục tài liệu của đơn vị quản lý.")}
+                    {
+                        "document": _(
+                            "Tệp mẫu phải nằm trong thư mục tài liệu của đơn vị quản lý."
+                        )
+                    }
                 )
 
     def save(self, *args, **kwargs):

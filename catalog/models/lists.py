@@ -12,7 +12,11 @@ class CodedEntry(index.Indexed, models.Model):
     name = models.CharField(_("tên"), max_length=500)
 
     panels = [FieldPanel("code"), FieldPanel("name")]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("code")]
+    search_fields = [
+        index.SearchField("name"),
+        index.AutocompleteField("name"),
+        index.SearchField("code"),
+    ]
 
     class Meta:
         abstract = True
@@ -85,7 +89,11 @@ class LegalDocument(index.Indexed, models.Model):
         FieldPanel("effective_on"),
         FieldPanel("url"),
     ]
-    search_fields = [index.SearchField("number"), index.SearchField("title"), index.AutocompleteField("number")]
+    search_fields = [
+        index.SearchField("number"),
+        index.SearchField("title"),
+        index.AutocompleteField("number"),
+    ]
 
     class Meta:
         ordering = ["number"]

@@ -5,6 +5,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -16,9 +18,6 @@ from wagtail.admin.panels import (
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
-
-from modelcluster.fields import ParentalKey, ParentalManyToManyField
-from modelcluster.models import ClusterableModel
 
 from catalog.forms import ProcedurePageForm
 
@@ -72,7 +71,10 @@ class ProcedurePage(Page):
 
     # identity
     national_code = models.CharField(
-        _("mã thủ tục quốc gia"), max_length=40, db_index=True, validators=[procedure_code_validator]
+        _("mã thủ tục quốc gia"),
+        max_length=40,
+        db_index=True,
+        validators=[procedure_code_validator],
     )
     local_code = models.CharField(
         _("mã thủ tục của thành phố"),
@@ -83,12 +85,20 @@ class ProcedurePage(Page):
         help_text=_("Để trống nếu thành phố dùng đúng mã quốc gia."),
     )
     procedure_type = models.CharField(
-        _("loại thủ tục"), max_length=20, choices=ProcedureType.choices, default=ProcedureType.STANDARD
+        _("loại thủ tục"),
+        max_length=20,
+        choices=ProcedureType.choices,
+        default=ProcedureType.STANDARD,
     )
     status = models.CharField(
-        _("tình trạng"), max_length=20, choices=ProcedureStatus.choices, default=ProcedureStatus.ACTIVE
+        _("tình trạng"),
+        max_length=20,
+        choices=ProcedureStatus.choices,
+        default=ProcedureStatus.ACTIVE,
     )
-    decision_number = models.CharField(_("quyết định công bố"), max_length=120, blank=True)
+    decision_number = models.CharField(
+        _("quyết định công bố"), max_length=120, blank=True
+    )
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     effective_date = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     summary = models.TextField(_("mô tả ngắn"), blank=True, max_length=1000)
@@ -98,24 +108,44 @@ class ProcedurePage(Page):
     competent_authority = models.TextField(_("cơ quan có thẩm quyền"), blank=True)
     coordinating_agencies = models.TextField(_("cơ quan phối hợp"), blank=True)
     receiving_address = models.TextField(_("địa chỉ tiếp nhận hồ sơ"), blank=True)
-    levels = ParentalManyToManyField("catalog.Level", verbose_name=_("cấp thực hiện"), blank=True)
+    levels = ParentalManyToManyField(
+        "catalog.Level", verbose_name=_("cấp thực hiện"), blank=True
+    )
     subject_types = ParentalManyToManyField(
         "catalog.SubjectType", verbose_name=_("đối tượng thực hiện"), blank=True
     )
-    fields = ParentalManyToManyField("catalog.Field", verbose_name=_("lĩnh vực"), blank=True)
-    life_events = ParentalManyToManyField("catalog.LifeEvent", verbose_name=_("sự kiện cuộc đời"), blank=True)
+    fields = ParentalManyToManyField(
+        "catalog.Field", verbose_name=_("lĩnh vực"), blank=True
+    )
+    life_events = ParentalManyToManyField(
+        "catalog.LifeEvent", verbose_name=_("sự kiện cuộc đời"), blank=True
+    )
 
     # how
     online_level = models.CharField(
-        _("mức độ dịch vụ công trực tuyến"), max_length=20, choices=OnlineLevel.choices, default=OnlineLevel.NONE
+        _("mức độ dịch vụ công trực tuyến"),
+        max_length=20,
+        choices=OnlineLevel.choices,
+        default=OnlineLevel.NONE,
     )
-    online_url = models.URLField(_("đường dẫn nộp hồ sơ trực tuyến"), max_length=500, blank=True)
-    conditions = RichTextField(_("yêu cầu, điều kiện"), blank=True, features=RICH_TEXT_FEATURES)
-    results = ParentalManyToManyField("catalog.Result", verbose_name=_("kết quả thực hiện"), blank=True)
+    online_url = models.URLField(
+        _("đường dẫn nộp hồ sơ trực tuyến"), max_length=500, blank=True
+    )
+    conditions = RichTextField(
+        _("yêu cầu, điều kiện"), blank=True, features=RICH_TEXT_FEATURES
+    )
+    results = ParentalManyToManyField(
+        "catalog.Result", verbose_name=_("kết quả thực hiện"), blank=True
+    )
     result_note = models.TextField(_("ghi chú về kết quả"), blank=True)
-    legal_basis = ParentalManyToManyField("catalog.LegalDocument", verbose_name=_("căn cứ pháp lý"), blank=True)
+    legal_basis = ParentalManyToManyField(
+        "catalog.LegalDocument", verbose_name=_("căn cứ pháp lý"), blank=True
+    )
     keywords = models.CharField(
-        _("từ khóa"), max_length=500, blank=True, help_text=_("Các từ người dân hay gõ, cách nhau bằng dấu phẩy.")
+        _("từ khóa"),
+        max_length=500,
+        blank=True,
+        help_text=_("Các từ người dân hay gõ, cách nhau bằng dấu phẩy."),
     )
     view_count = models.PositiveIntegerField(_("lượt xem"), default=0, editable=False)
 
@@ -124,7 +154,9 @@ class ProcedurePage(Page):
         _("ghi chú thay đổi công khai"),
         max_length=500,
         blank=True,
-        help_text=_("Người dân sẽ thấy ghi chú này trong lịch sử thay đổi. Bắt buộc khi gửi duyệt hoặc xuất bản."),
+        help_text=_(
+            "Người dân sẽ thấy ghi chú này trong lịch sử thay đổi. Bắt buộc khi gửi duyệt hoặc xuất bản."
+        ),
     )
 
     search_fields = Page.search_fields + [
@@ -142,7 +174,11 @@ class ProcedurePage(Page):
                 FieldRowPanel([FieldPanel("national_code"), FieldPanel("local_code")]),
                 FieldRowPanel([FieldPanel("procedure_type"), FieldPanel("status")]),
                 FieldRowPanel(
-                    [FieldPanel("decision_number"), FieldPanel("decision_date"), FieldPanel("effective_date")]
+                    [
+                        FieldPanel("decision_number"),
+                        FieldPanel("decision_date"),
+                        FieldPanel("effective_date"),
+                    ]
                 ),
             ],
             _("Định danh"),
@@ -166,18 +202,29 @@ class ProcedurePage(Page):
     how_panels = [
         InlinePanel("steps", label=_("Trình tự thực hiện"), heading=_("Các bước")),
         FieldPanel("conditions"),
-        MultiFieldPanel([FieldPanel("online_level"), FieldPanel("online_url")], _("Dịch vụ trực tuyến")),
+        MultiFieldPanel(
+            [FieldPanel("online_level"), FieldPanel("online_url")],
+            _("Dịch vụ trực tuyến"),
+        ),
         FieldPanel("results"),
         FieldPanel("result_note"),
     ]
     documents_panels = [
-        InlinePanel("dossier_cases", label=_("Trường hợp hồ sơ"), heading=_("Thành phần hồ sơ")),
+        InlinePanel(
+            "dossier_cases", label=_("Trường hợp hồ sơ"), heading=_("Thành phần hồ sơ")
+        ),
     ]
     fees_panels = [
-        InlinePanel("execution_methods", label=_("Cách thức thực hiện"), heading=_("Cách thức, thời hạn, phí")),
+        InlinePanel(
+            "execution_methods",
+            label=_("Cách thức thực hiện"),
+            heading=_("Cách thức, thời hạn, phí"),
+        ),
     ]
     legal_panels = [FieldPanel("legal_basis")]
-    publishing_panels = [FieldPanel("change_note")] + Page.promote_panels + Page.settings_panels
+    publishing_panels = (
+        [FieldPanel("change_note")] + Page.promote_panels + Page.settings_panels
+    )
 
     edit_handler = TabbedInterface(
         [
@@ -216,9 +263,13 @@ class ProcedurePage(Page):
         super().clean()
         errors = {}
         if self.online_level == OnlineLevel.FULL and not self.online_url:
-            errors["online_url"] = _("Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ.")
+            errors["online_url"] = _(
+                "Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ."
+            )
         if self.national_code:
-            duplicates = ProcedurePage.objects.filter(national_code=self.national_code, live=True)
+            duplicates = ProcedurePage.objects.filter(
+                national_code=self.national_code, live=True
+            )
             if self.pk:
                 duplicates = duplicates.exclude(pk=self.pk)
             if duplicates.exists():
@@ -231,9 +282,9 @@ class ProcedurePage(Page):
             if self.pk:
                 duplicates = duplicates.exclude(pk=self.pk)
             if duplicates.exists():
-                errors["local_code"] = _("Mã thủ tục của thành phố %(code)s đã được dùng.") % {
-                    "code": self.local_code
-                }
+                errors["local_code"] = _(
+                    "Mã thủ tục của thành phố %(code)s đã được dùng."
+                ) % {"code": self.local_code}
         if errors:
             raise ValidationError(errors)
 
@@ -259,8 +310,12 @@ class ProcedureStep(Orderable):
 class ExecutionMethod(ClusterableModel, Orderable):
     """A channel to apply through, with its processing time and its fees."""
 
-    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="execution_methods")
-    channel = models.CharField(_("hình thức nộp"), max_length=20, choices=Channel.choices)
+    page = ParentalKey(
+        ProcedurePage, on_delete=models.CASCADE, related_name="execution_methods"
+    )
+    channel = models.CharField(
+        _("hình thức nộp"), max_length=20, choices=Channel.choices
+    )
     processing_time_value = models.DecimalField(
         _("thời hạn giải quyết"), max_digits=7, decimal_places=2, null=True, blank=True
     )
@@ -277,7 +332,9 @@ class ExecutionMethod(ClusterableModel, Orderable):
 
     panels = [
         FieldPanel("channel"),
-        FieldRowPanel([FieldPanel("processing_time_value"), FieldPanel("processing_time_unit")]),
+        FieldRowPanel(
+            [FieldPanel("processing_time_value"), FieldPanel("processing_time_unit")]
+        ),
         FieldPanel("processing_time_text"),
         FieldPanel("description"),
         InlinePanel("fees", label=_("Phí, lệ phí")),
@@ -292,11 +349,25 @@ class ExecutionMethod(ClusterableModel, Orderable):
     def clean(self):
         super().clean()
         if self.processing_time_value is not None and not self.processing_time_unit:
-            raise ValidationError({"processing_time_unit": _("Thời hạn giải quyết phải có đơn vị (ngày làm việc, ngày, giờ, tháng).")})
+            raise ValidationError(
+                {
+                    "processing_time_unit": _(
+                        "Thời hạn giải quyết phải có đơn vị (ngày làm việc, ngày, giờ, tháng)."
+                    )
+                }
+            )
         if self.processing_time_unit and self.processing_time_value is None:
-            raise ValidationError({"processing_time_value": _("Đã chọn đơn vị thì phải nhập số thời hạn.")})
+            raise ValidationError(
+                {
+                    "processing_time_value": _(
+                        "Đã chọn đơn vị thì phải nhập số thời hạn."
+                    )
+                }
+            )
         if self.processing_time_value is not None and self.processing_time_value < 0:
-            raise ValidationError({"processing_time_value": _("Thời hạn giải quyết không được âm.")})
+            raise ValidationError(
+                {"processing_time_value": _("Thời hạn giải quyết không được âm.")}
+            )
 
     @property
     def processing_time_display(self) -> str:
@@ -309,13 +380,21 @@ class ExecutionMethod(ClusterableModel, Orderable):
 
 class FeeItem(Orderable):
     method = ParentalKey(ExecutionMethod, on_delete=models.CASCADE, related_name="fees")
-    kind = models.CharField(_("loại"), max_length=20, choices=FeeKind.choices, default=FeeKind.CHARGE)
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=FeeKind.choices, default=FeeKind.CHARGE
+    )
     amount = models.BigIntegerField(
-        _("mức thu (đồng)"), null=True, blank=True, help_text=_("Số nguyên, đơn vị đồng. Để trống nếu không quy định.")
+        _("mức thu (đồng)"),
+        null=True,
+        blank=True,
+        help_text=_("Số nguyên, đơn vị đồng. Để trống nếu không quy định."),
     )
     description = models.TextField(_("điều kiện, miễn giảm"), blank=True)
 
-    panels = [FieldRowPanel([FieldPanel("kind"), FieldPanel("amount")]), FieldPanel("description")]
+    panels = [
+        FieldRowPanel([FieldPanel("kind"), FieldPanel("amount")]),
+        FieldPanel("description"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("phí, lệ phí")
@@ -337,11 +416,17 @@ class FeeItem(Orderable):
 class DossierCase(ClusterableModel, Orderable):
     """A "trường hợp": the set of documents to bring in one situation."""
 
-    page = ParentalKey(ProcedurePage, on_delete=models.CASCADE, related_name="dossier_cases")
+    page = ParentalKey(
+        ProcedurePage, on_delete=models.CASCADE, related_name="dossier_cases"
+    )
     name = models.CharField(_("tên trường hợp"), max_length=500)
     description = models.TextField(_("mô tả"), blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("description"), InlinePanel("documents", label=_("Giấy tờ"))]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        InlinePanel("documents", label=_("Giấy tờ")),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("trường hợp hồ sơ")
@@ -368,7 +453,9 @@ class RequiredDocument(Orderable):
 
     panels = [
         FieldPanel("name"),
-        FieldRowPanel([FieldPanel("originals"), FieldPanel("copies"), FieldPanel("is_required")]),
+        FieldRowPanel(
+            [FieldPanel("originals"), FieldPanel("copies"), FieldPanel("is_required")]
+        ),
         FieldPanel("note"),
         FieldPanel("form_template"),
     ]
@@ -383,5 +470,9 @@ class RequiredDocument(Orderable):
         super().clean()
         if self.is_required and not self.originals and not self.copies:
             raise ValidationError(
-                {"copies": _("Giấy tờ bắt buộc phải có ít nhất một bản chính hoặc một bản sao.")}
+                {
+                    "copies": _(
+                        "Giấy tờ bắt buộc phải có ít nhất một bản chính hoặc một bản sao."
+                    )
+                }
             )

@@ -18,15 +18,36 @@ from catalog.models import DepartmentIndexPage, DepartmentPage
 
 ROLE_PAGE_PERMISSIONS = {
     "editor": ["add_page", "change_page"],
-    "moderator": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
-    "department_admin": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+    "moderator": [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ],
+    "department_admin": [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ],
 }
 ROLE_DOCUMENT_PERMISSIONS = {
     "editor": ["add_document", "choose_document"],
     "moderator": ["add_document", "change_document", "choose_document"],
-    "department_admin": ["add_document", "change_document", "delete_document", "choose_document"],
+    "department_admin": [
+        "add_document",
+        "change_document",
+        "delete_document",
+        "choose_document",
+    ],
 }
-ROLE_LABELS = {"editor": "Biên tập viên", "moderator": "Kiểm duyệt viên", "department_admin": "Quản trị đơn vị"}
+ROLE_LABELS = {
+    "editor": "Biên tập viên",
+    "moderator": "Kiểm duyệt viên",
+    "department_admin": "Quản trị đơn vị",
+}
 
 
 def role_group_name(department: DepartmentPage, role: str) -> str:
@@ -47,7 +68,9 @@ def ensure_department_index(*, title: str = "Cơ quan thực hiện") -> Departm
 
 
 @transaction.atomic
-def create_department(*, code: str, title: str, kind: str, publish: bool = True, **fields) -> DepartmentPage:
+def create_department(
+    *, code: str, title: str, kind: str, publish: bool = True, **fields
+) -> DepartmentPage:
     """A department page with its document collection, role groups and two-step workflow."""
     index = ensure_department_index()
     department = DepartmentPage(code=code, title=title, kind=kind, **fields)
@@ -64,30 +87,44 @@ def ensure_department_setup(department: DepartmentPage) -> dict[str, Group]:
     """Idempotently give a department its collection, groups, page/collection permissions and workflow."""
     if department.collection_id is None:
         root = Collection.get_first_root_node()
-        collection = root.add_child(name=f"{department.code} – {department.title}"[:255])
+        collection = root.add_child(
+            name=f"{department.code} – {department.title}"[:255]
+        )
         DepartmentPage.objects.filter(pk=department.pk).update(collection=collection)
         department.collection = collection
-    access_admin = Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
     groups = {}
     for role in ROLE_LABELS:
         group, _ = Group.objects.get_or_create(name=role_group_name(department, role))
         group.permissions.add(access_admin)
         for codename in ROLE_PAGE_PERMISSIONS[role]:
-            permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
-            GroupPagePermission.objects.get_or_create(group=group, page=department, permission=permission)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            )
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=department, permission=permission
+            )
         for codename in ROLE_DOCUMENT_PERMISSIONS[role]:
-            permission = Permission.objects.get(content_type__app_label="wagtaildocs", codename=codename)
+            permission = Permission.objects.get(
+                content_type__app_label="wagtaildocs", codename=codename
+            )
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=department.collection, permission=permission
             )
         groups[role] = group
-    _ensure_workflow(department, approvers=[groups["moderator"], groups["department_admin"]])
+    _ensure_workflow(
+        department, approvers=[groups["moderator"], groups["department_admin"]]
+    )
     return groups
 
 
 def _ensure_workflow(department: DepartmentPage, *, approvers: list[Group]) -> Workflow:
     """Editor submits, the department's own moderators approve and publish."""
-    existing = WorkflowPage.objects.filter(page=department).select_related("workflow").first()
+    existing = (
+        WorkflowPage.objects.filter(page=department).select_related("workflow").first()
+    )
     if existing:
         return existing.workflow
     task = GroupApprovalTask.objects.create(name=f"Kiểm duyệt – {department.code}")

@@ -14,14 +14,20 @@ def _last_event(procedure: ProcedurePage) -> CatalogEvent | None:
     return CatalogEvent.objects.filter(page_id=procedure.pk).order_by("-id").first()
 
 
-def record_event(*, procedure: ProcedurePage, action: str, revision=None) -> CatalogEvent | None:
+def record_event(
+    *, procedure: ProcedurePage, action: str, revision=None
+) -> CatalogEvent | None:
     """Append the event for `action` (publish / unpublish / move / delete) and announce it after commit.
 
     A publish is `published` when the procedure was not public before and `updated` otherwise;
     unpublishing or deleting something that was never public records nothing.
     """
     last = _last_event(procedure)
-    was_public = last is not None and last.action in (EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED)
+    was_public = last is not None and last.action in (
+        EventAction.PUBLISHED,
+        EventAction.UPDATED,
+        EventAction.MOVED,
+    )
     if action == "publish":
         kind = EventAction.UPDATED if was_public else EventAction.PUBLISHED
     elif action == "unpublish":
@@ -37,7 +43,11 @@ def record_event(*, procedure: ProcedurePage, action: str, revision=None) -> Cat
     else:
         raise ValueError(f"unknown catalog action {action!r}")
 
-    note = procedure.change_note if kind in (EventAction.PUBLISHED, EventAction.UPDATED) else ""
+    note = (
+        procedure.change_note
+        if kind in (EventAction.PUBLISHED, EventAction.UPDATED)
+        else ""
+    )
     event = CatalogEvent.objects.create(
         page_id=procedure.pk,
         procedure=procedure if kind != EventAction.DELETED else None,
@@ -56,4 +66,6 @@ def record_event(*, procedure: ProcedurePage, action: str, revision=None) -> Cat
 def announce_after_commit(event: CatalogEvent) -> None:
     from catalog.signals import catalog_event_committed
 
-    transaction.on_commit(lambda: catalog_event_committed.send(sender=CatalogEvent, event=event))
+    transaction.on_commit(
+        lambda: catalog_event_committed.send(sender=CatalogEvent, event=event)
+    )

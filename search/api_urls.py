@@ -1,0 +1,3 @@
+"""/api/v1/search/ endpoints (owned by the search app)."""
+
+urlpatterns: list = []

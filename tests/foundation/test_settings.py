@@ -1,0 +1,86 @@
+"""Bad configuration stops start-up with one clear line."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_check(settings_module: str, **environ) -> subprocess.CompletedProcess:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "SEARCH_ENGINE", "ELASTICSEARCH_URL")
+    }
+    env.update(environ, DJANGO_SETTINGS_MODULE=settings_module)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        (
+            {"SEARCH_ENGINE": "elasticsearch"},
+            "SEARCH_ENGINE=elasticsearch needs ELASTICSEARCH_URL",
+        ),
+        ({"SEARCH_ENGINE": "solr"}, "SEARCH_ENGINE='solr'"),
+        ({"DATABASE_URL": "mysql//nope"}, "DATABASE_URL='mysql//nope' is malformed"),
+        ({"DATABASE_URL": "postgres://"}, "names no database"),
+    ],
+)
+def test_bad_configuration_fails_with_one_line(environ, expected, tmp_path):
+    result = run_check("cms.settings.dev", VAR_DIR=str(tmp_path), **environ)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [lines[0]] and expected in lines[0], result.stderr
+
+
+def test_production_without_secret_key_fails_with_one_line(tmp_path):
+    result = run_check(
+        "cms.settings.production",
+        VAR_DIR=str(tmp_path),
+        ALLOWED_HOSTS="dichvucong.example",
+    )
+    assert result.returncode != 0
+    assert (
+        result.stderr.strip()
+        == "Configuration error: production needs SECRET_KEY set to a random string of at least 50 characters."
+    )
+
+
+def test_production_passes_deploy_check_without_warnings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        VAR_DIR=str(tmp_path),
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="dichvucong.example",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_vietnamese_first_settings(settings):
+    assert settings.LANGUAGE_CODE == "vi"
+    assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
+    assert ("en", "English") in settings.LANGUAGES
