@@ -106,6 +106,7 @@ def make_procedure(
         national_code=national_code,
         change_note=change_note,
         summary=f"{title}.",
+        live=False,
         **fields,
     )
     procedure.steps = [

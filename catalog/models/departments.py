@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from catalog.text import vietnamese_slug
+
 department_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
     _("Mã đơn vị chỉ gồm chữ không dấu, số, dấu chấm, gạch ngang hoặc gạch dưới."),
@@ -117,6 +119,11 @@ class DepartmentPage(Page):
 
     def __str__(self):
         return self.title
+
+    def full_clean(self, *args, **kwargs):
+        if not self.slug and self.title:
+            self.slug = vietnamese_slug(self.title)
+        super().full_clean(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from catalog.selectors import department_procedures_by_field

@@ -20,6 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from catalog.forms import ProcedurePageForm
+from catalog.text import vietnamese_slug
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -249,6 +250,11 @@ class ProcedurePage(Page):
 
     def __str__(self):
         return self.title
+
+    def full_clean(self, *args, **kwargs):
+        if not self.slug and self.title:
+            self.slug = vietnamese_slug(self.title)
+        super().full_clean(*args, **kwargs)
 
     @property
     def code(self) -> str:
