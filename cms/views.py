@@ -3,7 +3,7 @@
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -45,6 +45,7 @@ def _search_status() -> dict:
         }
 
 
+@transaction.non_atomic_requests  # a down database must give 503 from the view, not 500 from BEGIN
 @never_cache
 @require_GET
 def healthz(request):

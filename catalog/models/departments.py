@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from catalog.forms import CatalogPageForm
 from catalog.text import vietnamese_slug
 
 department_code_validator = RegexValidator(
@@ -109,6 +110,7 @@ class DepartmentPage(Page):
         index.SearchField("code"),
         index.FilterField("kind"),
     ]
+    base_form_class = CatalogPageForm
     parent_page_types = ["catalog.DepartmentIndexPage"]
     subpage_types = ["catalog.ProcedurePage"]
     template = "catalog/department_page.html"
@@ -116,6 +118,15 @@ class DepartmentPage(Page):
     class Meta:
         verbose_name = _("cơ quan, đơn vị")
         verbose_name_plural = _("cơ quan, đơn vị")
+        # Held per department as django-guardian object permissions (see catalog/permissions.py).
+        permissions = [
+            ("edit_procedures", _("Soạn và gửi duyệt thủ tục của đơn vị")),
+            ("publish_procedures", _("Xuất bản, ngừng công bố thủ tục của đơn vị")),
+            ("import_procedures", _("Nhập thủ tục của đơn vị từ tệp")),
+            ("export_procedures", _("Xuất thủ tục của đơn vị ra tệp")),
+            ("manage_members", _("Phân quyền cán bộ của đơn vị")),
+            ("manage_form_templates", _("Quản lý mẫu đơn, tờ khai của đơn vị")),
+        ]
 
     def __str__(self):
         return self.title
