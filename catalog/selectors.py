@@ -1,8 +1,9 @@
 """Reads of the catalog, shaped for the people and systems that use them; no query per related row."""
 
+import datetime
 from collections import OrderedDict
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from catalog.models import (
     CatalogEvent,
@@ -11,7 +12,10 @@ from catalog.models import (
     EventAction,
     ExecutionMethod,
     FeeItem,
+    Field,
+    LifeEvent,
     ProcedurePage,
+    PublicHoliday,
     RequiredDocument,
 )
 
@@ -61,16 +65,80 @@ def change_history(*, procedure: ProcedurePage, limit: int = 20) -> list[Catalog
     )
 
 
+# The parts a procedure page reads; prefetched together so the page costs a fixed number of queries.
+PROCEDURE_PAGE_PREFETCH = (
+    "steps",
+    "levels",
+    "subject_types",
+    "fields",
+    "life_events",
+    "results",
+    "legal_basis",
+    Prefetch(
+        "execution_methods",
+        queryset=ExecutionMethod.objects.order_by("sort_order").prefetch_related(
+            Prefetch("fees", queryset=FeeItem.objects.order_by("sort_order"))
+        ),
+    ),
+    Prefetch(
+        "dossier_cases",
+        queryset=DossierCase.objects.order_by("sort_order").prefetch_related(
+            Prefetch(
+                "documents",
+                queryset=RequiredDocument.objects.order_by("sort_order").select_related(
+                    "form_template__document"
+                ),
+            )
+        ),
+    ),
+)
+_IN_MEMORY_RELATIONS = (
+    "steps",
+    "execution_methods",
+    "dossier_cases",
+    "levels",
+    "subject_types",
+    "fields",
+    "life_events",
+    "results",
+    "legal_basis",
+)
+
+
+def _prefetch_procedure_parts(procedure: ProcedurePage) -> None:
+    """Fetch the parts of a page read from the database; a preview keeps its in-memory parts."""
+    in_memory = getattr(procedure, "_cluster_related_objects", {})
+    if not procedure.pk or any(name in in_memory for name in _IN_MEMORY_RELATIONS):
+        return
+    if getattr(procedure, "_prefetched_objects_cache", {}).get("steps") is not None:
+        return
+    prefetch_related_objects([procedure], *PROCEDURE_PAGE_PREFETCH)
+
+
 def procedure_public_context(*, procedure: ProcedurePage) -> dict:
     """What a procedure page shows, read from the (possibly unsaved preview) instance in memory."""
+    _prefetch_procedure_parts(procedure)
     methods = list(procedure.execution_methods.all())
     cases = list(procedure.dossier_cases.all())
     fees = [fee for method in methods for fee in method.fees.all()]
     amounts = [fee.amount for fee in fees if fee.amount is not None]
+    for case in cases:
+        case.document_list = list(case.documents.all())
+        case.forms = [
+            document.form_template
+            for document in case.document_list
+            if document.form_template_id and document.form_template.document_id
+        ]
     return {
         "methods": methods,
         "cases": cases,
         "steps": list(procedure.steps.all()),
+        "levels": list(procedure.levels.all()),
+        "subject_types": list(procedure.subject_types.all()),
+        "procedure_fields": list(procedure.fields.all()),
+        "life_events": list(procedure.life_events.all()),
+        "results": list(procedure.results.all()),
+        "legal_basis": list(procedure.legal_basis.all()),
         "fee_min": min(amounts) if amounts else None,
         "fee_max": max(amounts) if amounts else None,
         "history": change_history(procedure=procedure) if procedure.pk else [],
@@ -78,6 +146,94 @@ def procedure_public_context(*, procedure: ProcedurePage) -> dict:
         if procedure.pk or procedure.depth
         else None,
     }
+
+
+def public_holidays_between(
+    *, start: datetime.date, end: datetime.date
+) -> set[datetime.date]:
+    """Non-working days the administrator keeps as data, within [start, end]."""
+    return set(
+        PublicHoliday.objects.filter(date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
+    )
+
+
+def departments_for_procedures(procedures) -> dict[int, DepartmentPage]:
+    """The owning department of each procedure (by procedure id), in one query, from tree paths."""
+    procedures = list(procedures)
+    if not procedures:
+        return {}
+    parent_paths = {
+        procedure.path[: -ProcedurePage.steplen] for procedure in procedures
+    }
+    by_path = {
+        department.path: department
+        for department in DepartmentPage.objects.filter(path__in=parent_paths)
+    }
+    return {
+        procedure.pk: by_path.get(procedure.path[: -ProcedurePage.steplen])
+        for procedure in procedures
+    }
+
+
+def _live_count(relation: str) -> Count:
+    return Count(
+        relation,
+        filter=Q(**{f"{relation}__live": True}),
+        distinct=True,
+    )
+
+
+def life_events_with_counts() -> list[LifeEvent]:
+    """Life events that have live procedures, each with `procedure_count`."""
+    return list(
+        LifeEvent.objects.annotate(procedure_count=_live_count("procedurepage"))
+        .filter(procedure_count__gt=0)
+        .order_by("name")
+    )
+
+
+def fields_with_counts(*, limit: int | None = None) -> list[Field]:
+    """Fields that have live procedures, busiest first, each with `procedure_count`."""
+    queryset = (
+        Field.objects.annotate(procedure_count=_live_count("procedurepage"))
+        .filter(procedure_count__gt=0)
+        .order_by("-procedure_count", "name")
+    )
+    return list(queryset[:limit] if limit else queryset)
+
+
+def departments_by_kind() -> "OrderedDict[str, list[DepartmentPage]]":
+    """Live departments grouped by their kind's label, city departments first."""
+    groups: OrderedDict[str, list[DepartmentPage]] = OrderedDict()
+    for department in DepartmentPage.objects.live().public().order_by("kind", "title"):
+        groups.setdefault(department.get_kind_display(), []).append(department)
+    return groups
+
+
+def most_used_procedures(*, limit: int = 8) -> list[ProcedurePage]:
+    """The most viewed live procedures (then by name), each with `owning_department` set."""
+    procedures = list(
+        public_procedures()
+        .filter(status="active")
+        .order_by("-view_count", "title")[:limit]
+    )
+    owners = departments_for_procedures(procedures)
+    for procedure in procedures:
+        procedure.owning_department = owners.get(procedure.pk)
+    return procedures
+
+
+def life_event_procedures(*, life_event: LifeEvent) -> list[ProcedurePage]:
+    """The live procedures of a life event, by name, each with `owning_department` set."""
+    procedures = list(
+        public_procedures().filter(life_events=life_event).order_by("title").distinct()
+    )
+    owners = departments_for_procedures(procedures)
+    for procedure in procedures:
+        procedure.owning_department = owners.get(procedure.pk)
+    return procedures
 
 
 def department_procedures_by_field(

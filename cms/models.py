@@ -8,6 +8,9 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+HOME_FIELD_LIMIT = 16
+HOME_POPULAR_LIMIT = 8
+
 
 class HomePage(Page):
     """The portal's front page; the catalog's department index lives beneath it."""
@@ -26,6 +29,20 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("trang chủ")
         verbose_name_plural = _("trang chủ")
+
+    def get_context(self, request, *args, **kwargs):
+        from catalog import selectors
+        from catalog.models import DepartmentIndexPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(
+            life_events=selectors.life_events_with_counts(),
+            fields=selectors.fields_with_counts(limit=HOME_FIELD_LIMIT),
+            departments_by_kind=selectors.departments_by_kind(),
+            popular=selectors.most_used_procedures(limit=HOME_POPULAR_LIMIT),
+            department_index=DepartmentIndexPage.objects.live().first(),
+        )
+        return context
 
 
 @register_setting(icon="site")

@@ -1,3 +1,11 @@
-"""Public search pages."""
+"""Public search pages: clean Vietnamese addresses, routed before Wagtail's page tree."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from search import views
+
+app_name = "public"
+urlpatterns: list = [
+    path("tim-kiem/", views.search, name="search"),
+    path("nhom-thu-tuc/<str:code>/", views.life_event, name="life_event"),
+]

@@ -1,0 +1,206 @@
+"""The public search page (/tim-kiem/) and the life-event listings; both work without JavaScript."""
+
+import logging
+import math
+from urllib.parse import urlencode
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from catalog import selectors
+from catalog.models import LifeEvent
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 200
+MAX_VALUES_PER_FACET = 20
+# Vietnamese parameter names in the address bar -> the facet names of search.queries.SearchQuery.
+FACET_PARAMS = {
+    "co-quan": "department",
+    "linh-vuc": "field",
+    "cap": "level",
+    "doi-tuong": "subject",
+    "truc-tuyen": "online",
+}
+FACET_LABELS = {
+    "department": gettext_lazy("Cơ quan thực hiện"),
+    "field": gettext_lazy("Lĩnh vực"),
+    "level": gettext_lazy("Cấp thực hiện"),
+    "subject": gettext_lazy("Đối tượng"),
+    "online": gettext_lazy("Dịch vụ trực tuyến"),
+}
+FACET_ORDER = ["online", "field", "department", "level", "subject"]
+PARAM_FOR_FACET = {facet: param for param, facet in FACET_PARAMS.items()}
+
+
+class BadSearchRequest(ValueError):
+    """Input a person could have typed by mistake; answered with 400 and the message."""
+
+
+def _parse(request) -> tuple[str, dict[str, list[str]], int]:
+    text = request.GET.get("q", "").strip()
+    if len(text) > MAX_QUERY_LENGTH:
+        raise BadSearchRequest(
+            _("Từ khóa quá dài: tối đa %(max)d ký tự.") % {"max": MAX_QUERY_LENGTH}
+        )
+    filters: dict[str, list[str]] = {}
+    for param, facet in FACET_PARAMS.items():
+        values = [
+            value.strip() for value in request.GET.getlist(param) if value.strip()
+        ]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise BadSearchRequest(_("Chọn quá nhiều bộ lọc cùng lúc."))
+        if any(len(value) > 64 for value in values):
+            raise BadSearchRequest(_("Mã bộ lọc không hợp lệ."))
+        if values:
+            filters[facet] = list(dict.fromkeys(values))
+    raw_page = request.GET.get("trang", "1").strip() or "1"
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
+        raise BadSearchRequest(_("Số trang không hợp lệ."))
+    return text, filters, int(raw_page)
+
+
+def _url(text: str, filters: dict[str, list[str]], page: int = 1) -> str:
+    params: list[tuple[str, str]] = []
+    if text:
+        params.append(("q", text))
+    for facet in FACET_ORDER:
+        for value in filters.get(facet, []):
+            params.append((PARAM_FOR_FACET[facet], value))
+    if page > 1:
+        params.append(("trang", str(page)))
+    return "?" + urlencode(params) if params else "?"
+
+
+def _facet_groups(result, filters) -> list[dict]:
+    groups = []
+    for facet in FACET_ORDER:
+        buckets = list(result.facets.get(facet, []))
+        if not buckets:
+            continue
+        groups.append(
+            {
+                "name": facet,
+                "param": PARAM_FOR_FACET[facet],
+                "label": FACET_LABELS[facet],
+                "buckets": buckets,
+            }
+        )
+    return groups
+
+
+def _selected_chips(result, text, filters) -> list[dict]:
+    """One "remove this filter" link per selected value, labelled from the facet buckets."""
+    labels = {
+        (facet, bucket.value): bucket.label
+        for facet, buckets in result.facets.items()
+        for bucket in buckets
+    }
+    chips = []
+    for facet in FACET_ORDER:
+        for value in filters.get(facet, []):
+            remaining = {
+                name: [v for v in values if not (name == facet and v == value)]
+                for name, values in filters.items()
+            }
+            chips.append(
+                {
+                    "label": f"{FACET_LABELS[facet]}: {labels.get((facet, value), value)}",
+                    "url": _url(text, remaining),
+                }
+            )
+    return chips
+
+
+def _pages(current: int, last: int) -> list[int | None]:
+    """Page numbers to link, with None where a gap is skipped: 1 … 4 5 6 … 20."""
+    shown = sorted({1, last, *range(max(1, current - 2), min(last, current + 2) + 1)})
+    pages: list[int | None] = []
+    for number in shown:
+        if pages and number - pages[-1] > 1:
+            pages.append(None)
+        pages.append(number)
+    return pages
+
+
+def _run_search(text, filters, page):
+    from search.engines import get_engine
+    from search.queries import QueryError, SearchQuery
+
+    try:
+        query = SearchQuery(text=text, filters=filters, page=page, page_size=PAGE_SIZE)
+    except QueryError as exc:
+        raise BadSearchRequest(str(exc)) from None
+    try:
+        return get_engine().search(query)
+    except QueryError as exc:
+        raise BadSearchRequest(str(exc)) from None
+
+
+@require_GET
+def search(request):
+    context = {"query": "", "filters": {}, "result": None}
+    try:
+        text, filters, page = _parse(request)
+        context.update(query=text, filters=filters)
+        result = _run_search(text, filters, page)
+    except BadSearchRequest as exc:
+        context["error"] = str(exc)
+        return render(request, "search/search.html", context, status=400)
+    except ImportError:
+        logger.exception("search engine is not installed")
+        context["error"] = _(
+            "Chức năng tìm kiếm tạm thời gián đoạn. Vui lòng thử lại sau."
+        )
+        return render(request, "search/search.html", context, status=503)
+
+    last_page = max(1, math.ceil(result.total / PAGE_SIZE))
+    if page > last_page and result.total:
+        context["error"] = _(
+            "Trang %(page)d không có kết quả; chỉ có %(last)d trang."
+        ) % {
+            "page": page,
+            "last": last_page,
+        }
+        return render(request, "search/search.html", context, status=404)
+    context.update(
+        result=result,
+        hits=result.hits,
+        page_number=page,
+        last_page=last_page,
+        first_index=(page - 1) * PAGE_SIZE + 1 if result.total else 0,
+        last_index=min(result.total, page * PAGE_SIZE),
+        pages=[
+            {"number": n, "url": _url(text, filters, n) if n else None}
+            for n in _pages(page, last_page)
+        ],
+        previous_url=_url(text, filters, page - 1) if page > 1 else None,
+        next_url=_url(text, filters, page + 1) if page < last_page else None,
+        facet_groups=_facet_groups(result, filters),
+        chips=_selected_chips(result, text, filters),
+        clear_url=_url(text, {}),
+        suggestion_url=_url(result.suggestion, filters) if result.suggestion else None,
+        selected={
+            PARAM_FOR_FACET[facet]: set(values) for facet, values in filters.items()
+        },
+    )
+    return render(request, "search/search.html", context)
+
+
+@require_GET
+def life_event(request, code: str):
+    life_event = LifeEvent.objects.filter(code=code).first()
+    if life_event is None:
+        raise Http404(_("Không có nhóm thủ tục này."))
+    return render(
+        request,
+        "search/life_event.html",
+        {
+            "life_event": life_event,
+            "procedures": selectors.life_event_procedures(life_event=life_event),
+        },
+    )
