@@ -1,15 +1,23 @@
 """The catalog in the Wagtail admin: shared lists, form templates, a flat procedure listing."""
 
+from django.core.exceptions import PermissionDenied
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.ui.tables.pages import ParentPageColumn
 from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from catalog import views_admin
 from catalog.models import (
+    DepartmentIndexPage,
+    DepartmentPage,
     Field,
     FormTemplate,
     LegalDocument,
@@ -20,6 +28,19 @@ from catalog.models import (
     Result,
     SubjectType,
 )
+from catalog.permissions import (
+    SHARED_LIST_MODELS,
+    FormTemplatePermissionPolicy,
+    SharedListPermissionPolicy,
+    can,
+    is_catalog_admin,
+    visible_page_filter,
+)
+
+# Registered before the viewsets so every snippet view, chooser and bulk action asks our policy.
+for _shared_model in SHARED_LIST_MODELS:
+    register_permission_policy(_shared_model, SharedListPermissionPolicy(_shared_model))
+register_permission_policy(FormTemplate, FormTemplatePermissionPolicy(FormTemplate))
 
 
 class CodedListViewSet(SnippetViewSet):
@@ -105,6 +126,17 @@ class FormTemplateViewSet(SnippetViewSet):
     list_filter = ["department"]
     search_fields = ["code", "name"]
     copy_view_enabled = False
+    # Every view by URL is scoped to the templates the user's department roles allow.
+    index_view_class = views_admin.ScopedIndexView
+    edit_view_class = views_admin.ScopedEditView
+    delete_view_class = views_admin.ScopedDeleteView
+    usage_view_class = views_admin.ScopedUsageView
+    history_view_class = views_admin.ScopedHistoryView
+    inspect_view_class = views_admin.ScopedInspectView
+    chooser_viewset_class = views_admin.ScopedChooserViewSet
+    edit_handler = ObjectList(
+        FormTemplate.panels, base_form_class=views_admin.FormTemplateAdminForm
+    )
 
 
 register_snippet(SharedListsGroup)
@@ -149,3 +181,105 @@ procedure_listing_viewset = ProcedureListingViewSet()
 @hooks.register("register_admin_viewset")
 def register_procedure_listing():
     return procedure_listing_viewset
+
+
+# --- permissions: roles screen, audit log and the page-side doors Wagtail leaves open ----------
+
+
+@hooks.register("register_admin_urls")
+def register_permission_urls():
+    return [
+        path("phan-quyen/", views_admin.memberships, name="catalog_memberships"),
+        path(
+            "phan-quyen/<int:pk>/thu-hoi/",
+            views_admin.revoke_membership,
+            name="catalog_membership_revoke",
+        ),
+        path("nhat-ky-phan-quyen/", views_admin.audit_log, name="catalog_audit_log"),
+    ]
+
+
+class _MembershipsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return views_admin._may_manage_members(request.user)
+
+
+class _AuditMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_catalog_admin(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_memberships_menu_item():
+    return _MembershipsMenuItem(
+        _("Phân quyền đơn vị"),
+        reverse("catalog_memberships"),
+        icon_name="key",
+        order=900,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_audit_menu_item():
+    return _AuditMenuItem(
+        _("Nhật ký phân quyền"),
+        reverse("catalog_audit_log"),
+        icon_name="history",
+        order=910,
+    )
+
+
+@hooks.register("construct_page_chooser_queryset")
+def limit_page_chooser(pages, request):
+    """Choosers offer live pages and the drafts of the user's own departments only."""
+    return pages.filter(visible_page_filter(request.user))
+
+
+_STRUCTURE_PAGES = (DepartmentPage, DepartmentIndexPage)
+
+
+def _guard_structure(request, page):
+    """Departments themselves (code, tree place) belong to the catalog administrators."""
+    if isinstance(page.specific_deferred, _STRUCTURE_PAGES) and not is_catalog_admin(
+        request.user
+    ):
+        raise PermissionDenied
+
+
+@hooks.register("before_edit_page")
+def guard_department_edit(request, page):
+    _guard_structure(request, page)
+
+
+@hooks.register("before_delete_page")
+def guard_department_delete(request, page):
+    _guard_structure(request, page)
+
+
+@hooks.register("before_unpublish_page")
+def guard_department_unpublish(request, page):
+    _guard_structure(request, page)
+
+
+@hooks.register("before_copy_page")
+def guard_department_copy(request, page):
+    _guard_structure(request, page)
+
+
+@hooks.register("before_move_page")
+def guard_department_move(request, page, destination):
+    _guard_structure(request, page)
+
+
+@hooks.register("before_bulk_action")
+def guard_bulk_action(request, action_type, objects, action_class_instance):
+    """Bulk actions re-check each object through catalog.permissions, not only Wagtail's view."""
+    for obj in objects:
+        if isinstance(obj, _STRUCTURE_PAGES) or (
+            hasattr(obj, "specific_deferred")
+            and isinstance(obj.specific_deferred, _STRUCTURE_PAGES)
+        ):
+            if not is_catalog_admin(request.user):
+                raise PermissionDenied
+        if isinstance(obj, FormTemplate) and not can(request.user, "delete", obj):
+            raise PermissionDenied

@@ -28,12 +28,20 @@ from catalog.models.procedures import (
     RequiredDocument,
     TimeUnit,
 )
+from catalog.models.roles import (
+    AuditKind,
+    DepartmentMembership,
+    PermissionAuditEntry,
+    Role,
+)
 
 __all__ = [
+    "AuditKind",
     "CatalogEvent",
     "Channel",
     "DepartmentIndexPage",
     "DepartmentKind",
+    "DepartmentMembership",
     "DepartmentPage",
     "DossierCase",
     "EventAction",
@@ -46,6 +54,7 @@ __all__ = [
     "Level",
     "LifeEvent",
     "OnlineLevel",
+    "PermissionAuditEntry",
     "ProcedurePage",
     "ProcedureStatus",
     "ProcedureStep",
@@ -53,6 +62,7 @@ __all__ = [
     "PublicHoliday",
     "RequiredDocument",
     "Result",
+    "Role",
     "SubjectType",
     "TimeUnit",
 ]

@@ -117,6 +117,13 @@ def ensure_department_setup(department: DepartmentPage) -> dict[str, Group]:
     _ensure_workflow(
         department, approvers=[groups["moderator"], groups["department_admin"]]
     )
+    from catalog.services.roles import (
+        ensure_catalog_admin_group,
+        sync_department_object_permissions,
+    )
+
+    sync_department_object_permissions(department=department, groups=groups)
+    ensure_catalog_admin_group()
     return groups
 
 

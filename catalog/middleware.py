@@ -1,0 +1,65 @@
+"""Record every refused write in the admin (403, Wagtail's "no permission" redirect, login bounce)."""
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from catalog.services.roles import (
+    denials_in_request,
+    record_denied,
+    rewrite_lost_denials,
+)
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class DeniedWriteAuditMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pending: list = []
+        token = denials_in_request.set(pending)
+        try:
+            response = self.get_response(request)
+        finally:
+            denials_in_request.reset(token)
+        if pending:
+            rewrite_lost_denials(pending)
+        elif self._is_denied_write(request, response) and not getattr(
+            request, "_catalog_denied", False
+        ):
+            self._record(request, f"HTTP {response.status_code}")
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, PermissionDenied) and request.method in WRITE_METHODS:
+            request._catalog_denial_detail = str(exception) or "PermissionDenied"
+        return None
+
+    def _is_denied_write(self, request, response) -> bool:
+        if request.method not in WRITE_METHODS or not request.path.startswith(
+            "/admin/"
+        ):
+            return False
+        if response.status_code == 403:
+            return True
+        if response.status_code in (301, 302):
+            target = response.get("Location", "")
+            login = reverse("wagtailadmin_login")
+            if target.startswith(login) or target.startswith(settings.LOGIN_URL):
+                return not request.path.startswith(login)
+            if target == reverse("wagtailadmin_home"):
+                # wagtail.admin.auth.permission_denied() redirects home with an error message.
+                storage = getattr(request, "_messages", None)
+                queued = getattr(storage, "_queued_messages", [])
+                return any(message.level_tag == "error" for message in queued)
+        return False
+
+    def _record(self, request, detail: str) -> None:
+        request._catalog_denied = True
+        record_denied(
+            actor=getattr(request, "user", None),
+            action=f"{request.method} {request.path}"[:300],
+            detail=getattr(request, "_catalog_denial_detail", "") or detail,
+        )
