@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "catalog.middleware.DeniedWriteAuditMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
