@@ -1,0 +1,237 @@
+"""The one definition of text analysis that every engine, the highlighter and the fallback share.
+
+Pipeline: NFC-normalise -> split on anything that is not a letter or digit -> lowercase.
+That gives the *exact* form (diacritics kept, used for boosting). Folding then removes the
+combining marks and maps đ/Đ to d, giving the *folded* form that matching runs on.
+Stop words are removed from queries only (indexes keep every word so phrases still line up).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+RESOURCES = Path(__file__).resolve().parent / "resources"
+
+# Letters and digits, nothing else: the same split as tantivy's "simple" tokenizer.
+_TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
+_CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,39}$")
+_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
+
+# Query words that say nothing about which procedure is wanted. Folded single words are
+# chosen so that none collides with a meaningful word ("can" is also "căn cước", "dau" is
+# also "đầu tư", "the" is also "thẻ"): such words are only dropped inside the phrases below.
+STOP_WORDS: frozenset[str] = frozenset(
+    {"cua", "va", "cac", "nhung", "la", "gi", "khong", "muon", "nao", "ve", "xin"}
+)
+STOP_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("nhu", "the", "nao"),
+    ("lam", "the", "nao"),
+    ("can", "nhung", "gi"),
+    ("thu", "tuc"),
+    ("huong", "dan"),
+    ("the", "nao"),
+    ("o", "dau"),
+    ("lam", "sao"),
+    ("can", "gi"),
+    ("bao", "nhieu"),
+)
+
+
+def normalize(text: str) -> str:
+    """NFC first: 109 real names arrive decomposed and must compare equal to composed ones."""
+    return unicodedata.normalize("NFC", text or "")
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip Vietnamese marks, including đ -> d (a letter, not a mark)."""
+    decomposed = unicodedata.normalize("NFD", normalize(text).translate(_FOLD_TABLE))
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def exact_tokens(text: str) -> list[str]:
+    """Lowercased tokens with diacritics kept: the "exact" analyzer."""
+    return [token.lower() for token in _TOKEN_RE.findall(normalize(text))]
+
+
+def folded_tokens(text: str) -> list[str]:
+    """Lowercased, folded tokens: the "folded" analyzer used for matching."""
+    return [fold(token) for token in _TOKEN_RE.findall(normalize(text))]
+
+
+def token_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, folded token) over the NFC text, for highlighting the original words."""
+    text = normalize(text)
+    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN_RE.finditer(text)]
+
+
+def has_diacritics(text: str) -> bool:
+    text = normalize(text)
+    return fold(text) != text.lower()
+
+
+def looks_like_code(text: str) -> bool:
+    """A procedure code such as 1.000080 or HCM.HT.01: one word, with a digit and a separator."""
+    text = text.strip()
+    return bool(
+        _CODE_RE.match(text)
+        and any(ch.isdigit() for ch in text)
+        and any(ch in ".-_" for ch in text)
+    )
+
+
+def remove_stop_words(tokens: list[str]) -> list[str]:
+    """Drop stop phrases and stop words unless that would leave nothing to search for."""
+    kept: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for phrase in STOP_PHRASES:
+            if tuple(tokens[i : i + len(phrase)]) == phrase:
+                i += len(phrase)
+                break
+        else:
+            if tokens[i] not in STOP_WORDS:
+                kept.append(tokens[i])
+            i += 1
+    return kept or tokens
+
+
+# ---------------------------------------------------------------- synonyms
+
+
+@dataclass(frozen=True)
+class SynonymRule:
+    """`sources` phrases (folded token tuples) expand to every phrase in `targets`."""
+
+    sources: tuple[tuple[str, ...], ...]
+    targets: tuple[tuple[str, ...], ...]
+
+
+@dataclass
+class SynonymTable:
+    rules: list[SynonymRule] = field(default_factory=list)
+    version: str = ""
+
+    def expansions(self, tokens: list[str]) -> list[tuple[str, ...]]:
+        """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
+        found: list[tuple[str, ...]] = []
+        for rule in self.rules:
+            if any(_contains(tokens, source) for source in rule.sources):
+                for target in rule.targets:
+                    if not _contains(tokens, target) and target not in found:
+                        found.append(target)
+        return found
+
+
+def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
+    n = len(phrase)
+    return any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1))
+
+
+def _phrase(text: str) -> tuple[str, ...]:
+    return tuple(folded_tokens(text))
+
+
+def parse_synonym_line(line: str) -> SynonymRule | None:
+    """`a, b, c` makes an equivalence group; `a, b => c, d` expands a and b to c and d only."""
+    line = line.split("#", 1)[0].strip()
+    if not line:
+        return None
+    if "=>" in line:
+        left, right = line.split("=>", 1)
+        sources = tuple(p for p in (_phrase(x) for x in left.split(",")) if p)
+        targets = tuple(p for p in (_phrase(x) for x in right.split(",")) if p)
+    else:
+        sources = tuple(p for p in (_phrase(x) for x in line.split(",")) if p)
+        targets = sources
+    if not sources or not targets:
+        return None
+    if targets == sources and len(sources) < 2:
+        return None
+    return SynonymRule(sources=sources, targets=targets)
+
+
+@lru_cache(maxsize=1)
+def file_synonyms() -> SynonymTable:
+    """The versioned synonyms shipped with the code (search/resources/synonyms.txt)."""
+    path = RESOURCES / "synonyms.txt"
+    table = SynonymTable()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# version:"):
+            table.version = line.split(":", 1)[1].strip()
+        rule = parse_synonym_line(line)
+        if rule:
+            table.rules.append(rule)
+    return table
+
+
+def synonym_lines() -> list[str]:
+    """The file's rules as text lines, for the Elasticsearch index settings."""
+    path = RESOURCES / "synonyms.txt"
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            lines.append(" ".join(folded_tokens(line.replace("=>", " => "))))
+    return lines
+
+
+# ---------------------------------------------------------------- the analysed query
+
+
+@dataclass
+class AnalyzedQuery:
+    raw: str
+    folded: list[str]  # tokens for matching (stop words removed)
+    exact: list[str]  # tokens with diacritics, only when the user typed diacritics
+    expansions: list[tuple[str, ...]]  # synonym phrases to also look for
+    code: str | None  # the text as a procedure code, when it looks like one
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.folded and not self.code
+
+
+def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQuery:
+    text = normalize(text).strip()
+    all_folded = folded_tokens(text)
+    folded = remove_stop_words(all_folded)
+    exact = exact_tokens(text) if has_diacritics(text) else []
+    table = synonyms if synonyms is not None else file_synonyms()
+    expansions = table.expansions(all_folded)
+    code = text.lower() if looks_like_code(text) else None
+    return AnalyzedQuery(
+        raw=text, folded=folded, exact=exact, expansions=expansions, code=code
+    )
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau-Levenshtein (adjacent transpositions count 1), cut off above `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        if min(cur) > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def fuzzy_distance(token: str) -> int:
+    """How many edits a query word may be off by: none for short words, where typos collide."""
+    if len(token) >= 8:
+        return 2
+    if len(token) >= 4:
+        return 1
+    return 0

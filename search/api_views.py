@@ -1,0 +1,219 @@
+"""GET /api/v1/search/ and /api/v1/search/suggest/: thin views over the search interface."""
+
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+
+from search.engines import get_engine
+from search.queries import FACETS, MAX_PAGE_SIZE, QueryError, SearchQuery
+
+SEARCH_PARAMS = {"q", "page", "page_size", *FACETS}
+SUGGEST_PARAMS = {"q", "limit"}
+
+
+class MetaSerializer(serializers.Serializer):
+    total_count = serializers.IntegerField()
+    engine = serializers.ChoiceField(choices=["embedded", "elasticsearch", "database"])
+    took_ms = serializers.FloatField()
+    fallback = serializers.BooleanField(
+        help_text="True when the configured engine failed and the database answered."
+    )
+
+
+class SearchItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = serializers.CharField()
+    url = serializers.CharField()
+    highlight = serializers.CharField(
+        help_text="The name as HTML: everything escaped, matched words in <mark>."
+    )
+
+
+class BucketSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+    selected = serializers.BooleanField()
+
+
+class FacetsSerializer(serializers.Serializer):
+    department = BucketSerializer(many=True)
+    field = BucketSerializer(many=True)
+    level = BucketSerializer(many=True)
+    subject = BucketSerializer(many=True)
+    online = BucketSerializer(many=True)
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    meta = MetaSerializer()
+    items = SearchItemSerializer(many=True)
+    facets = FacetsSerializer(
+        help_text="Counts per facet; each facet's counts ignore that facet's own filter."
+    )
+    suggestion = serializers.CharField(
+        allow_null=True, help_text="A corrected query when few results were found."
+    )
+
+
+class SuggestItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    url = serializers.CharField()
+
+
+ErrorSerializer = inline_serializer("SearchError", {"message": serializers.CharField()})
+
+
+def _unknown(request, allowed: set[str]) -> Response | None:
+    unknown = sorted(set(request.query_params) - allowed)
+    if unknown:
+        return Response(
+            {
+                "message": f"Unknown query parameter(s): {', '.join(unknown)}. "
+                f"Allowed: {', '.join(sorted(allowed))}."
+            },
+            status=400,
+        )
+    return None
+
+
+def _values(request, name: str) -> list[str]:
+    values = []
+    for raw in request.query_params.getlist(name):
+        values += [v.strip() for v in raw.split(",") if v.strip()]
+    return values
+
+
+def _filter_param(name: str, description: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name,
+        OpenApiTypes.STR,
+        description=f"{description} Several codes: repeat the parameter or separate with commas.",
+    )
+
+
+class SearchView(APIView):
+    """Full-text search over published procedures, with facets, highlights and suggestions."""
+
+    @extend_schema(
+        operation_id="search_procedures",
+        summary="Search procedures",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                description="What the citizen typed (diacritics optional, at most 200 characters).",
+            ),
+            _filter_param("department", "Department code, e.g. STP."),
+            _filter_param("field", "Field code, e.g. G15-TP07."),
+            _filter_param("level", "Level code."),
+            _filter_param("subject", "Subject type code."),
+            _filter_param("online", "Online service level: full, partial or none."),
+            OpenApiParameter(
+                "page", OpenApiTypes.INT, description="1-based page number."
+            ),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.INT,
+                description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default 20).",
+            ),
+        ],
+        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+        tags=["search"],
+    )
+    def get(self, request):
+        error = _unknown(request, SEARCH_PARAMS)
+        if error:
+            return error
+        try:
+            query = SearchQuery(
+                text=request.query_params.get("q", ""),
+                filters={name: _values(request, name) for name in FACETS},
+                page=request.query_params.get("page", 1),
+                page_size=request.query_params.get("page_size", 20),
+            )
+            result = get_engine().search(query)
+        except QueryError as exc:
+            return Response({"message": exc.message}, status=400)
+        return Response(
+            {
+                "meta": {
+                    "total_count": result.total,
+                    "engine": result.engine,
+                    "took_ms": result.took_ms,
+                    "fallback": result.fallback,
+                },
+                "items": [
+                    {
+                        "code": hit.code,
+                        "name": hit.name,
+                        "department": hit.department,
+                        "url": hit.url,
+                        "highlight": hit.highlight,
+                    }
+                    for hit in result.hits
+                ],
+                "facets": {
+                    name: [
+                        {
+                            "value": b.value,
+                            "label": b.label,
+                            "count": b.count,
+                            "selected": b.selected,
+                        }
+                        for b in buckets
+                    ]
+                    for name, buckets in result.facets.items()
+                },
+                "suggestion": result.suggestion,
+            }
+        )
+
+
+class SuggestView(APIView):
+    """Autocomplete on procedure names as the citizen types."""
+
+    @extend_schema(
+        operation_id="suggest_procedures",
+        summary="Autocomplete procedure names",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                OpenApiTypes.STR,
+                required=True,
+                description="The words typed so far.",
+            ),
+            OpenApiParameter(
+                "limit",
+                OpenApiTypes.INT,
+                description="At most this many suggestions, 1 to 20 (default 8).",
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "SuggestResponse", {"items": SuggestItemSerializer(many=True)}
+            ),
+            400: ErrorSerializer,
+        },
+        tags=["search"],
+    )
+    def get(self, request):
+        error = _unknown(request, SUGGEST_PARAMS)
+        if error:
+            return error
+        text = request.query_params.get("q", "")
+        if len(text) > 200:
+            return Response(
+                {"message": "q must be at most 200 characters."}, status=400
+            )
+        try:
+            limit = int(request.query_params.get("limit", 8))
+        except ValueError:
+            return Response({"message": "limit must be a whole number."}, status=400)
+        if not 1 <= limit <= 20:
+            return Response({"message": "limit must be between 1 and 20."}, status=400)
+        return Response({"items": get_engine().suggest(text, limit=limit)})

@@ -1,0 +1,320 @@
+"""The engine interface and the pieces every engine shares: synonyms, best bets, highlights,
+facet labels and "did you mean", so that ranking differences come only from the engines."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.utils.html import escape
+
+from search.analysis import (
+    AnalyzedQuery,
+    SynonymTable,
+    analyze_query,
+    edit_distance,
+    file_synonyms,
+    fuzzy_distance,
+    parse_synonym_line,
+    token_spans,
+)
+from search.documents import ProcedureDocument
+from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
+
+TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
+FEW_RESULTS = 3  # below this many hits, offer "did you mean"
+FACET_SIZE = 100
+
+Progress = Callable[[int], None]
+
+
+class EngineUnavailable(RuntimeError):
+    """The engine cannot answer now (down, locked, too slow); callers fall back or retry later."""
+
+
+class SearchEngine:
+    name = "base"
+
+    # ---- what each engine implements
+
+    def _search(
+        self, query: SearchQuery, analyzed: AnalyzedQuery
+    ) -> tuple[int, list[tuple[dict, float]], dict[str, dict[str, int]]]:
+        """(total, [(payload, score)], {facet: {value: count}}) for one page."""
+        raise NotImplementedError
+
+    def _fetch(self, page_ids: list[int]) -> dict[int, dict]:
+        """Payloads of the given documents (for best bets)."""
+        raise NotImplementedError
+
+    def _count_matching(
+        self, analyzed: AnalyzedQuery, query: SearchQuery, page_ids: list[int]
+    ) -> set[int]:
+        """Which of `page_ids` the query matches anyway (so pinned hits are not counted twice)."""
+        raise NotImplementedError
+
+    def _suggest(self, tokens: list[str], limit: int) -> list[dict]:
+        raise NotImplementedError
+
+    def vocabulary(self) -> dict[str, int]:
+        """Indexed words (folded) with their document frequency, for "did you mean"."""
+        from search.models import SearchRecord
+
+        counts: dict[str, int] = {}
+        for name in SearchRecord.objects.values_list(
+            "name_folded", flat=True
+        ).iterator():
+            for token in set(name.split()):
+                counts[token] = counts.get(token, 0) + 1
+        return counts
+
+    def health(self) -> dict:
+        raise NotImplementedError
+
+    def index(self, documents: Iterable[ProcedureDocument]) -> int:
+        raise NotImplementedError
+
+    def delete(self, page_ids: Iterable[int]) -> None:
+        raise NotImplementedError
+
+    def rebuild(
+        self, documents: Iterable[ProcedureDocument], progress: Progress | None = None
+    ) -> int:
+        raise NotImplementedError
+
+    def fingerprints(self) -> dict[int, str]:
+        """page_id -> fingerprint of every indexed document, for `search_index check`."""
+        raise NotImplementedError
+
+    # ---- the shared flow
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        analyzed = analyze_query(query.text, current_synonyms())
+        if query.text and analyzed.is_empty:
+            # Only punctuation: an ordinary empty result, never an error.
+            return SearchResult(
+                total=0,
+                hits=[],
+                facets=self._label_facets({}, query),
+                engine=self.name,
+                took_ms=_ms(started),
+            )
+        total, rows, facet_counts = self._search(query, analyzed)
+        hits = [_hit(payload, score) for payload, score in rows]
+        if query.text:
+            total, hits = self._apply_best_bets(query, analyzed, total, hits)
+            for hit in hits:
+                hit.highlight = highlight(hit.name, analyzed)
+        else:
+            for hit in hits:
+                hit.highlight = escape(hit.name)
+        suggestion = None
+        if query.text and total < FEW_RESULTS:
+            suggestion = self.did_you_mean(analyzed)
+        return SearchResult(
+            total=total,
+            hits=hits,
+            facets=self._label_facets(facet_counts, query),
+            suggestion=suggestion,
+            engine=self.name,
+            took_ms=_ms(started),
+        )
+
+    def suggest(self, text: str, limit: int = 8) -> list[dict]:
+        """Autocomplete on procedure names: the last word may be unfinished."""
+        from search.analysis import folded_tokens
+
+        if not isinstance(text, str):
+            return []
+        tokens = folded_tokens(text[:200])[:10]
+        limit = max(1, min(int(limit), 20))
+        if not tokens:
+            return []
+        return self._suggest(tokens, limit)
+
+    def did_you_mean(self, analyzed: AnalyzedQuery) -> str | None:
+        vocabulary = self.vocabulary()
+        if not vocabulary or not analyzed.folded:
+            return None
+        changed = False
+        words = []
+        for token in analyzed.folded:
+            if token in vocabulary or len(token) < 3:
+                words.append(token)
+                continue
+            best = None
+            for candidate, frequency in vocabulary.items():
+                if abs(len(candidate) - len(token)) > 2:
+                    continue
+                distance = edit_distance(token, candidate, limit=2)
+                if distance <= 2:
+                    key = (distance, -frequency, candidate)
+                    if best is None or key < best[0]:
+                        best = (key, candidate)
+            if best:
+                words.append(best[1])
+                changed = True
+            else:
+                words.append(token)
+        return " ".join(words) if changed else None
+
+    def _apply_best_bets(
+        self, query: SearchQuery, analyzed: AnalyzedQuery, total: int, hits: list[Hit]
+    ) -> tuple[int, list[Hit]]:
+        pinned_ids = best_bets().get(" ".join(analyzed.folded), [])
+        if not pinned_ids or query.filters:
+            return total, hits
+        payloads = self._fetch(pinned_ids)
+        pinned_ids = [pid for pid in pinned_ids if pid in payloads]
+        if not pinned_ids:
+            return total, hits
+        already = self._count_matching(analyzed, query, pinned_ids)
+        total += len([pid for pid in pinned_ids if pid not in already])
+        rest = [hit for hit in hits if hit.page_id not in pinned_ids]
+        if query.page == 1:
+            pinned = [_hit(payloads[pid], 0.0) for pid in pinned_ids]
+            for hit in pinned:
+                hit.pinned = True
+            hits = (pinned + rest)[: query.page_size]
+        else:
+            hits = rest
+        return total, hits
+
+    def _label_facets(
+        self, counts: dict[str, dict[str, int]], query: SearchQuery
+    ) -> dict[str, list[Bucket]]:
+        labels = facet_labels()
+        facets: dict[str, list[Bucket]] = {}
+        for name in FACETS:
+            values = dict(counts.get(name, {}))
+            selected = query.filters.get(name, [])
+            for value in selected:
+                values.setdefault(value, 0)
+            buckets = [
+                Bucket(
+                    value=value,
+                    label=labels.get(name, {}).get(value, value),
+                    count=count,
+                    selected=value in selected,
+                )
+                for value, count in values.items()
+            ]
+            buckets.sort(key=lambda b: (-b.count, b.label))
+            facets[name] = buckets
+        return facets
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)
+
+
+def _hit(payload: dict, score: float) -> Hit:
+    return Hit(
+        page_id=int(payload["page_id"]),
+        code=payload.get("code", ""),
+        name=payload.get("name", ""),
+        department=payload.get("department", ""),
+        department_code=payload.get("department_code", ""),
+        url=payload.get("url", ""),
+        score=float(score) if isinstance(score, int | float) else 0.0,
+        online_level=payload.get("online_level", ""),
+        fee_min=payload.get("fee_min"),
+        fee_max=payload.get("fee_max"),
+        processing_time=payload.get("processing_time", ""),
+    )
+
+
+def highlight(text: str, analyzed: AnalyzedQuery) -> str:
+    """Safe HTML: every character escaped, only <mark> added around matched words."""
+    wanted = set(analyzed.folded)
+    for phrase in analyzed.expansions:
+        wanted.update(phrase)
+    parts: list[str] = []
+    position = 0
+    from search.analysis import normalize
+
+    text = normalize(text)
+    for start, end, folded in token_spans(text):
+        if _matches(folded, wanted):
+            parts.append(escape(text[position:start]))
+            parts.append(f"<mark>{escape(text[start:end])}</mark>")
+            position = end
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def _matches(token: str, wanted: set[str]) -> bool:
+    if token in wanted:
+        return True
+    for word in wanted:
+        distance = fuzzy_distance(word)
+        if distance and abs(len(word) - len(token)) <= distance:
+            if edit_distance(word, token, limit=distance) <= distance:
+                return True
+    return False
+
+
+# ---- administrator tuning, cached briefly per process
+
+
+def current_synonyms() -> SynonymTable:
+    """The versioned file plus the administrators' active rules."""
+    table = cache.get("search:synonyms")
+    if table is None:
+        from search.models import Synonym
+
+        base = file_synonyms()
+        table = SynonymTable(rules=list(base.rules), version=base.version)
+        for terms in Synonym.objects.filter(active=True).values_list(
+            "terms", flat=True
+        ):
+            rule = parse_synonym_line(terms)
+            if rule:
+                table.rules.append(rule)
+        cache.set("search:synonyms", table, TUNING_TTL)
+    return table
+
+
+def best_bets() -> dict[str, list[int]]:
+    bets = cache.get("search:best_bets")
+    if bets is None:
+        from search.models import BestBet
+
+        bets = {}
+        for key, page_id in (
+            BestBet.objects.filter(active=True, procedure__live=True)
+            .order_by("normalized_query", "sort_order", "pk")
+            .values_list("normalized_query", "procedure_id")
+        ):
+            bets.setdefault(key, []).append(page_id)
+        cache.set("search:best_bets", bets, TUNING_TTL)
+    return bets
+
+
+def facet_labels() -> dict[str, dict[str, str]]:
+    labels = cache.get("search:facet_labels")
+    if labels is None:
+        from catalog.models import (
+            DepartmentPage,
+            Field,
+            Level,
+            OnlineLevel,
+            SubjectType,
+        )
+
+        labels = {
+            "department": dict(DepartmentPage.objects.values_list("code", "title")),
+            "field": dict(Field.objects.values_list("code", "name")),
+            "level": dict(Level.objects.values_list("code", "name")),
+            "subject": dict(SubjectType.objects.values_list("code", "name")),
+            "online": {value: str(label) for value, label in OnlineLevel.choices},
+        }
+        cache.set("search:facet_labels", labels, 60)
+    return labels
+
+
+def forget_tuning() -> None:
+    """Called when an administrator saves synonyms or best bets, so this process applies them at once."""
+    cache.delete_many(["search:synonyms", "search:best_bets", "search:facet_labels"])

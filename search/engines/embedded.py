@@ -1,0 +1,464 @@
+"""The embedded engine: a tantivy index on disk, no server.
+
+Several processes may read while one writes: tantivy allows one writer per index folder
+(a second one gets LockBusy, which we retry), and readers notice another process's commit
+by watching meta.json and reloading.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import tantivy
+from tantivy import Occur, Query
+
+from search.analysis import AnalyzedQuery, fold, fuzzy_distance
+from search.documents import ProcedureDocument
+from search.engines.base import EngineUnavailable, Progress, SearchEngine
+from search.queries import FACETS, SearchQuery
+
+SCHEMA_VERSION = "3"
+WRITER_HEAP = 64_000_000
+REBUILD_HEAP = 256_000_000
+WRITER_WAIT_SECONDS = 10.0
+BATCH = 1000
+
+FACET_FIELDS = {
+    "department": "f_department",
+    "field": "f_field",
+    "level": "f_level",
+    "subject": "f_subject",
+    "online": "f_online",
+}
+TEXT_FIELDS = ("name", "keywords", "body", "department", "codes_text")
+
+# Query weights: one place to tune (see docs/search.md).
+WEIGHTS = {
+    "code": 100.0,  # the typed text is this procedure's code
+    "name_full": 30.0,  # the folded query is the whole name
+    "name_phrase": 10.0,  # words in order, adjacent, in the name
+    "name_near": 4.0,  # words in the name within a few positions
+    "name_term": 2.0,  # each word in the name (BM25)
+    "name_exact": 1.5,  # each word in the name with the same diacritics
+    "name_exact_phrase": 4.0,
+    "name_fuzzy": 1.0,  # typo tolerance, folded name
+    "keywords_term": 1.5,
+    "keywords_phrase": 3.0,
+    "synonym_name": 5.0,
+    "synonym_keywords": 3.0,
+    "synonym_body": 0.5,
+    "department_term": 0.5,
+    "body_term": 0.3,
+}
+NEAR_SLOP = 3
+
+
+def _analyzer(exact: bool):
+    builder = tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple()).filter(
+        tantivy.Filter.lowercase()
+    )
+    if not exact:
+        builder = builder.filter(tantivy.Filter.ascii_fold())
+    return builder.build()
+
+
+def build_schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("code_raw", tokenizer_name="raw")
+    builder.add_text_field("name_full", tokenizer_name="raw")
+    builder.add_text_field("name", tokenizer_name="vi_folded")
+    builder.add_text_field("name_exact", tokenizer_name="vi_exact")
+    builder.add_text_field("keywords", tokenizer_name="vi_folded")
+    builder.add_text_field("department", tokenizer_name="vi_folded")
+    builder.add_text_field("body", tokenizer_name="vi_folded")
+    builder.add_text_field("codes_text", tokenizer_name="vi_folded")
+    for field in FACET_FIELDS.values():
+        builder.add_text_field(field, fast=True, tokenizer_name="raw")
+    builder.add_text_field("sort_name", fast=True, tokenizer_name="raw")
+    builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw")
+    builder.add_bytes_field("payload", stored=True)
+    return builder.build()
+
+
+def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
+    doc = tantivy.Document()
+    doc.add_unsigned("page_id", document.page_id)
+    for code in document.codes:
+        doc.add_text("code_raw", code.lower())
+        doc.add_text("codes_text", code)
+    doc.add_text("name_full", " ".join(fold(document.name).split()))
+    doc.add_text("name", document.name)
+    doc.add_text("name_exact", document.name)
+    doc.add_text("keywords", document.keywords)
+    doc.add_text("department", document.department)
+    doc.add_text("body", document.body)
+    doc.add_text("f_department", document.department_code)
+    for value in document.fields:
+        doc.add_text("f_field", value)
+    for value in document.levels:
+        doc.add_text("f_level", value)
+    for value in document.subjects:
+        doc.add_text("f_subject", value)
+    doc.add_text("f_online", document.online_level)
+    doc.add_text("sort_name", " ".join(fold(document.name).split()))
+    doc.add_text("fingerprint", document.fingerprint)
+    doc.add_bytes("payload", json.dumps(document.payload()).encode())
+    return doc
+
+
+class EmbeddedEngine(SearchEngine):
+    name = "embedded"
+
+    def __init__(self, *, directory: Path, index_name: str):
+        self.path = Path(directory) / index_name
+        self._lock = threading.RLock()
+        self._index: tantivy.Index | None = None
+        self._schema = build_schema()
+        self._seen: tuple | None = None
+        self._vocabulary: tuple[tuple | None, dict[str, int]] = (None, {})
+
+    # ---- opening and reloading
+
+    def _open(self) -> tantivy.Index:
+        with self._lock:
+            if self._index is None:
+                self.path.mkdir(parents=True, exist_ok=True)
+                marker = self.path / "schema_version"
+                if marker.exists() and marker.read_text() != SCHEMA_VERSION:
+                    # An index from an older schema: start empty, `search_index rebuild` refills it.
+                    shutil.rmtree(self.path)
+                    self.path.mkdir(parents=True)
+                index = tantivy.Index(self._schema, path=str(self.path))
+                index.register_tokenizer("vi_folded", _analyzer(exact=False))
+                index.register_tokenizer("vi_exact", _analyzer(exact=True))
+                marker.write_text(SCHEMA_VERSION)
+                self._index = index
+                self._seen = self._meta_stamp()
+            return self._index
+
+    def _meta_stamp(self) -> tuple | None:
+        try:
+            stat = os.stat(self.path / "meta.json")
+        except FileNotFoundError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    def _searcher(self) -> tantivy.Searcher:
+        index = self._open()
+        stamp = self._meta_stamp()
+        if stamp != self._seen:
+            # Another process (or our writer) committed: see its documents now.
+            index.reload()
+            self._seen = stamp
+        return index.searcher()
+
+    def _writer(self, heap: int = WRITER_HEAP):
+        index = self._open()
+        deadline = time.monotonic() + WRITER_WAIT_SECONDS
+        delay = 0.02
+        while True:
+            try:
+                return index.writer(heap, 1)
+            except ValueError as exc:
+                if "LockBusy" not in str(exc) or time.monotonic() > deadline:
+                    raise EngineUnavailable(
+                        f"search index is locked by another writer: {exc}"
+                    ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+    def _commit(self, writer) -> None:
+        writer.commit()
+        writer.wait_merging_threads()
+        index = self._open()
+        index.reload()
+        self._seen = self._meta_stamp()
+
+    # ---- writing
+
+    def index(self, documents: Iterable[ProcedureDocument]) -> int:
+        with self._lock:
+            writer = self._writer()
+            count = 0
+            for document in documents:
+                writer.delete_documents_by_term("page_id", document.page_id)
+                writer.add_document(to_tantivy(document))
+                count += 1
+            self._commit(writer)
+            return count
+
+    def delete(self, page_ids: Iterable[int]) -> None:
+        with self._lock:
+            writer = self._writer()
+            for page_id in page_ids:
+                writer.delete_documents_by_term("page_id", int(page_id))
+            self._commit(writer)
+
+    def rebuild(
+        self, documents: Iterable[ProcedureDocument], progress: Progress | None = None
+    ) -> int:
+        """Replace everything in one commit: readers see the old index until the new one is whole."""
+        with self._lock:
+            writer = self._writer(REBUILD_HEAP)
+            writer.delete_all_documents()
+            count = 0
+            for document in documents:
+                writer.add_document(to_tantivy(document))
+                count += 1
+                if progress and count % 100 == 0:
+                    progress(count)
+            self._commit(writer)
+            if progress:
+                progress(count)
+            return count
+
+    def fingerprints(self) -> dict[int, str]:
+        searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return {}
+        result = searcher.search(Query.all_query(), limit=total, count=False)
+        found = {}
+        for _score, address in result.hits:
+            doc = searcher.doc(address)
+            found[int(doc["page_id"][0])] = doc["fingerprint"][0]
+        return found
+
+    def health(self) -> dict:
+        searcher = self._searcher()
+        return {
+            "status": "ok",
+            "documents": searcher.num_docs,
+            "path": str(self.path),
+        }
+
+    # ---- querying: small named pieces
+
+    def _term(self, field: str, value: str) -> Query:
+        return Query.term_query(self._schema, field, value)
+
+    def _boost(self, query: Query, weight: str) -> Query:
+        return Query.boost_query(query, WEIGHTS[weight])
+
+    def _phrase(self, field: str, words: list[str] | tuple[str, ...], slop=0) -> Query:
+        if len(words) == 1:
+            return self._term(field, words[0])
+        return Query.phrase_query(self._schema, field, list(words), slop)
+
+    def _token_matches(self, token: str) -> Query:
+        """A query word is found when it is in any text field, or close to a word of the name."""
+        clauses = [(Occur.Should, self._term(field, token)) for field in TEXT_FIELDS]
+        distance = fuzzy_distance(token)
+        if distance:
+            for field in ("name", "keywords"):
+                clauses.append(
+                    (
+                        Occur.Should,
+                        Query.fuzzy_term_query(self._schema, field, token, distance),
+                    )
+                )
+        return Query.boolean_query(clauses)
+
+    def _required(self, analyzed: AnalyzedQuery, minimum: int) -> Query:
+        """What a document must match: the words (at least `minimum` of them), a synonym or the code."""
+        options = []
+        if analyzed.folded:
+            tokens = [(Occur.Should, self._token_matches(t)) for t in analyzed.folded]
+            options.append((Occur.Should, Query.boolean_query(tokens, minimum)))
+        for phrase in analyzed.expansions:
+            for field in ("name", "keywords", "body"):
+                options.append((Occur.Should, self._phrase(field, phrase)))
+        if analyzed.code:
+            options.append((Occur.Should, self._term("code_raw", analyzed.code)))
+        return Query.boolean_query(options)
+
+    def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
+        """Should-clauses that order the matches: code, whole name, phrase, name over body."""
+        tokens = analyzed.folded
+        scoring = []
+        if analyzed.code:
+            scoring.append(self._boost(self._term("code_raw", analyzed.code), "code"))
+        if tokens:
+            scoring.append(
+                self._boost(self._term("name_full", " ".join(tokens)), "name_full")
+            )
+        if len(tokens) > 1:
+            scoring.append(self._boost(self._phrase("name", tokens), "name_phrase"))
+            scoring.append(
+                self._boost(self._phrase("name", tokens, NEAR_SLOP), "name_near")
+            )
+            scoring.append(
+                self._boost(self._phrase("keywords", tokens, 1), "keywords_phrase")
+            )
+        for token in tokens:
+            scoring.append(self._boost(self._term("name", token), "name_term"))
+            scoring.append(self._boost(self._term("keywords", token), "keywords_term"))
+            scoring.append(
+                self._boost(self._term("department", token), "department_term")
+            )
+            scoring.append(self._boost(self._term("body", token), "body_term"))
+            distance = fuzzy_distance(token)
+            if distance:
+                fuzzy = Query.fuzzy_term_query(self._schema, "name", token, distance)
+                scoring.append(self._boost(fuzzy, "name_fuzzy"))
+        for token in analyzed.exact:
+            scoring.append(self._boost(self._term("name_exact", token), "name_exact"))
+        if len(analyzed.exact) > 1:
+            scoring.append(
+                self._boost(
+                    self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
+                )
+            )
+        for phrase in analyzed.expansions:
+            scoring.append(self._boost(self._phrase("name", phrase), "synonym_name"))
+            scoring.append(
+                self._boost(self._phrase("keywords", phrase), "synonym_keywords")
+            )
+            scoring.append(self._boost(self._phrase("body", phrase), "synonym_body"))
+        return scoring
+
+    def _filters(self, filters: dict[str, list[str]]) -> list[Query]:
+        return [
+            Query.term_set_query(self._schema, FACET_FIELDS[name], values)
+            for name, values in filters.items()
+        ]
+
+    def _compose(
+        self, required: Query | None, scoring: list[Query], filters: list[Query]
+    ) -> Query:
+        clauses = []
+        if required is not None:
+            clauses.append((Occur.Must, Query.const_score_query(required, 0.0)))
+        clauses += [(Occur.Should, q) for q in scoring]
+        clauses += [(Occur.Must, Query.const_score_query(f, 0.0)) for f in filters]
+        if not clauses or (required is None and not filters):
+            clauses.append((Occur.Must, Query.all_query()))
+        return Query.boolean_query(clauses)
+
+    def _search(self, query: SearchQuery, analyzed: AnalyzedQuery):
+        searcher = self._searcher()
+        filters = self._filters(query.filters)
+        if not query.text:
+            final = self._compose(None, [], filters)
+            result = searcher.search(
+                final,
+                limit=query.page_size,
+                offset=query.offset,
+                order_by_field="sort_name",
+                order=tantivy.Order.Asc,
+            )
+            required, scoring = None, []
+        else:
+            scoring = self._scoring(analyzed)
+            n = len(analyzed.folded)
+            required = self._required(analyzed, n)
+            final = self._compose(required, scoring, filters)
+            result = searcher.search(final, limit=query.page_size, offset=query.offset)
+            if result.count == 0 and n > 1:
+                # Nothing has every word: accept documents with most of them.
+                required = self._required(analyzed, max(1, math.ceil(n * 0.6)))
+                final = self._compose(required, scoring, filters)
+                result = searcher.search(
+                    final, limit=query.page_size, offset=query.offset
+                )
+        rows = []
+        for score, address in result.hits:
+            doc = searcher.doc(address)
+            rows.append((json.loads(doc["payload"][0]), score))
+        facets = self._facets(searcher, query, required)
+        return result.count, rows, facets
+
+    def _facets(self, searcher, query: SearchQuery, required: Query | None):
+        """Each facet counts over the other facets' filters only, never its own."""
+        counts: dict[str, dict[str, int]] = {}
+        groups: dict[tuple, list[str]] = {}
+        for name in FACETS:
+            key = tuple(sorted(query.without_filter(name)))
+            groups.setdefault(key, []).append(name)
+        for key, names in groups.items():
+            filters = self._filters({k: query.filters[k] for k in key})
+            base = self._compose(required, [], filters)
+            aggs = {
+                name: {"terms": {"field": FACET_FIELDS[name], "size": 100}}
+                for name in names
+            }
+            answer = searcher.aggregate(base, aggs)
+            for name in names:
+                counts[name] = {
+                    bucket["key"]: bucket["doc_count"]
+                    for bucket in answer.get(name, {}).get("buckets", [])
+                    if bucket["key"]
+                }
+        return counts
+
+    def _fetch(self, page_ids: list[int]) -> dict[int, dict]:
+        searcher = self._searcher()
+        query = Query.term_set_query(self._schema, "page_id", list(page_ids))
+        result = searcher.search(query, limit=len(page_ids))
+        payloads = {}
+        for _score, address in result.hits:
+            payload = json.loads(searcher.doc(address)["payload"][0])
+            payloads[int(payload["page_id"])] = payload
+        return payloads
+
+    def _count_matching(self, analyzed, query, page_ids):
+        searcher = self._searcher()
+        required = self._required(analyzed, max(1, len(analyzed.folded)))
+        ids = Query.term_set_query(self._schema, "page_id", list(page_ids))
+        result = searcher.search(
+            Query.boolean_query([(Occur.Must, required), (Occur.Must, ids)]),
+            limit=len(page_ids),
+        )
+        return {int(searcher.doc(address)["page_id"][0]) for _s, address in result.hits}
+
+    def _suggest(self, tokens: list[str], limit: int) -> list[dict]:
+        searcher = self._searcher()
+        query = Query.phrase_prefix_query(self._schema, "name", tokens)
+        result = searcher.search(query, limit=limit)
+        if not result.hits and len(tokens) > 1:
+            # Words typed out of order: every finished word, then the unfinished one as a prefix.
+            clauses = [(Occur.Must, self._term("name", t)) for t in tokens[:-1]]
+            clauses.append(
+                (
+                    Occur.Must,
+                    Query.phrase_prefix_query(self._schema, "name", tokens[-1:]),
+                )
+            )
+            result = searcher.search(Query.boolean_query(clauses), limit=limit)
+        suggestions = []
+        for _score, address in result.hits:
+            payload = json.loads(searcher.doc(address)["payload"][0])
+            suggestions.append(
+                {
+                    "code": payload["code"],
+                    "name": payload["name"],
+                    "url": payload["url"],
+                }
+            )
+        return suggestions
+
+    def vocabulary(self) -> dict[str, int]:
+        searcher = self._searcher()
+        stamp = self._seen
+        if self._vocabulary[0] != stamp or stamp is None:
+            words: dict[str, int] = {}
+            for field in ("name", "keywords"):
+                for term, frequency in searcher.terms_with_prefix(field, ""):
+                    if not term.isdigit():
+                        words[term] = max(words.get(term, 0), frequency)
+            self._vocabulary = (stamp, words)
+        return self._vocabulary[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            writer = self._writer()
+            writer.delete_all_documents()
+            self._commit(writer)

@@ -1,0 +1,148 @@
+"""Search tuning owned by catalog administrators, and the bookkeeping the indexer needs."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+
+from search.analysis import analyze_query, fold, folded_tokens, parse_synonym_line
+
+MAX_TERMS_LENGTH = 500
+
+
+class Synonym(models.Model):
+    """One synonym rule an administrator adds in the admin; applied at query time, no deploy."""
+
+    terms = models.CharField(
+        _("các từ đồng nghĩa"),
+        max_length=MAX_TERMS_LENGTH,
+        help_text=_(
+            "Các cách gọi cùng một việc, cách nhau bằng dấu phẩy, ví dụ: "
+            "“sổ đỏ, giấy chứng nhận quyền sử dụng đất”. Dùng “a, b => c” nếu chỉ "
+            "muốn a, b tìm thêm c."
+        ),
+    )
+    active = models.BooleanField(_("đang dùng"), default=True)
+    note = models.CharField(_("ghi chú"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    panels = [FieldPanel("terms"), FieldPanel("active"), FieldPanel("note")]
+
+    class Meta:
+        ordering = ["terms"]
+        verbose_name = _("từ đồng nghĩa")
+        verbose_name_plural = _("từ đồng nghĩa")
+
+    def __str__(self):
+        return self.terms
+
+    def clean(self):
+        super().clean()
+        if parse_synonym_line(self.terms or "") is None:
+            raise ValidationError(
+                {"terms": _("Cần ít nhất hai cụm từ, cách nhau bằng dấu phẩy.")}
+            )
+
+
+class BestBet(models.Model):
+    """An administrator pins a procedure to the top of the results for a query."""
+
+    query = models.CharField(
+        _("câu tìm kiếm"),
+        max_length=200,
+        help_text=_("Không phân biệt dấu và chữ hoa, ví dụ: “lam can cuoc”."),
+    )
+    normalized_query = models.CharField(max_length=200, editable=False, db_index=True)
+    procedure = models.ForeignKey(
+        "catalog.ProcedurePage",
+        verbose_name=_("thủ tục được ghim"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sort_order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    active = models.BooleanField(_("đang dùng"), default=True)
+    updated_at = models.DateTimeField(_("cập nhật lúc"), auto_now=True)
+
+    panels = [
+        FieldPanel("query"),
+        FieldPanel("procedure"),
+        FieldPanel("sort_order"),
+        FieldPanel("active"),
+    ]
+
+    class Meta:
+        ordering = ["normalized_query", "sort_order"]
+        verbose_name = _("kết quả ghim")
+        verbose_name_plural = _("kết quả ghim")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["normalized_query", "procedure"], name="search_bestbet_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.query} → {self.procedure_id}"
+
+    @staticmethod
+    def normalize(query: str) -> str:
+        """The key a query is looked up by: its analysed (folded, stop-word-free) tokens."""
+        return " ".join(analyze_query(query).folded)[:200]
+
+    def clean(self):
+        super().clean()
+        if not folded_tokens(self.query or ""):
+            raise ValidationError({"query": _("Câu tìm kiếm không được để trống.")})
+
+    def save(self, *args, **kwargs):
+        self.normalized_query = self.normalize(self.query)
+        super().save(*args, **kwargs)
+
+
+class IndexAction(models.TextChoices):
+    INDEX = "index", _("Đưa vào chỉ mục")
+    REMOVE = "remove", _("Xóa khỏi chỉ mục")
+
+
+class PendingIndexChange(models.Model):
+    """A change the search engine has not confirmed yet; kept until it is applied."""
+
+    page_id = models.PositiveIntegerField(unique=True)
+    action = models.CharField(max_length=10, choices=IndexAction.choices)
+    event_id = models.PositiveBigIntegerField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("thay đổi chờ cập nhật chỉ mục")
+        verbose_name_plural = _("thay đổi chờ cập nhật chỉ mục")
+
+    def __str__(self):
+        return f"{self.action} {self.page_id}"
+
+
+class SearchRecord(models.Model):
+    """The database copy of each indexed procedure: the fallback searches its folded name."""
+
+    page_id = models.PositiveIntegerField(primary_key=True)
+    code = models.CharField(max_length=40, db_index=True)
+    name = models.CharField(max_length=500)
+    name_folded = models.CharField(max_length=500, db_index=True)
+    department_code = models.CharField(max_length=64, blank=True)
+    online_level = models.CharField(max_length=20, blank=True)
+    payload = models.JSONField(default=dict)
+    fingerprint = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name_folded"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @staticmethod
+    def fold_name(name: str) -> str:
+        return " ".join(fold(name).split())

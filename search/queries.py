@@ -1,0 +1,139 @@
+"""One query model for every engine: text, filters, page; validated before any engine sees it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from search.analysis import normalize
+
+FACETS = ("department", "field", "level", "subject", "online")
+MAX_TEXT_LENGTH = 200
+MAX_PAGE_SIZE = 100
+MAX_RESULT_WINDOW = (
+    10_000  # page * page_size beyond this is refused, like Elasticsearch
+)
+MAX_FILTER_VALUES = 20
+MAX_FILTER_VALUE_LENGTH = 64
+
+
+class QueryError(ValueError):
+    """Input the search refuses; the message is safe to show to the client."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    page: int = 1
+    page_size: int = 20
+
+    def __post_init__(self):
+        self.text = self._clean_text(self.text)
+        self.filters = self._clean_filters(self.filters)
+        self.page = self._clean_int(self.page, "page", minimum=1)
+        self.page_size = self._clean_int(self.page_size, "page_size", minimum=1)
+        if self.page_size > MAX_PAGE_SIZE:
+            raise QueryError(f"page_size must be at most {MAX_PAGE_SIZE}.")
+        if self.page * self.page_size > MAX_RESULT_WINDOW:
+            raise QueryError(
+                f"page * page_size must be at most {MAX_RESULT_WINDOW}; narrow the search instead."
+            )
+
+    @staticmethod
+    def _clean_text(text: Any) -> str:
+        if text is None:
+            return ""
+        if not isinstance(text, str):
+            raise QueryError("q must be text.")
+        if len(text) > MAX_TEXT_LENGTH * 5:
+            raise QueryError(f"q must be at most {MAX_TEXT_LENGTH} characters.")
+        text = normalize(text)
+        text = "".join(ch if ch.isprintable() else " " for ch in text)
+        text = " ".join(text.split())
+        if len(text) > MAX_TEXT_LENGTH:
+            raise QueryError(f"q must be at most {MAX_TEXT_LENGTH} characters.")
+        return text
+
+    @staticmethod
+    def _clean_filters(filters: Any) -> dict[str, list[str]]:
+        if not filters:
+            return {}
+        if not isinstance(filters, dict):
+            raise QueryError("filters must be a mapping.")
+        cleaned: dict[str, list[str]] = {}
+        for name, values in filters.items():
+            if name not in FACETS:
+                raise QueryError(
+                    f"Unknown filter {name!r}; use one of {', '.join(FACETS)}."
+                )
+            if isinstance(values, str):
+                values = [values]
+            values = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+            if len(values) > MAX_FILTER_VALUES:
+                raise QueryError(
+                    f"At most {MAX_FILTER_VALUES} values for filter {name!r}."
+                )
+            for value in values:
+                if len(value) > MAX_FILTER_VALUE_LENGTH or not value.isprintable():
+                    raise QueryError(f"Invalid value for filter {name!r}.")
+            if values:
+                cleaned[name] = list(dict.fromkeys(values))
+        return cleaned
+
+    @staticmethod
+    def _clean_int(value: Any, name: str, *, minimum: int) -> int:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            raise QueryError(f"{name} must be a whole number.") from None
+        if number < minimum:
+            raise QueryError(f"{name} must be at least {minimum}.")
+        return number
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    def without_filter(self, name: str) -> dict[str, list[str]]:
+        return {k: v for k, v in self.filters.items() if k != name}
+
+
+@dataclass
+class Hit:
+    page_id: int
+    code: str
+    name: str
+    department: str
+    department_code: str
+    url: str
+    highlight: str = ""
+    score: float = 0.0
+    online_level: str = ""
+    fee_min: int | None = None
+    fee_max: int | None = None
+    processing_time: str = ""
+    pinned: bool = False
+
+
+@dataclass
+class Bucket:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[Bucket]] = field(default_factory=dict)
+    suggestion: str | None = None
+    engine: str = ""
+    took_ms: float = 0.0
+    fallback: bool = False

@@ -1,0 +1,43 @@
+"""Search tuning in the admin: synonyms and best bets, for catalog administrators only.
+
+Wagtail's default model permission policy applies: the menu and views appear only for
+superusers and for users whose groups hold the search.*_synonym / *_bestbet permissions
+(catalog administrators); department roles hold neither.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from search.models import BestBet, Synonym
+
+
+class SynonymViewSet(SnippetViewSet):
+    model = Synonym
+    icon = "list-ul"
+    menu_label = _("Từ đồng nghĩa")
+    list_display = ["terms", "active", "note", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["terms", "note"]
+    copy_view_enabled = False
+
+
+class BestBetViewSet(SnippetViewSet):
+    model = BestBet
+    icon = "pick"
+    menu_label = _("Kết quả ghim")
+    list_display = ["query", "procedure", "sort_order", "active"]
+    list_filter = ["active"]
+    search_fields = ["query"]
+    copy_view_enabled = False
+
+
+class SearchTuningGroup(SnippetViewSetGroup):
+    items = (SynonymViewSet, BestBetViewSet)
+    menu_icon = "search"
+    menu_label = _("Tìm kiếm")
+    menu_name = "search-tuning"
+
+
+register_snippet(SearchTuningGroup)
