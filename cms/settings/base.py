@@ -167,12 +167,14 @@ ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "2"))
 
 # API
 REST_FRAMEWORK = {
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "URL_FORMAT_OVERRIDE": None,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "HCMC procedure catalog API",
@@ -187,6 +189,8 @@ SPECTACULAR_SETTINGS = {
 API_ANON_RATE = env("API_ANON_RATE", "120/min")
 API_DEFAULT_KEY_RATE = env("API_DEFAULT_KEY_RATE", "6000/min")
 API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
+# A sequence number missing from the change feed this long is taken as rolled back.
+API_CHANGES_GAP_SECONDS = env_int("API_CHANGES_GAP_SECONDS", 3600)
 
 # "throttle" must be shared by every worker process: the database serves that without another server.
 CACHES = {
@@ -194,6 +198,8 @@ CACHES = {
     "throttle": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cache_throttle",
+        # Culling drops the lowest keys first: ETag dates ("api-lm:") before counters.
+        "OPTIONS": {"MAX_ENTRIES": 200000},
     },
 }
 

@@ -1,0 +1,13 @@
+"""The OpenAPI schema and the interactive docs, with the same ETag and throttling as the data."""
+
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from api.base import CatalogAccessMixin, ConditionalGetMixin
+
+
+class SchemaView(CatalogAccessMixin, ConditionalGetMixin, SpectacularAPIView):
+    pass
+
+
+class SwaggerView(CatalogAccessMixin, ConditionalGetMixin, SpectacularSwaggerView):
+    pass

@@ -1,0 +1,283 @@
+"""Plain-dict representations of catalog objects: built by hand, since DRF serializers cost
+several times more per row; api/schema.py describes exactly these shapes for OpenAPI."""
+
+from decimal import Decimal
+
+from catalog.models import ProcedurePage
+
+# Top-level keys of a procedure, in output order; `id` and `code` always come back.
+PROCEDURE_FIELDS = (
+    "id",
+    "code",
+    "national_code",
+    "local_code",
+    "title",
+    "url",
+    "procedure_type",
+    "status",
+    "decision_number",
+    "decision_date",
+    "effective_date",
+    "summary",
+    "department",
+    "implementing_agencies",
+    "competent_authority",
+    "coordinating_agencies",
+    "receiving_address",
+    "levels",
+    "subject_types",
+    "fields",
+    "life_events",
+    "online_level",
+    "online_url",
+    "conditions",
+    "steps",
+    "execution_methods",
+    "dossier_cases",
+    "results",
+    "result_note",
+    "legal_basis",
+    "keywords",
+    "first_published_at",
+    "last_published_at",
+    "change_history",
+)
+ALWAYS = ("id", "code")
+# Which prefetched relation each top-level key needs.
+FIELD_PARTS = {
+    "levels": "levels",
+    "subject_types": "subject_types",
+    "fields": "fields",
+    "life_events": "life_events",
+    "steps": "steps",
+    "execution_methods": "execution_methods",
+    "dossier_cases": "dossier_cases",
+    "results": "results",
+    "legal_basis": "legal_basis",
+}
+
+
+def iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def number(value: Decimal | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def coded(entry) -> dict:
+    return {"code": entry.code, "name": entry.name}
+
+
+def department_ref(department) -> dict | None:
+    if department is None:
+        return None
+    return {"code": department.code, "title": department.title}
+
+
+def legal_document(document) -> dict:
+    return {
+        "number": document.number,
+        "title": document.title,
+        "issuer": document.issuer,
+        "issued_on": iso(document.issued_on),
+        "effective_on": iso(document.effective_on),
+        "url": document.url,
+    }
+
+
+def form_file(form, request) -> dict:
+    """What a client needs to fetch and verify a form's file."""
+    document = form.document
+    return {
+        "code": form.code,
+        "name": form.name,
+        "version": form.version,
+        "effective_on": iso(form.effective_on),
+        "download_url": request.build_absolute_uri(document.url) if document else None,
+        "file_extension": document.file_extension.lower() if document else None,
+        "size": form.size if document else None,
+        "sha256": form.sha256 if document and form.sha256 else None,
+    }
+
+
+def form_template(form, request) -> dict:
+    data = form_file(form, request)
+    data["department"] = department_ref(form.department)
+    data["updated_at"] = iso(form.updated_at)
+    return data
+
+
+class ProcedureRenderer:
+    """Turns prefetched pages into dicts; holds the per-request lookups (departments, history)."""
+
+    def __init__(self, *, request, departments: dict, histories: dict, fields=None):
+        self.request = request
+        self.departments = departments
+        self.histories = histories
+        self.fields = tuple(
+            name
+            for name in PROCEDURE_FIELDS
+            if fields is None or name in fields or name in ALWAYS
+        )
+
+    def render(self, page: ProcedurePage) -> dict:
+        return {name: getattr(self, f"_{name}")(page) for name in self.fields}
+
+    # one method per key ------------------------------------------------------------
+    def _id(self, page):
+        return page.pk
+
+    def _code(self, page):
+        return page.local_code or page.national_code
+
+    def _national_code(self, page):
+        return page.national_code
+
+    def _local_code(self, page):
+        return page.local_code or None
+
+    def _title(self, page):
+        return page.title
+
+    def _url(self, page):
+        return page.get_full_url(request=self.request)
+
+    def _procedure_type(self, page):
+        return page.procedure_type
+
+    def _status(self, page):
+        return page.status
+
+    def _decision_number(self, page):
+        return page.decision_number
+
+    def _decision_date(self, page):
+        return iso(page.decision_date)
+
+    def _effective_date(self, page):
+        return iso(page.effective_date)
+
+    def _summary(self, page):
+        return page.summary
+
+    def _department(self, page):
+        return department_ref(self.departments.get(page.pk))
+
+    def _implementing_agencies(self, page):
+        return page.implementing_agencies
+
+    def _competent_authority(self, page):
+        return page.competent_authority
+
+    def _coordinating_agencies(self, page):
+        return page.coordinating_agencies
+
+    def _receiving_address(self, page):
+        return page.receiving_address
+
+    def _levels(self, page):
+        return [coded(entry) for entry in page.levels.all()]
+
+    def _subject_types(self, page):
+        return [coded(entry) for entry in page.subject_types.all()]
+
+    def _fields(self, page):
+        return [coded(entry) for entry in page.fields.all()]
+
+    def _life_events(self, page):
+        return [coded(entry) for entry in page.life_events.all()]
+
+    def _online_level(self, page):
+        return page.online_level
+
+    def _online_url(self, page):
+        return page.online_url or None
+
+    def _conditions(self, page):
+        return page.conditions
+
+    def _steps(self, page):
+        return [
+            {"title": step.title, "description": step.description}
+            for step in page.steps.all()
+        ]
+
+    def _execution_methods(self, page):
+        return [
+            {
+                "channel": method.channel,
+                "processing_time": {
+                    "value": number(method.processing_time_value),
+                    "unit": method.processing_time_unit or None,
+                    "text": method.processing_time_text,
+                    "display": method.processing_time_display,
+                },
+                "description": method.description,
+                "fees": [
+                    {
+                        "kind": fee.kind,
+                        "amount": fee.amount,
+                        "description": fee.description,
+                    }
+                    for fee in method.fees.all()
+                ],
+            }
+            for method in page.execution_methods.all()
+        ]
+
+    def _dossier_cases(self, page):
+        return [
+            {
+                "name": case.name,
+                "description": case.description,
+                "documents": [
+                    {
+                        "name": document.name,
+                        "originals": document.originals,
+                        "copies": document.copies,
+                        "is_required": document.is_required,
+                        "note": document.note,
+                        "form": form_file(document.form_template, self.request)
+                        if document.form_template
+                        else None,
+                    }
+                    for document in case.documents.all()
+                ],
+            }
+            for case in page.dossier_cases.all()
+        ]
+
+    def _results(self, page):
+        return [coded(entry) for entry in page.results.all()]
+
+    def _result_note(self, page):
+        return page.result_note
+
+    def _legal_basis(self, page):
+        return [legal_document(document) for document in page.legal_basis.all()]
+
+    def _keywords(self, page):
+        return [word.strip() for word in page.keywords.split(",") if word.strip()]
+
+    def _first_published_at(self, page):
+        return iso(page.first_published_at)
+
+    def _last_published_at(self, page):
+        return iso(page.last_published_at)
+
+    def _change_history(self, page):
+        return [
+            {
+                "sequence": event.pk,
+                "action": event.action,
+                "change_note": event.change_note,
+                "occurred_at": iso(event.occurred_at),
+            }
+            for event in self.histories.get(page.pk, [])
+        ]
+
+    def parts_needed(self) -> set[str]:
+        return {FIELD_PARTS[name] for name in self.fields if name in FIELD_PARTS}

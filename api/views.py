@@ -1,0 +1,534 @@
+"""The /api/v1/ read endpoints; reads go through api.selectors, shapes through api.representations."""
+
+import datetime
+import time
+
+from django.conf import settings
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ParseError
+from rest_framework.response import Response
+
+from drf_spectacular.utils import extend_schema
+
+from api import params, schema
+from api.base import CatalogAPIView
+from api.params import decode_cursor, encode_cursor, invalid_cursor, is_int
+from api.representations import (
+    PROCEDURE_FIELDS,
+    ProcedureRenderer,
+    coded,
+    department_ref,
+    form_template,
+    iso,
+    legal_document,
+)
+from api.selectors import (
+    department_procedure_counts,
+    departments_for,
+    existing_event_ids,
+    filter_by_departments,
+    filter_by_list,
+    histories_for,
+    latest_events,
+    load_parts,
+    missing_event_ids,
+    procedure_by_code,
+    published_departments,
+    published_forms,
+    published_procedures,
+    with_sort_code,
+)
+from catalog.models import (
+    EventAction,
+    Field,
+    LegalDocument,
+    Level,
+    LifeEvent,
+    OnlineLevel,
+    ProcedureStatus,
+    SubjectType,
+)
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+ORDERINGS = {"code": "sort_code", "title": "title", "updated": "sort_updated"}
+UPSERT_ACTIONS = {EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED}
+
+
+def next_link(request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = request.query_params.copy()
+    query["cursor"] = cursor
+    return request.build_absolute_uri(request.path) + "?" + query.urlencode()
+
+
+def render_procedures(request, pages: list, *, fields=None) -> list[dict]:
+    """Dicts for `pages`, with parts, departments and history fetched in a fixed number of queries."""
+    renderer = ProcedureRenderer(
+        request=request,
+        departments=departments_for(pages)
+        if "department" in (fields or PROCEDURE_FIELDS)
+        else {},
+        histories=histories_for(pages)
+        if "change_history" in (fields or PROCEDURE_FIELDS)
+        else {},
+        fields=fields,
+    )
+    load_parts(pages, parts=renderer.parts_needed())
+    return [renderer.render(page) for page in pages]
+
+
+# --- procedures -------------------------------------------------------------------------
+
+
+class ProcedureListView(CatalogAPIView):
+    """Published procedures, filtered, in a stable keyset order."""
+
+    query_params_allowed = frozenset(
+        {
+            "department",
+            "field",
+            "level",
+            "subject",
+            "life_event",
+            "online",
+            "status",
+            "updated_since",
+            "ordering",
+            "cursor",
+            "page_size",
+            "fields",
+        }
+    )
+    query_params_single = frozenset(
+        {"updated_since", "ordering", "cursor", "page_size", "fields"}
+    )
+
+    @extend_schema(**schema.procedure_list)
+    def get(self, request):
+        size = params.page_size(request)
+        fields = self.requested_fields(request)
+        ordering = request.query_params.get("ordering", "code")
+        if ordering.lstrip("-") not in ORDERINGS:
+            raise ParseError(
+                _("ordering chỉ nhận: %(choices)s.")
+                % {"choices": ", ".join(f"{o}, -{o}" for o in ORDERINGS)}
+            )
+        queryset = self.filtered(request)
+        queryset = with_sort_code(queryset).annotate(
+            sort_updated=Coalesce("last_published_at", Value(EPOCH))
+        )
+        key = ORDERINGS[ordering.lstrip("-")]
+        descending = ordering.startswith("-")
+        after = self.cursor_position(request, ordering)
+        if after is not None:
+            value, last_id = after
+            if descending:
+                queryset = queryset.filter(
+                    Q(**{f"{key}__lt": value}) | Q(**{key: value, "pk__lt": last_id})
+                )
+            else:
+                queryset = queryset.filter(
+                    Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": last_id})
+                )
+        direction = "-" if descending else ""
+        pages = list(
+            queryset.order_by(f"{direction}{key}", f"{direction}pk")[: size + 1]
+        )
+        more = len(pages) > size
+        pages = pages[:size]
+        cursor = None
+        if more:
+            last = pages[-1]
+            value = getattr(last, key)
+            cursor = encode_cursor(
+                {
+                    "o": ordering,
+                    "v": iso(value) if key == "sort_updated" else value,
+                    "i": last.pk,
+                }
+            )
+        items = render_procedures(request, pages, fields=fields)
+        return Response(
+            {
+                "meta": {
+                    "page_size": size,
+                    "ordering": ordering,
+                    "next_cursor": cursor,
+                    "next": next_link(request, cursor),
+                },
+                "items": items,
+            }
+        )
+
+    def requested_fields(self, request) -> set[str] | None:
+        raw = request.query_params.get("fields")
+        if raw is None:
+            return None
+        names = {name.strip() for name in raw.split(",") if name.strip()}
+        unknown = sorted(names - set(PROCEDURE_FIELDS))
+        if not names or unknown:
+            raise ParseError(
+                _(
+                    "fields nhận danh sách tên trường, cách nhau bằng dấu phẩy, trong: %(f)s."
+                )
+                % {"f": ", ".join(PROCEDURE_FIELDS)}
+            )
+        return names
+
+    def filtered(self, request):
+        queryset = published_procedures()
+        departments = params.code_list(request, "department")
+        if departments is not None:
+            queryset = filter_by_departments(queryset, codes=departments)
+        for name, relation in (
+            ("field", "fields"),
+            ("level", "levels"),
+            ("subject", "subject_types"),
+            ("life_event", "life_events"),
+        ):
+            codes = params.code_list(request, name)
+            if codes is not None:
+                queryset = filter_by_list(queryset, relation=relation, codes=codes)
+        online = params.choice_list(request, "online", OnlineLevel.values)
+        if online is not None:
+            queryset = queryset.filter(online_level__in=online)
+        status = params.choice_list(request, "status", ProcedureStatus.values)
+        if status is not None:
+            queryset = queryset.filter(status__in=status)
+        since = params.datetime_param(request, "updated_since")
+        if since is not None:
+            queryset = queryset.filter(last_published_at__gte=since)
+        return queryset
+
+    def cursor_position(self, request, ordering: str):
+        data = decode_cursor(request)
+        if data is None:
+            return None
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"o", "v", "i"}
+            or not is_int(data["i"])
+        ):
+            raise invalid_cursor()
+        if data["o"] != ordering:
+            raise ParseError(
+                _("cursor này thuộc về một thứ tự sắp xếp khác (ordering).")
+            )
+        value = data["v"]
+        if not isinstance(value, str) or len(value) > 600:
+            raise invalid_cursor()
+        if ORDERINGS[ordering.lstrip("-")] == "sort_updated":
+            try:
+                value = parse_datetime(value)
+            except ValueError:
+                value = None
+            if value is None or value.tzinfo is None:
+                raise invalid_cursor()
+        return value, data["i"]
+
+
+class ProcedureDetailView(CatalogAPIView):
+    @extend_schema(**schema.procedure_detail)
+    def get(self, request, code: str):
+        page = procedure_by_code(code) if params.CODE_RE.match(code) else None
+        if page is None:
+            raise NotFound(
+                _("Không có thủ tục đang công bố với mã %(code)s.")
+                % {"code": code[:64]}
+            )
+        return Response(render_procedures(request, [page])[0])
+
+
+# --- departments --------------------------------------------------------------------------
+
+
+def department_dict(department, *, counts: dict, request) -> dict:
+    parent = department.parent_department
+    return {
+        "code": department.code,
+        "title": department.title,
+        "kind": department.kind,
+        "parent": department_ref(parent)
+        if parent is not None and parent.live
+        else None,
+        "description": department.description,
+        "address": department.address,
+        "phone": department.phone,
+        "email": department.email,
+        "website": department.website,
+        "opening_hours": department.opening_hours,
+        "url": department.get_full_url(request=request),
+        "procedure_count": counts.get(department.path, 0),
+    }
+
+
+class DepartmentListView(CatalogAPIView):
+    @extend_schema(**schema.department_list)
+    def get(self, request):
+        departments = (
+            published_departments().select_related("parent_department").order_by("code")
+        )
+        counts = department_procedure_counts()
+        items = [
+            department_dict(d, counts=counts, request=request) for d in departments
+        ]
+        return Response({"meta": {"count": len(items)}, "items": items})
+
+
+class DepartmentDetailView(CatalogAPIView):
+    @extend_schema(**schema.department_detail)
+    def get(self, request, code: str):
+        department = (
+            published_departments()
+            .select_related("parent_department")
+            .filter(code=code)
+            .first()
+        )
+        if department is None:
+            raise NotFound(_("Không có đơn vị với mã %(code)s.") % {"code": code[:64]})
+        counts = department_procedure_counts()
+        return Response(department_dict(department, counts=counts, request=request))
+
+
+# --- shared lists ---------------------------------------------------------------------------
+
+
+class SharedListView(CatalogAPIView):
+    """A whole shared list; these are short (tens to hundreds of entries)."""
+
+    model = None
+
+    def item(self, entry) -> dict:
+        return coded(entry)
+
+    def get(self, request):
+        items = [self.item(entry) for entry in self.model.objects.all()]
+        return Response({"meta": {"count": len(items)}, "items": items})
+
+
+class FieldListView(SharedListView):
+    model = Field
+
+    @extend_schema(**schema.field_list)
+    def get(self, request):
+        return super().get(request)
+
+
+class LevelListView(SharedListView):
+    model = Level
+
+    def item(self, entry) -> dict:
+        return {"code": entry.code, "name": entry.name, "sort_order": entry.sort_order}
+
+    @extend_schema(**schema.level_list)
+    def get(self, request):
+        return super().get(request)
+
+
+class SubjectTypeListView(SharedListView):
+    model = SubjectType
+
+    @extend_schema(**schema.subject_type_list)
+    def get(self, request):
+        return super().get(request)
+
+
+class LifeEventListView(SharedListView):
+    model = LifeEvent
+
+    def item(self, entry) -> dict:
+        return {
+            "code": entry.code,
+            "name": entry.name,
+            "description": entry.description,
+        }
+
+    @extend_schema(**schema.life_event_list)
+    def get(self, request):
+        return super().get(request)
+
+
+# --- keyset lists: legal documents and forms -------------------------------------------------
+
+
+def keyset_page(request, queryset, *, key: str):
+    """One page of `queryset` ordered by the unique string `key`, after the cursor's value."""
+    size = params.page_size(request, default=100)
+    data = decode_cursor(request)
+    if data is not None:
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"after"}
+            or not isinstance(data["after"], str)
+        ):
+            raise invalid_cursor()
+        queryset = queryset.filter(**{f"{key}__gt": data["after"]})
+    rows = list(queryset.order_by(key)[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    cursor = encode_cursor({"after": getattr(rows[-1], key)}) if more else None
+    meta = {
+        "page_size": size,
+        "next_cursor": cursor,
+        "next": next_link(request, cursor),
+    }
+    return rows, meta
+
+
+class LegalDocumentListView(CatalogAPIView):
+    query_params_allowed = frozenset({"cursor", "page_size"})
+    query_params_single = query_params_allowed
+
+    @extend_schema(**schema.legal_document_list)
+    def get(self, request):
+        rows, meta = keyset_page(request, LegalDocument.objects.all(), key="number")
+        return Response({"meta": meta, "items": [legal_document(row) for row in rows]})
+
+
+class FormListView(CatalogAPIView):
+    query_params_allowed = frozenset({"cursor", "page_size", "department"})
+    query_params_single = frozenset({"cursor", "page_size"})
+
+    @extend_schema(**schema.form_list)
+    def get(self, request):
+        queryset = published_forms()
+        departments = params.code_list(request, "department")
+        if departments is not None:
+            queryset = queryset.filter(department__code__in=departments)
+        rows, meta = keyset_page(request, queryset, key="code")
+        return Response(
+            {"meta": meta, "items": [form_template(row, request) for row in rows]}
+        )
+
+
+class FormDetailView(CatalogAPIView):
+    @extend_schema(**schema.form_detail)
+    def get(self, request, code: str):
+        form = published_forms().filter(code=code).first()
+        if form is None:
+            raise NotFound(_("Không có mẫu đơn với mã %(code)s.") % {"code": code[:64]})
+        return Response(form_template(form, request))
+
+
+# --- the change feed ------------------------------------------------------------------------
+
+MAX_GAPS = 100
+
+
+class ChangeFeedView(CatalogAPIView):
+    """The newest event of each procedure since the cursor; replaying it yields the published catalog.
+
+    Each procedure appears once, at its latest sequence number, with its current published
+    content, or as a tombstone when it is no longer published. Sequence numbers drawn by
+    transactions that had not committed yet ("gaps") travel in the cursor and are looked at
+    again on the next call, so a late commit is never skipped.
+    """
+
+    query_params_allowed = frozenset({"cursor", "page_size"})
+    query_params_single = query_params_allowed
+
+    @extend_schema(**schema.change_feed)
+    def get(self, request):
+        size = params.page_size(request, default=100)
+        after, gaps = self.position(request)
+        now = int(time.time())
+        horizon = getattr(settings, "API_CHANGES_GAP_SECONDS", 3600)
+        gaps = {number: seen for number, seen in gaps.items() if now - seen <= horizon}
+
+        events = latest_events(after=after, also=sorted(gaps), limit=size)
+        more = len(events) > size
+        events = events[:size]
+        reached = max([after] + [event.pk for event in events])
+        resolved = existing_event_ids([g for g in gaps if g <= reached])
+        gaps = {g: seen for g, seen in gaps.items() if g > reached or g not in resolved}
+        recent_since = datetime.datetime.fromtimestamp(now - horizon, tz=datetime.UTC)
+        for number in missing_event_ids(
+            after=after, upto=reached, recent_since=recent_since
+        ):
+            gaps.setdefault(number, now)
+        if len(gaps) > MAX_GAPS:
+            gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
+
+        items = self.entries(request, events)
+        cursor = encode_cursor(
+            {"s": reached, "g": sorted([g, s] for g, s in gaps.items())}
+        )
+        return Response(
+            {
+                "meta": {
+                    "page_size": size,
+                    "has_more": more,
+                    "next_cursor": cursor,
+                    "next": next_link(request, cursor),
+                },
+                "items": items,
+            }
+        )
+
+    def position(self, request) -> tuple[int, dict[int, int]]:
+        data = decode_cursor(request)
+        if data is None:
+            return 0, {}
+        if (
+            not isinstance(data, dict)
+            or set(data) != {"s", "g"}
+            or not is_int(data["s"])
+            or not isinstance(data["g"], list)
+            or len(data["g"]) > MAX_GAPS
+        ):
+            raise invalid_cursor()
+        gaps = {}
+        for pair in data["g"]:
+            if (
+                not isinstance(pair, list)
+                or len(pair) != 2
+                or not all(is_int(value) for value in pair)
+                or pair[0] >= data["s"]
+            ):
+                raise invalid_cursor()
+            gaps[pair[0]] = pair[1]
+        return data["s"], gaps
+
+    def entries(self, request, events) -> list[dict]:
+        live_ids = [event.page_id for event in events]
+        pages = {
+            page.pk: page for page in published_procedures().filter(pk__in=live_ids)
+        }
+        rendered = dict(
+            zip(pages, render_procedures(request, list(pages.values())), strict=True)
+        )
+        items = []
+        for event in events:
+            procedure = rendered.get(event.page_id)
+            if procedure is not None:
+                action = (
+                    event.action
+                    if event.action in UPSERT_ACTIONS
+                    else EventAction.UPDATED
+                )
+                code = procedure["code"]
+            else:
+                # Not published now, whatever the last event said: a tombstone.
+                action = (
+                    event.action
+                    if event.action not in UPSERT_ACTIONS
+                    else EventAction.UNPUBLISHED
+                )
+                code = event.local_code or event.national_code
+            items.append(
+                {
+                    "sequence": event.pk,
+                    "id": event.page_id,
+                    "code": code,
+                    "action": str(action),
+                    "occurred_at": iso(event.occurred_at),
+                    "change_note": event.change_note,
+                    "department": event.department_code or None,
+                    "procedure": procedure,
+                }
+            )
+        return items
