@@ -18,6 +18,7 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
+MAX_PAGE = 10_000 // PAGE_SIZE  # the engines refuse to page deeper than 10,000 results
 # Vietnamese parameter names in the address bar -> the facet names of search.queries.SearchQuery.
 FACET_PARAMS = {
     "co-quan": "department",
@@ -59,8 +60,11 @@ def _parse(request) -> tuple[str, dict[str, list[str]], int]:
         if values:
             filters[facet] = list(dict.fromkeys(values))
     raw_page = request.GET.get("trang", "1").strip() or "1"
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= 10_000:
-        raise BadSearchRequest(_("Số trang không hợp lệ."))
+    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+        raise BadSearchRequest(
+            _("Số trang không hợp lệ: từ 1 đến %(max)d; hãy thu hẹp tìm kiếm.")
+            % {"max": MAX_PAGE}
+        )
     return text, filters, int(raw_page)
 
 

@@ -1,0 +1,81 @@
+"""Working-day counting for the due-date helper, against a calendar checked by hand."""
+
+import datetime
+
+import pytest
+
+from catalog.models import PublicHoliday
+from catalog.selectors import public_holidays_between
+from catalog.services.due_dates import expected_result_date
+
+D = datetime.date
+HOLIDAYS = {D(2026, 4, 30), D(2026, 5, 1), D(2026, 9, 1), D(2026, 9, 2)}
+
+
+@pytest.mark.parametrize(
+    ("submitted", "value", "unit", "expected"),
+    [
+        # Monday + 3 working days = Thursday
+        (D(2026, 11, 23), 3, "working_day", D(2026, 11, 26)),
+        # Thursday + 3 working days skips the weekend: Tuesday
+        (D(2026, 11, 26), 3, "working_day", D(2026, 12, 1)),
+        # Wed 29/4 + 2 working days skips 30/4, 1/5 (holidays) and the weekend: Tue 5/5
+        (D(2026, 4, 29), 2, "working_day", D(2026, 5, 5)),
+        # submitted on a Saturday: counting starts Monday
+        (D(2026, 11, 28), 1, "working_day", D(2026, 11, 30)),
+        # half a day still takes one working day
+        (D(2026, 11, 23), "0.5", "working_day", D(2026, 11, 24)),
+        # 12 working hours = 2 working days
+        (D(2026, 11, 23), 12, "hour", D(2026, 11, 25)),
+        # 10 calendar days ending on Sunday 6/12 move to Monday 7/12
+        (D(2026, 11, 26), 10, "day", D(2026, 12, 7)),
+        # 31/8 + 2 calendar days = 2/9 (holiday) -> Thursday 3/9
+        (D(2026, 8, 31), 2, "day", D(2026, 9, 3)),
+        # a month from 31 January ends on the last day of February (Saturday) -> Monday 2/3
+        (D(2026, 1, 31), 1, "month", D(2026, 3, 2)),
+    ],
+)
+def test_expected_result_date(submitted, value, unit, expected):
+    assert (
+        expected_result_date(
+            submitted_on=submitted, value=value, unit=unit, holidays=HOLIDAYS
+        )
+        == expected
+    )
+
+
+def test_nothing_to_count_gives_no_date():
+    for value, unit in [(None, "working_day"), (3, ""), (3, "bogus"), (-1, "day")]:
+        assert (
+            expected_result_date(
+                submitted_on=D(2026, 1, 5), value=value, unit=unit, holidays=set()
+            )
+            is None
+        )
+
+
+def test_absurd_dates_and_lengths_are_refused():
+    assert (
+        expected_result_date(
+            submitted_on=D(1900, 1, 1), value=1, unit="day", holidays=set()
+        )
+        is None
+    )
+    assert (
+        expected_result_date(
+            submitted_on=D(2026, 1, 5), value=10**9, unit="working_day", holidays=set()
+        )
+        is None
+    )
+
+
+@pytest.mark.django_db
+def test_holidays_come_from_the_admin_list():
+    PublicHoliday.objects.create(date=D(2026, 11, 24), name="Ngày nghỉ bù")
+    result = expected_result_date(
+        submitted_on=D(2026, 11, 23),
+        value=1,
+        unit="working_day",
+        holidays=lambda start, end: public_holidays_between(start=start, end=end),
+    )
+    assert result == D(2026, 11, 25)

@@ -1,0 +1,130 @@
+"""Home, department, life-event and index pages, the sitemap and the English interface."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.db.models import F
+
+from catalog.models import ProcedurePage
+from tests.site.helpers import soup, text
+
+STATIC = Path(settings.BASE_DIR) / "templates" / "static"
+
+
+def test_home_offers_search_life_events_fields_departments_and_most_used(
+    client, catalog
+):
+    ProcedurePage.objects.filter(pk=catalog["marriage"].pk).update(
+        view_count=F("view_count") + 50
+    )
+    page = soup(client.get("/"))
+    form = page.find("form", attrs={"role": "search"})
+    assert form["action"] == "/tim-kiem/" and form.find("input", attrs={"name": "q"})
+    life = page.find(id="h-life").parent
+    birth = life.find("a", href="/nhom-thu-tuc/khai-sinh/")
+    assert "Khai sinh" in text(birth) and "2 thủ tục" in text(birth)
+    fields = page.find(id="h-fields").parent
+    assert "Hộ tịch (3)" in text(fields)
+    assert fields.find("a", string="Hộ tịch")["href"] == "/tim-kiem/?linh-vuc=G15-TP07"
+    departments = page.find(id="h-departments").parent
+    assert departments.find("a", string="Sở Tư pháp")["href"] == catalog["justice"].url
+    assert "UBND phường, xã (1)" in text(departments)
+    popular = [text(li) for li in page.find(id="h-popular").parent.find_all("li")]
+    assert popular[0] == "Đăng ký kết hôn – Sở Tư pháp"
+
+
+def test_unpublished_procedures_are_nowhere(client, catalog):
+    catalog["extract"].unpublish()
+    page = soup(client.get("/"))
+    assert "Cấp bản sao trích lục hộ tịch" not in text(page)
+    assert "Hộ tịch (2)" in text(page)
+    listing = soup(client.get("/nhom-thu-tuc/khai-sinh/"))
+    assert "Cấp bản sao trích lục hộ tịch" not in text(listing)
+
+
+def test_department_page_has_contacts_hours_and_procedures_by_field(client, catalog):
+    page = soup(client.get(catalog["justice"].url))
+    contact = text(page.find(id="h-contact").parent)
+    assert "141-143 Pasteur" in contact
+    assert "7:30 - 11:30" in contact
+    assert page.find("a", href="tel:02838290230") is not None
+    assert page.find("a", href="mailto:stp@tphcm.gov.vn") is not None
+    groups = {
+        text(section.h3).split(" (")[0]: [text(a) for a in section.find_all("a")]
+        for section in page.find_all("section")
+        if section.h3
+    }
+    assert groups == {
+        "Chứng thực": ["Chứng thực bản sao từ bản chính"],
+        "Hộ tịch": ["Đăng ký khai sinh", "Đăng ký kết hôn"],
+    }
+    assert page.find("a", href="/tim-kiem/?co-quan=STP") is not None
+
+
+def test_department_index_groups_by_kind(client, catalog):
+    index = catalog["justice"].get_parent()
+    page = soup(client.get(index.url))
+    headings = [text(h2) for h2 in page.find_all("h2")]
+    assert headings == ["Sở, ban, ngành thành phố (1)", "UBND phường, xã (1)"]
+
+
+def test_life_event_listing(client, catalog):
+    page = soup(client.get("/nhom-thu-tuc/khai-sinh/"))
+    assert text(page.h1) == "Khai sinh"
+    names = [text(h2.a) for h2 in page.select(".result h2")]
+    assert names == ["Cấp bản sao trích lục hộ tịch", "Đăng ký khai sinh"]
+    assert "UBND phường Bến Thành" in text(page.select(".result")[0])
+    assert client.get("/nhom-thu-tuc/khong-co/").status_code == 404
+    assert client.get("/nhom-thu-tuc/%3Cscript%3E/").status_code == 404
+
+
+def test_sitemap_lists_departments_and_procedures(client, catalog):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    body = response.content.decode()
+    for key in ("justice", "ward", "birth", "marriage", "extract"):
+        assert catalog[key].url in body, key
+    catalog["copy"].unpublish()
+    assert catalog["copy"].url not in client.get("/sitemap.xml").content.decode()
+
+
+def test_english_interface_on_request(client, catalog):
+    response = client.post(
+        "/i18n/setlang/", {"language": "en", "next": catalog["birth"].url}
+    )
+    assert response.status_code == 302
+    page = soup(client.get(catalog["birth"].url))
+    assert page.html["lang"] == "en"
+    assert page.find(id="h-summary").get_text() == "Summary"
+    assert "Processing time and fees by channel" in text(page)
+    assert page.find("button", attrs={"value": "vi"}).get_text() == "Tiếng Việt"
+    # content stays as published
+    assert text(page.h1) == "Đăng ký khai sinh"
+    home = soup(client.get("/"))
+    assert text(home.find(id="h-life")) == "By life event"
+
+
+def test_vietnamese_is_the_default(client, catalog):
+    page = soup(client.get(catalog["birth"].url, HTTP_ACCEPT_LANGUAGE="vi"))
+    assert page.html["lang"] == "vi"
+    assert page.find(id="h-summary").get_text() == "Tóm tắt"
+
+
+def test_procedure_page_with_its_css_and_js_weighs_under_150_kb(client, catalog):
+    page = client.get(catalog["birth"].url)
+    html = page.content
+    assets = soup(page).select('link[rel="stylesheet"], script[src], link[rel="icon"]')
+    total = len(html)
+    for asset in assets:
+        url = asset.get("href") or asset.get("src")
+        assert url.startswith("/static/"), f"outside asset {url}"
+        total += (STATIC / url.removeprefix("/static/")).stat().st_size
+    assert total < 150 * 1024, total
+
+
+def test_no_asset_from_outside_the_site(client, catalog):
+    for url in ("/", catalog["birth"].url, catalog["justice"].url):
+        page = soup(client.get(url))
+        for node in page.select("[src], link[href]"):
+            address = node.get("src") or node.get("href")
+            assert address.startswith("/"), (url, address)

@@ -1,0 +1,186 @@
+"""What a citizen sees on a procedure page, read from the HTML the server sends."""
+
+import json
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bs4 import BeautifulSoup
+
+from catalog.models import DossierCase, ExecutionMethod, FeeItem, RequiredDocument
+from tests.factories import make_procedure
+from tests.site.helpers import soup, text
+
+
+def test_summary_answers_who_how_long_how_much_and_where_online(client, catalog):
+    page = soup(client.get(catalog["birth"].url))
+    summary = page.find("section", class_="summary-box")
+    who = text(summary)
+    assert "Sở Tư pháp" in who
+    assert summary.find("a", string="Sở Tư pháp")["href"] == catalog["justice"].url
+    assert "Toàn trình" in who
+    online = summary.find("a", string="Nộp hồ sơ trực tuyến")
+    assert online["href"].startswith("https://dichvucong.gov.vn/")
+    rows = {
+        text(row.th): text(row)
+        for row in summary.find("table").find("tbody").find_all("tr")
+    }
+    assert "3 ngày làm việc" in rows["Trực tiếp"]
+    assert "Miễn phí" in rows["Trực tiếp"]
+    assert "1 ngày làm việc" in rows["Trực tuyến"]
+    assert "25.000 đồng" in rows["Dịch vụ bưu chính"]
+
+
+def test_documents_checklist_with_originals_copies_and_form_download(client, catalog):
+    page = soup(client.get(catalog["birth"].url))
+    cases = page.select("[data-case]")
+    assert [text(case.h3) for case in cases] == [
+        "Trẻ em sinh ra tại cơ sở y tế",
+        "Trẻ em bị bỏ rơi",
+    ]
+    first = cases[0]
+    items = first.select(".checklist li")
+    assert "1 bản chính" in text(items[0])
+    download = items[0].find("a", class_="download")
+    assert download["href"] == catalog["form"].document.url
+    assert "Tải mẫu TK-KS" in text(download)
+    assert "PDF" in text(items[0]) and "KB" in text(items[0])
+    # each document has a checkbox labelled with its name
+    box = items[0].find("input", type="checkbox")
+    assert (
+        text(page.find("label", attrs={"for": box["id"]}))
+        == "Tờ khai đăng ký khai sinh"
+    )
+    optional = text(cases[1])
+    assert "1 bản sao" in optional and "không bắt buộc" in optional
+    assert "Xuất trình bản chính để đối chiếu" in optional
+
+
+def test_the_chosen_case_alone_is_shown_without_javascript(client, catalog):
+    page = soup(client.get(catalog["birth"].url, {"truong-hop": "2"}))
+    shown = [case for case in page.select("[data-case]") if not case.has_attr("hidden")]
+    assert [text(case.h3) for case in shown] == ["Trẻ em bị bỏ rơi"]
+    assert page.find(
+        "input", attrs={"type": "radio", "name": "truong-hop", "value": "2"}
+    ).has_attr("checked")
+    # nonsense falls back to every case
+    page = soup(client.get(catalog["birth"].url, {"truong-hop": "99<script>"}))
+    assert not any(case.has_attr("hidden") for case in page.select("[data-case]"))
+
+
+def test_results_conditions_legal_basis_history_and_last_update(client, catalog):
+    page = soup(client.get(catalog["birth"].url))
+    body = text(page.find("article"))
+    assert "Giấy khai sinh (bản chính)" in text(page.find(id="h-results").parent)
+    assert "Trẻ em sinh ra còn sống." in body
+    law = page.find(id="h-legal").parent.find("a", string="60/2014/QH13")
+    assert law["href"] == "https://vbpl.vn/luat-ho-tich"
+    history = text(page.find(id="h-history").parent)
+    assert "Công bố lần đầu" in history
+    assert "1872/QĐ-BTP" in history
+    assert page.find("time", attrs={"datetime": True}) is not None
+    assert "Cập nhật" in body
+
+
+def test_due_date_form_counts_working_days_without_javascript(client, catalog):
+    # Wed 29/4/2026 + 3 working days, skipping 30/4 and 1/5 (holidays) and the weekend
+    response = client.get(
+        catalog["birth"].url, {"ngay-nop": "2026-04-29", "cach": "in_person"}
+    )
+    result = soup(response).find(id="due-result")
+    assert result.find("time")["datetime"] == "2026-05-06"
+    # postal: 10 calendar days from Wed 26/8 = Sat 5/9 -> Monday 7/9
+    result = soup(
+        client.get(catalog["birth"].url, {"ngay-nop": "2026-08-26", "cach": "postal"})
+    ).find(id="due-result")
+    assert result.find("time")["datetime"] == "2026-09-07"
+
+
+def test_due_date_form_explains_bad_input(client, catalog):
+    for params in (
+        {"ngay-nop": "29/04/2026", "cach": "in_person"},
+        {"ngay-nop": "1800-01-01", "cach": "in_person"},
+        {"ngay-nop": "2026-04-29", "cach": "pigeon"},
+        {"ngay-nop": "x" * 5000},
+    ):
+        response = client.get(catalog["birth"].url, params)
+        result = soup(response).find(id="due-result")
+        assert result.find("time") is None
+        assert len(text(result)) > 10, params
+
+
+def test_json_ld_describes_a_government_service(client, catalog):
+    page = soup(client.get(catalog["birth"].url))
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert data["@type"] == "GovernmentService"
+    assert data["identifier"] == "1.001193"
+    assert data["provider"]["name"] == "Sở Tư pháp"
+    assert data["url"].endswith(catalog["birth"].url)
+    channels = {channel["name"]: channel for channel in data["availableChannel"]}
+    assert channels["Trực tuyến"]["serviceUrl"].startswith("https://dichvucong.gov.vn/")
+    assert channels["Dịch vụ bưu chính"]["processingTime"] == "P10D"
+    assert {"price": 25000, "priceCurrency": "VND"}.items() <= data["offers"][
+        -1
+    ].items()
+
+
+def test_json_ld_cannot_be_closed_by_editor_text(client, department):
+    hostile = '</script><script>alert("x")</script><!--'
+    procedure = make_procedure(
+        department=department,
+        national_code="9.000001",
+        title="Thủ tục thử " + hostile,
+    )
+    html = client.get(procedure.url).content.decode()
+    head = html.split("</head>")[0]
+    ld = head.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    assert "<" not in ld and ">" not in ld
+    assert json.loads(ld)["name"] == "Thủ tục thử " + hostile
+    assert "<script>alert" not in html
+
+
+def _add_parts(procedure, count):
+    procedure.execution_methods = [
+        ExecutionMethod(
+            channel="in_person",
+            processing_time_value=5,
+            processing_time_unit="working_day",
+            fees=[FeeItem(kind="charge", amount=1000 * n) for n in range(count)],
+        )
+        for _ in range(count)
+    ]
+    procedure.dossier_cases = [
+        DossierCase(
+            name=f"Trường hợp {n}",
+            documents=[
+                RequiredDocument(name=f"Giấy {n}.{m}", originals=1)
+                for m in range(count)
+            ],
+        )
+        for n in range(count)
+    ]
+    procedure.save_revision().publish()
+    procedure.refresh_from_db()
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_procedure_page_costs_the_same_queries_however_many_parts(client, department):
+    small = make_procedure(department=department, national_code="9.1", title="Nhỏ")
+    large = make_procedure(department=department, national_code="9.2", title="Lớn")
+    _add_parts(small, 1)
+    _add_parts(large, 6)
+    client.get(small.url)  # warm the site and settings caches
+    assert _queries(client, small.url) == _queries(client, large.url)
+
+
+def test_withdrawn_procedure_warns_the_reader(client, department):
+    procedure = make_procedure(
+        department=department, national_code="9.3", title="Cũ", status="rescinded"
+    )
+    page = BeautifulSoup(client.get(procedure.url).content, "html.parser")
+    assert "Đã bãi bỏ" in text(page.find(class_="notice-warn"))
