@@ -75,7 +75,30 @@ class ScopedIndexView(snippet_views.IndexView):
         return queryset.filter(pk__in=allowed.values("pk"))
 
 
-class ScopedEditView(InstanceScopedMixin, snippet_views.EditView):
+class DepartmentFieldScopedMixin:
+    """A POST naming a department the user may not manage is a refused write (403, audited)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        department_id = (
+            request.POST.get("department", "") if request.method == "POST" else ""
+        )
+        if department_id:
+            allowed = departments_user_can(request.user, "manage_form_templates")
+            if not (
+                department_id.isdigit()
+                and allowed.filter(pk=int(department_id)).exists()
+            ):
+                raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ScopedCreateView(DepartmentFieldScopedMixin, snippet_views.CreateView):
+    pass
+
+
+class ScopedEditView(
+    DepartmentFieldScopedMixin, InstanceScopedMixin, snippet_views.EditView
+):
     instance_action = "change"
 
 
@@ -84,11 +107,11 @@ class ScopedDeleteView(InstanceScopedMixin, snippet_views.DeleteView):
 
 
 class ScopedUsageView(InstanceScopedMixin, snippet_views.UsageView):
-    instance_action = "view"
+    instance_action = "change"
 
 
 class ScopedHistoryView(InstanceScopedMixin, snippet_views.HistoryView):
-    instance_action = "view"
+    instance_action = "change"
 
 
 class ScopedInspectView(InstanceScopedMixin, snippet_views.InspectView):

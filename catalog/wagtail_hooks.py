@@ -44,6 +44,7 @@ register_permission_policy(FormTemplate, FormTemplatePermissionPolicy(FormTempla
 
 
 class CodedListViewSet(SnippetViewSet):
+    chooser_viewset_class = views_admin.ScopedChooserViewSet
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     ordering = ["name"]
@@ -83,6 +84,7 @@ class ResultViewSet(CodedListViewSet):
 
 
 class LegalDocumentViewSet(SnippetViewSet):
+    chooser_viewset_class = views_admin.ScopedChooserViewSet
     model = LegalDocument
     icon = "doc-full-inverse"
     menu_label = _("Văn bản pháp lý")
@@ -93,6 +95,7 @@ class LegalDocumentViewSet(SnippetViewSet):
 
 
 class PublicHolidayViewSet(SnippetViewSet):
+    chooser_viewset_class = views_admin.ScopedChooserViewSet
     model = PublicHoliday
     icon = "date"
     menu_label = _("Ngày nghỉ lễ")
@@ -128,6 +131,8 @@ class FormTemplateViewSet(SnippetViewSet):
     copy_view_enabled = False
     # Every view by URL is scoped to the templates the user's department roles allow.
     index_view_class = views_admin.ScopedIndexView
+    add_view_class = views_admin.ScopedCreateView
+    inspect_view_enabled = True
     edit_view_class = views_admin.ScopedEditView
     delete_view_class = views_admin.ScopedDeleteView
     usage_view_class = views_admin.ScopedUsageView
