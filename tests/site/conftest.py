@@ -1,8 +1,16 @@
 import pytest
 
-from tests.site.data import build_catalog
+from tests.site.data import build_catalog, index_catalog
 
 
 @pytest.fixture
-def catalog(db):
+def catalog(db, settings, tmp_path):
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
     return build_catalog()
+
+
+@pytest.fixture
+def indexed_catalog(catalog):
+    """The catalog in the real embedded search index, as `search_index rebuild` leaves it."""
+    index_catalog()
+    return catalog

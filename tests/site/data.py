@@ -192,3 +192,14 @@ def build_catalog() -> dict:
         "extract": extract,
         "life_event": birth,
     }
+
+
+def index_catalog() -> None:
+    """Rebuild the configured engine's index (and its database copy) from the live catalog."""
+    from search.documents import iter_documents
+    from search.engines import get_engine
+    from search.indexing import save_records
+
+    documents = list(iter_documents())
+    get_engine().rebuild(documents)
+    save_records(documents)

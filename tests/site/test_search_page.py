@@ -1,0 +1,90 @@
+"""The public search page against the real embedded engine (tantivy), without JavaScript."""
+
+import pytest
+
+from tests.site.helpers import soup, text
+
+
+def _hits(page):
+    return [text(h3.a) for h3 in page.select(".result h3")]
+
+
+def test_citizen_finds_birth_registration_typing_without_accents(
+    client, indexed_catalog
+):
+    page = soup(client.get("/tim-kiem/", {"q": "dang ky khai sinh"}))
+    first = page.select_one(".result h3 a")
+    assert text(first) == "Đăng ký khai sinh"
+    assert first["href"] == indexed_catalog["birth"].url
+    assert page.select_one(".result mark") is not None
+    assert "dang ky khai sinh" in text(page.find(id="result-count"))
+    assert page.find("input", attrs={"name": "q"})["value"] == "dang ky khai sinh"
+
+
+def test_facets_have_counts_and_narrow_the_results(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/"))
+    assert len(_hits(page)) == 4
+    field_box = page.find("input", attrs={"name": "linh-vuc", "value": "G15-TP05"})
+    label = text(field_box.parent)
+    assert "Chứng thực" in label and label.endswith("1")
+    department_box = page.find("input", attrs={"name": "co-quan", "value": "STP"})
+    assert text(department_box.parent).endswith("3")
+
+    page = soup(client.get("/tim-kiem/", {"co-quan": "PBT"}))
+    assert _hits(page) == ["Cấp bản sao trích lục hộ tịch"]
+    assert page.find("input", attrs={"name": "co-quan", "value": "PBT"}).has_attr(
+        "checked"
+    )
+    chip = page.select_one(".chips a")
+    assert "UBND phường Bến Thành" in text(chip)
+    assert soup(client.get("/tim-kiem/" + chip["href"])).select(".result")
+
+
+def test_filters_combine_with_text(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "ho tich", "co-quan": "STP"}))
+    assert "Cấp bản sao trích lục hộ tịch" not in _hits(page)
+
+
+def test_pagination_links_keep_the_query(client, indexed_catalog, monkeypatch):
+    monkeypatch.setattr("search.views.PAGE_SIZE", 3)
+    page = soup(client.get("/tim-kiem/", {"q": ""}))
+    assert len(_hits(page)) == 3
+    next_link = page.find("a", attrs={"rel": "next"})
+    second = soup(client.get("/tim-kiem/" + next_link["href"]))
+    assert len(_hits(second)) == 1
+    assert second.find(attrs={"aria-current": "page"}).get_text() == "2"
+
+
+def test_misspelling_offers_did_you_mean(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "dang ky khia sinh"}))
+    suggestion = page.select_one(".notice a")
+    assert text(suggestion) == "dang ky khai sinh"
+    followed = soup(client.get("/tim-kiem/" + suggestion["href"]))
+    assert _hits(followed)[0] == "Đăng ký khai sinh"
+
+
+@pytest.mark.parametrize(
+    ("params", "status"),
+    [
+        ({"q": "x" * 201}, 400),
+        ({"trang": "abc"}, 400),
+        ({"trang": "0"}, 400),
+        ({"trang": "100000"}, 400),
+        ({"linh-vuc": ["F"] * 21}, 400),
+        ({"co-quan": "x" * 65}, 400),
+        ({"q": "khai sinh", "trang": "40"}, 404),
+    ],
+)
+def test_bad_input_gets_a_clear_message_not_a_crash(
+    client, indexed_catalog, params, status
+):
+    response = client.get("/tim-kiem/", params)
+    assert response.status_code == status
+    assert "notice-warn" in response.content.decode()
+
+
+def test_hostile_text_is_escaped(client, indexed_catalog):
+    response = client.get("/tim-kiem/", {"q": "<script>alert(1)</script> khai sinh"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(1)" not in html
