@@ -1,0 +1,157 @@
+"""Throughput under a real WSGI server: gunicorn (2 workers) on loopback, wrk as the load generator."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.harness import REPO, Context, Row, ratio
+
+DURATION = "8s"
+CONNECTIONS = "16"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(workers: int = 2):
+    """gunicorn on 127.0.0.1:<free port> with the bench settings and database; yields the base URL."""
+    port = free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "bench.wsgi:application",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=REPO,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": os.environ.get(
+                "DJANGO_SETTINGS_MODULE", "bench.settings"
+            ),
+        },
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def wrk(url: str, *headers: str) -> dict:
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
+    output = subprocess.run(
+        cmd + [url], capture_output=True, text=True, timeout=60
+    ).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+
+    def ms(match):
+        if not match:
+            return None
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {
+        "rps": float(rps.group(1)) if rps else None,
+        "p50_ms": ms(p50),
+        "non_2xx_3xx": int(non2xx.group(1)) if non2xx else 0,
+        "output": output[-600:],
+    }
+
+
+def run(ctx: Context) -> None:
+    if not shutil.which("wrk"):
+        ctx.missing(
+            "throughput",
+            "gunicorn 2 workers + wrk",
+            "the wrk load generator (apt-get install wrk)",
+        )
+        return
+    from bench.bench_api import sample_procedures
+
+    pk, code = sample_procedures(1, seed=3)[0]
+    with serve() as base:
+        url = f"{base}/api/v1/procedures/{code}/"
+        response = urllib.request.urlopen(url, timeout=10)
+        etag = response.headers.get("ETag")
+        plain = wrk(url)
+        cached = wrk(url, f"If-None-Match: {etag}") if etag else None
+        peer = wrk(f"{base}/api/v2/pages/{pk}/")
+    note = f"wrk -t2 -c{CONNECTIONS} -d{DURATION}; server and load generator share the 2 cores"
+    ctx.add(
+        Row(
+            "throughput",
+            "procedures/{code}/ (200, full body)",
+            value=plain["rps"],
+            unit="req/s",
+            p50_ms=plain["p50_ms"],
+            p95_ms=None,
+            peer="Wagtail v2 pages/{id}/ under the same server",
+            ratio=ratio(1 / plain["rps"], 1 / peer["rps"], "Wagtail v2")
+            if plain["rps"] and peer["rps"]
+            else "",
+            note=note
+            + (f"; {plain['non_2xx_3xx']} non-2xx" if plain["non_2xx_3xx"] else ""),
+        )
+    )
+    if cached:
+        ctx.add(
+            Row(
+                "throughput",
+                "procedures/{code}/ with matching ETag (304)",
+                value=cached["rps"],
+                unit="req/s",
+                p50_ms=cached["p50_ms"],
+                ratio=f"{cached['rps'] / plain['rps']:.1f}x the 200 rate"
+                if cached["rps"] and plain["rps"]
+                else "",
+                note=note,
+            )
+        )
+    else:
+        ctx.missing(
+            "throughput",
+            "procedures/{code}/ with matching ETag (304)",
+            "an ETag header",
+        )
+    ctx.add(
+        Row(
+            "throughput",
+            "peer: Wagtail v2 pages/{id}/ (same fields)",
+            value=peer["rps"],
+            unit="req/s",
+            p50_ms=peer["p50_ms"],
+        )
+    )

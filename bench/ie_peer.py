@@ -1,0 +1,66 @@
+"""The import peer: django-import-export's ModelResource with default settings, dry run, row by row.
+
+    python -m bench.ie_peer catalog.xlsx
+
+Reads the procedure sheet of the project's template (headers mapped to field names) and imports
+it keyed by national code, as a site that adopted django-import-export as is would.
+"""
+
+import os
+import sys
+import time
+
+
+def main(path: str) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+    import tablib
+    from import_export import resources
+    from openpyxl import load_workbook
+
+    from catalog.importing.template import PROCEDURES
+    from catalog.models import ProcedurePage
+
+    fields = [
+        "national_code",
+        "local_code",
+        "title",
+        "summary",
+        "decision_number",
+        "implementing_agencies",
+        "competent_authority",
+        "receiving_address",
+        "keywords",
+    ]
+
+    class ProcedureResource(resources.ModelResource):
+        class Meta:
+            model = ProcedurePage
+            import_id_fields = ("national_code",)
+            fields = tuple(fields)
+
+    started = time.perf_counter()
+    workbook = load_workbook(path, read_only=True)
+    sheet = workbook[PROCEDURES.title]
+    labels = {column.label: column.key for column in PROCEDURES.columns}
+    rows = sheet.iter_rows(values_only=True)
+    header = [labels.get(str(cell), str(cell)) for cell in next(rows)]
+    positions = [header.index(name) for name in fields]
+    dataset = tablib.Dataset(headers=fields)
+    for row in rows:
+        dataset.append(["" if row[i] is None else row[i] for i in positions])
+    read = time.perf_counter() - started
+    started = time.perf_counter()
+    result = ProcedureResource().import_data(dataset, dry_run=True, raise_errors=False)
+    seconds = time.perf_counter() - started
+    totals = dict(result.totals)
+    print(
+        f"rows={len(dataset)} read={read:.1f}s seconds={seconds:.1f} totals={totals} errors={len(result.row_errors())}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
