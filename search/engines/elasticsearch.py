@@ -178,7 +178,7 @@ class ElasticsearchEngine(SearchEngine):
                 "filter",
                 filter=Q("bool", filter=others) if others else Q("match_all"),
             ).bucket("values", "terms", field=FACET_FIELDS[facet], size=100)
-        search = search.extra(track_total_hits=True, _source=["payload"])
+        search = search.extra(track_total_hits=True, _source={"includes": ["payload"]})
         search = search[query.offset : query.offset + query.page_size]
         return search.to_dict()
 
@@ -292,7 +292,7 @@ class ElasticsearchEngine(SearchEngine):
         body = {
             "query": {"terms": {"page_id": list(page_ids)}},
             "size": len(page_ids),
-            "_source": ["payload"],
+            "_source": {"includes": ["payload"]},
         }
         response = self._es().search(index=self.alias, body=body)
         return {
@@ -310,7 +310,7 @@ class ElasticsearchEngine(SearchEngine):
                 ],
             ).to_dict(),
             "size": len(page_ids),
-            "_source": ["page_id"],
+            "_source": {"includes": ["page_id"]},
         }
         response = self._es().search(index=self.alias, body=body)
         return {int(hit["_source"]["page_id"]) for hit in response["hits"]["hits"]}
@@ -319,7 +319,7 @@ class ElasticsearchEngine(SearchEngine):
         return {
             "query": {"match_phrase_prefix": {"name": {"query": " ".join(tokens)}}},
             "size": limit,
-            "_source": ["payload"],
+            "_source": {"includes": ["payload"]},
         }
 
     def _suggest(self, tokens, limit):
@@ -349,10 +349,14 @@ class ElasticsearchEngine(SearchEngine):
                 "_source": to_source(document),
             }
 
-    def _bulk(self, actions) -> int:
+    def _bulk(self, actions, **params) -> int:
         try:
             count, errors = helpers.bulk(
-                self._es(), actions, chunk_size=BULK_CHUNK, raise_on_error=False
+                self._es(),
+                actions,
+                chunk_size=BULK_CHUNK,
+                raise_on_error=False,
+                **params,
             )
         except (TransportError, ApiError, OSError) as exc:
             raise EngineUnavailable(f"Elasticsearch bulk failed: {exc}") from exc
@@ -362,13 +366,15 @@ class ElasticsearchEngine(SearchEngine):
         return count
 
     def index(self, documents: Iterable[ProcedureDocument]) -> int:
-        return self._bulk(self._actions(self.alias, documents))
+        # wait_for: a published procedure is findable when publishing returns (about 1 s).
+        return self._bulk(self._actions(self.alias, documents), refresh="wait_for")
 
     def delete(self, page_ids: Iterable[int]) -> None:
-        self._bulk(
+        actions = (
             {"_op_type": "delete", "_index": self.alias, "_id": str(page_id)}
             for page_id in page_ids
         )
+        self._bulk(actions, refresh="wait_for")
 
     def create_body(self) -> dict:
         return index_definition(self.alias).to_dict()
@@ -419,7 +425,7 @@ class ElasticsearchEngine(SearchEngine):
                 index=self.alias,
                 query={
                     "query": {"match_all": {}},
-                    "_source": ["page_id", "fingerprint"],
+                    "_source": {"includes": ["page_id", "fingerprint"]},
                 },
             ):
                 found[int(hit["_source"]["page_id"])] = hit["_source"]["fingerprint"]

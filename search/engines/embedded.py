@@ -189,7 +189,7 @@ class EmbeddedEngine(SearchEngine):
             writer = self._writer()
             count = 0
             for document in documents:
-                writer.delete_documents_by_term("page_id", document.page_id)
+                writer.delete_documents_by_query(self._page(document.page_id))
                 writer.add_document(to_tantivy(document))
                 count += 1
             self._commit(writer)
@@ -199,7 +199,7 @@ class EmbeddedEngine(SearchEngine):
         with self._lock:
             writer = self._writer()
             for page_id in page_ids:
-                writer.delete_documents_by_term("page_id", int(page_id))
+                writer.delete_documents_by_query(self._page(int(page_id)))
             self._commit(writer)
 
     def rebuild(
@@ -241,6 +241,10 @@ class EmbeddedEngine(SearchEngine):
         }
 
     # ---- querying: small named pieces
+
+    def _page(self, page_id: int) -> Query:
+        # delete_documents_by_term does not match u64 fields in tantivy-py; a query does.
+        return Query.term_query(self._schema, "page_id", page_id)
 
     def _term(self, field: str, value: str) -> Query:
         return Query.term_query(self._schema, field, value)

@@ -1,0 +1,277 @@
+"""Every request body the Elasticsearch engine sends, captured from the real client through a
+recording node and validated against Elastic's OpenAPI specification (no server needed)."""
+
+import copy
+
+from django.conf import settings
+
+import pytest
+
+from search.analysis import analyze_query
+from search.documents import iter_documents
+from search.engines.elasticsearch import WEIGHTS, ElasticsearchEngine
+from search.indexing import save_records
+from search.queries import SearchQuery
+from tests.search.es_recorder import (
+    Cluster,
+    ConnectionError,
+    ConnectionTimeout,
+    errors,
+    recording_client,
+    request_schema,
+    validate_bulk,
+    validate_request,
+)
+
+SPEC = settings.SHARED_DATA_DIR / "spec" / "elasticsearch-serverless-openapi.json"
+pytestmark = pytest.mark.skipif(
+    not SPEC.exists(), reason=f"the Elasticsearch OpenAPI spec is not at {SPEC}"
+)
+
+
+@pytest.fixture
+def cluster():
+    return Cluster()
+
+
+@pytest.fixture
+def es(cluster, settings):
+    return ElasticsearchEngine(
+        url="http://es.invalid:9200",
+        index_name=settings.SEARCH_INDEX_NAME,
+        timeout=settings.ELASTICSEARCH_TIMEOUT,
+        client=recording_client(cluster),
+    )
+
+
+def bodies(cluster, method, suffix):
+    return [
+        r for r in cluster.requests if r.method == method and r.path.endswith(suffix)
+    ]
+
+
+def assert_valid(cluster):
+    checked = 0
+    for request in cluster.requests:
+        if request.body:
+            assert validate_request(request) == [], (request.method, request.path)
+            checked += 1
+    return checked
+
+
+def test_the_validator_rejects_what_elasticsearch_would(cluster, es):
+    """Positive control: without it, an empty error list could mean nothing was checked."""
+    schema = request_schema("PUT", "/{index}")
+    good = es.create_body()
+    assert errors(schema, good) == []
+    broken = copy.deepcopy(good)
+    broken["mappings"]["properties"]["name"]["type"] = "txt"
+    assert errors(schema, broken)
+    broken = copy.deepcopy(good)
+    broken["settings"]["analysis"]["tokenizer"]["vi_words"]["type"] = 42
+    assert errors(schema, broken)
+    search_schema = request_schema("POST", "/{index}/_search")
+    assert errors(search_schema, {"size": "many"})
+    assert errors(search_schema, {"query": {"match_phrase": {"name": {"slop": "x"}}}})
+    assert validate_bulk([{"index": {"_index": "x", "_id": 5}}, {"a": 1}])
+    assert validate_bulk([{"index": {"_index": "x", "_id": "5"}}, {"a": 1}]) == []
+
+
+def test_rebuild_creates_a_fresh_index_fills_it_and_moves_the_alias(
+    catalog, cluster, es, settings
+):
+    alias = settings.SEARCH_INDEX_NAME
+    count = es.rebuild(iter_documents())
+    assert count == 12
+    created = bodies(cluster, "PUT", "")[0]
+    assert created.path.startswith(f"/{alias}-")
+    new_index = created.path[1:]
+    body = created.json()
+    analysis = body["settings"]["analysis"]
+    assert analysis["analyzer"]["vi_folded"]["filter"] == ["lowercase", "asciifolding"]
+    assert analysis["analyzer"]["vi_exact"]["filter"] == ["lowercase"]
+    assert analysis["tokenizer"]["vi_words"] == {
+        "type": "pattern",
+        "pattern": r"[^\p{L}\p{N}]+",
+    }
+    properties = body["mappings"]["properties"]
+    assert properties["name"]["fields"]["exact"]["analyzer"] == "vi_exact"
+    assert properties["payload"] == {"type": "object", "enabled": False}
+
+    bulk = bodies(cluster, "PUT", "/_bulk") + bodies(cluster, "POST", "/_bulk")
+    lines = [line for request in bulk for line in request.ndjson()]
+    actions = lines[0::2]
+    sources = lines[1::2]
+    assert {a["index"]["_index"] for a in actions} == {new_index}
+    assert len(sources) == 12
+    for source in sources:
+        assert set(source) <= set(properties), set(source) - set(properties)
+    assert cluster.aliases[alias] == [new_index]
+    assert bodies(cluster, "POST", "/_aliases")[0].json() == {
+        "actions": [{"add": {"index": new_index, "alias": alias}}]
+    }
+    assert assert_valid(cluster) >= 3
+
+    # a second rebuild swaps the alias in one call and drops the old index
+    cluster.requests.clear()
+    es.rebuild(iter_documents())
+    newer = bodies(cluster, "PUT", "")[0].path[1:]
+    assert bodies(cluster, "POST", "/_aliases")[0].json() == {
+        "actions": [
+            {"remove": {"index": new_index, "alias": alias}},
+            {"add": {"index": newer, "alias": alias}},
+        ]
+    }
+    assert [r.path for r in bodies(cluster, "DELETE", "")] == [f"/{new_index}"]
+    assert cluster.aliases[alias] == [newer]
+    assert assert_valid(cluster) >= 3
+
+
+def test_incremental_index_and_delete_go_through_bulk_to_the_alias(
+    catalog, cluster, es, settings
+):
+    page = catalog["1.000002"]
+    es.index(iter_documents([page.pk]))
+    es.delete([page.pk])
+    bulk = bodies(cluster, "PUT", "/_bulk") + bodies(cluster, "POST", "/_bulk")
+    lines = [line for request in bulk for line in request.ndjson()]
+    assert lines[0] == {
+        "index": {"_index": settings.SEARCH_INDEX_NAME, "_id": str(page.pk)}
+    }
+    assert lines[1]["name"] == "Đăng ký kết hôn"
+    assert lines[2] == {
+        "delete": {"_index": settings.SEARCH_INDEX_NAME, "_id": str(page.pk)}
+    }
+    assert all("refresh=wait_for" in r.query for r in bulk)
+    assert assert_valid(cluster) == 2
+
+
+QUERIES = [
+    SearchQuery(text="dang ky khai sinh"),
+    SearchQuery(text="Đăng ký kết hôn", filters={"department": ["STP"]}),
+    SearchQuery(
+        text="so do", filters={"online": ["full", "partial"], "level": ["province"]}
+    ),
+    SearchQuery(text="CCCD", page=2, page_size=10),
+    SearchQuery(text="1.000080"),
+    SearchQuery(text="dnag ky thuong tru"),
+    SearchQuery(text="", filters={"field": ["G15-TP07"]}),
+    SearchQuery(text=""),
+    SearchQuery(text='field:x "( * ~1'),
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=lambda q: q.text or "browse")
+def test_search_bodies_are_valid(db, cluster, es, settings, query):
+    result = es.search(query)
+    assert result.engine == "elasticsearch" and result.fallback is False
+    searches = bodies(cluster, "POST", "/_search")
+    assert searches and all(
+        r.path == f"/{settings.SEARCH_INDEX_NAME}/_search" for r in searches
+    )
+    assert all(r.timeout == settings.ELASTICSEARCH_TIMEOUT for r in cluster.requests)
+    assert assert_valid(cluster) >= 1
+    body = searches[0].json()
+    assert body["from"] == query.offset and body["size"] == query.page_size
+    assert body["track_total_hits"] is True
+    # each facet aggregates under every filter except its own
+    for facet, agg in body["aggs"].items():
+        text = str(agg["filter"])
+        for name, values in query.filters.items():
+            assert (repr(values) in text) == (name != facet)
+    if query.filters:
+        assert body["post_filter"]["bool"]["filter"]
+
+
+def test_search_body_carries_the_ranking_pieces(db, es):
+    analyzed = analyze_query("Đăng ký khai sinh")
+    body = es.search_body(SearchQuery(text="Đăng ký khai sinh"), analyzed)
+    should = body["query"]["bool"]["should"]
+    assert {
+        "match_phrase": {
+            "name": {"query": "dang ky khai sinh", "boost": WEIGHTS["name_phrase"]}
+        }
+    } in should
+    assert {
+        "term": {
+            "name_full": {"value": "dang ky khai sinh", "boost": WEIGHTS["name_full"]}
+        }
+    } in should
+    assert {
+        "match": {"name.exact": {"query": "đăng", "boost": WEIGHTS["name_exact"]}}
+    } in should
+    assert {
+        "match": {
+            "name": {
+                "query": "khai",
+                "fuzziness": 1,
+                "prefix_length": 0,
+                "boost": WEIGHTS["name_fuzzy"],
+            }
+        }
+    } in should
+    code_body = es.search_body(SearchQuery(text="1.000080"), analyze_query("1.000080"))
+    assert {
+        "term": {"code_raw": {"value": "1.000080", "boost": WEIGHTS["code"]}}
+    } in code_body["query"]["bool"]["should"]
+
+
+def test_results_are_read_from_the_response(db, cluster, es):
+    payload = {
+        "page_id": 7,
+        "code": "1.000002",
+        "name": "Đăng ký kết hôn",
+        "department": "Sở Tư pháp",
+        "department_code": "STP",
+        "url": "/co-quan/stp/dang-ky-ket-hon/",
+        "online_level": "partial",
+        "fee_min": 0,
+        "fee_max": 8000,
+        "processing_time": "5 ngày làm việc",
+    }
+    cluster.search_hits = [
+        {"_index": "x", "_id": "7", "_score": 3.5, "_source": {"payload": payload}}
+    ]
+    cluster.aggregations = {
+        "department": {
+            "doc_count": 1,
+            "values": {"buckets": [{"key": "STP", "doc_count": 1}]},
+        }
+    }
+    result = es.search(SearchQuery(text="ket hon"))
+    assert result.total == 1
+    assert result.hits[0].code == "1.000002"
+    assert result.hits[0].highlight == "Đăng ký <mark>kết</mark> <mark>hôn</mark>"
+    assert [(b.value, b.count) for b in result.facets["department"]] == [("STP", 1)]
+
+
+def test_suggest_best_bets_check_and_health_bodies_are_valid(catalog, cluster, es):
+    from search.models import BestBet
+
+    es.suggest("dang ky kh", limit=5)
+    BestBet.objects.create(query="giay to", procedure=catalog["1.000010"])
+    cluster.search_hits = []
+    es.search(SearchQuery(text="giay to"))
+    es.fingerprints()
+    assert es.health()["status"] == "ok"
+    assert assert_valid(cluster) >= 4
+    suggest = [r.json() for r in bodies(cluster, "POST", "/_search")][0]
+    assert suggest["query"] == {
+        "match_phrase_prefix": {"name": {"query": "dang ky kh"}}
+    }
+
+
+@pytest.mark.parametrize(
+    "failure", [ConnectionError("refused"), ConnectionTimeout("slower than 2 s")]
+)
+def test_search_falls_back_to_the_database_when_the_cluster_fails(
+    catalog, cluster, es, failure
+):
+    save_records(list(iter_documents()))
+    cluster.fail = failure
+    result = es.search(SearchQuery(text="dang ky khai sinh"))
+    assert result.fallback is True
+    assert result.engine == "database"
+    assert result.hits[0].code == "1.000001"
+    assert es.health()["status"] == "down"
+    assert es.suggest("dang ky k", limit=3)[0]["name"].startswith("Đăng ký")

@@ -1,0 +1,222 @@
+"""The behaviour every engine must show; run on the embedded engine always and on a live
+Elasticsearch cluster with `make test-es`."""
+
+import pytest
+
+from search.queries import QueryError, SearchQuery
+
+pytestmark = pytest.mark.engine
+
+
+def codes(result):
+    return [hit.code for hit in result.hits]
+
+
+def search(engine, text="", **kwargs):
+    return engine.search(SearchQuery(text=text, **kwargs))
+
+
+def test_finds_procedure_typed_without_diacritics(engine, indexed):
+    result = search(engine, "dang ky khai sinh")
+    assert codes(result)[0] == "1.000001"
+    assert result.engine == engine.name and result.fallback is False
+
+
+def test_d_with_stroke_folds_to_d(engine, indexed):
+    assert codes(search(engine, "dang ky tam tru"))[0] == "1.000012"
+    assert codes(search(engine, "ĐĂNG KÝ TẠM TRÚ"))[0] == "1.000012"
+
+
+def test_exact_name_ranks_above_longer_names_containing_it(engine, indexed):
+    found = codes(search(engine, "dang ky khai sinh"))
+    assert found.index("1.000001") < found.index("HCM.TP.05")
+
+
+def test_name_match_beats_body_match(engine, indexed):
+    # "trích lục" is in one name and in no other text except that procedure's summary;
+    # "khai tử" is a name for 1.000003 and only body text for 1.000004.
+    found = codes(search(engine, "khai tu"))
+    assert found[0] == "1.000003"
+    assert "1.000004" in found
+
+
+def test_phrase_proximity_orders_words_in_sequence_first(engine, indexed):
+    found = codes(search(engine, "dang ky xe"))
+    assert found[0] == "1.000031"
+
+
+def test_typos_are_tolerated_on_folded_words(engine, indexed):
+    assert codes(search(engine, "dang ky ket hno"))[0] == "1.000002"
+    assert codes(search(engine, "dnag ky thuong tru"))[0] == "1.000011"
+
+
+def test_synonyms_and_acronyms(engine, indexed):
+    assert codes(search(engine, "CCCD"))[0] == "1.000010"
+    assert codes(search(engine, "so do"))[0] == "1.000020"
+    assert codes(search(engine, "bang lai xe"))[0] == "1.000030"
+    assert codes(search(engine, "ho khau"))[0] == "1.000011"
+
+
+def test_code_as_query_finds_that_procedure_first(engine, indexed):
+    assert codes(search(engine, "1.000021"))[0] == "1.000021"
+    assert codes(search(engine, "hcm.tp.05"))[0] == "HCM.TP.05"
+    # the national code of a procedure that has a city code also finds it
+    assert codes(search(engine, "2.000005"))[0] == "HCM.TP.05"
+
+
+def test_filters_and_facets_ignore_their_own_filter(engine, indexed):
+    everything = search(engine, "dang ky")
+    departments = {b.value: b.count for b in everything.facets["department"]}
+    assert departments["STP"] >= 3 and departments["CATP"] == 2
+
+    narrowed = search(engine, "dang ky", filters={"department": ["CATP"]})
+    assert set(codes(narrowed)) == {"1.000011", "1.000012"}
+    assert narrowed.total == 2
+    # the department facet still shows the other departments, with unchanged counts
+    assert {b.value: b.count for b in narrowed.facets["department"]} == departments
+    selected = [b for b in narrowed.facets["department"] if b.selected]
+    assert [b.value for b in selected] == ["CATP"]
+    assert selected[0].label == "Công an Thành phố"
+    # other facets count only what the department filter leaves
+    online = {b.value: b.count for b in narrowed.facets["online"]}
+    assert online == {"full": 2}
+
+
+def test_filters_or_within_a_facet_and_across_facets(engine, indexed):
+    result = search(
+        engine,
+        "",
+        filters={"online": ["full", "partial"], "level": ["commune"]},
+        page_size=50,
+    )
+    assert set(codes(result)) == {"1.000011", "1.000012"}
+    either = search(engine, "", filters={"online": ["full", "partial"]}, page_size=50)
+    assert set(codes(either)) == {
+        "1.000001",
+        "1.000002",
+        "1.000010",
+        "1.000011",
+        "1.000012",
+        "1.000030",
+    }
+
+
+def test_empty_query_browses_everything_by_name(engine, indexed):
+    result = search(engine, "", page_size=100)
+    assert result.total == 12
+    names = [hit.name for hit in result.hits]
+    from search.analysis import fold
+
+    assert names == sorted(names, key=fold)
+
+
+def test_paging(engine, indexed):
+    first = search(engine, "", page=1, page_size=5)
+    second = search(engine, "", page=2, page_size=5)
+    assert len(first.hits) == 5 and len(second.hits) == 5
+    assert not set(codes(first)) & set(codes(second))
+    assert search(engine, "", page=4, page_size=5).hits == []
+
+
+def test_highlights_are_escaped_with_only_mark_added(engine, indexed):
+    result = search(engine, "dang ky khai sinh")
+    top = result.hits[0]
+    assert top.highlight == (
+        "<mark>Đăng</mark> <mark>ký</mark> <mark>khai</mark> <mark>sinh</mark>"
+    )
+    hostile = search(engine, "<script>alert(1)</script> khai sinh")
+    for hit in hostile.hits:
+        assert "<script" not in hit.highlight
+        assert hit.highlight.replace("<mark>", "").replace("</mark>", "").count(
+            "<"
+        ) == hit.name.count("<")
+
+
+def test_did_you_mean_when_results_are_few(engine, indexed):
+    result = search(engine, "khaii sinhh xyzq")
+    assert result.suggestion is not None
+    assert "khai" in result.suggestion and "sinh" in result.suggestion
+    assert search(engine, "dang ky khai sinh").suggestion is None
+
+
+def test_autocomplete_on_names(engine, indexed):
+    suggestions = engine.suggest("dang ky kh", limit=5)
+    names = [s["name"] for s in suggestions]
+    assert "Đăng ký khai sinh" in names and "Đăng ký khai tử" in names
+    assert all(s["url"].startswith("/") for s in suggestions)
+    assert engine.suggest("", limit=5) == []
+    assert engine.suggest("zzzzqqq", limit=5) == []
+
+
+def test_best_bets_pin_a_procedure_for_a_query(engine, indexed):
+    from search.models import BestBet
+
+    assert codes(search(engine, "lam giay to"))[:1] != ["1.000010"]
+    BestBet.objects.create(query="Làm giấy tờ", procedure=indexed["1.000010"])
+    result = search(engine, "lam giay to")
+    assert codes(result)[0] == "1.000010"
+    assert result.hits[0].pinned
+    assert codes(result).count("1.000010") == 1
+
+
+def test_admin_synonym_applies_without_deploy(engine, indexed):
+    from search.models import Synonym
+
+    assert "1.000031" not in codes(search(engine, "mua xe"))
+    Synonym.objects.create(terms="mua xe => đăng ký xe lần đầu")
+    assert codes(search(engine, "mua xe"))[0] == "1.000031"
+
+
+HOSTILE = [
+    "*",
+    "(",
+    ")",
+    '"',
+    '"dang ky',
+    "field:x",
+    "name:(a OR b)",
+    "\\",
+    "AND OR NOT",
+    "~1",
+    "%_",
+    "'; DROP TABLE x; --",
+    "khai sinh" + "(" * 150,
+]
+
+
+def test_hostile_text_gives_an_ordinary_result(engine, indexed):
+    for text in HOSTILE:
+        result = search(engine, text)
+        assert result.total >= 0, text
+        assert isinstance(result.hits, list)
+    # query syntax is never interpreted: "field:x" searches for the words
+    assert search(engine, "name:(khai sinh)").hits[0].code == "1.000001"
+
+
+def test_hostile_paging_and_sizes_are_refused(engine, indexed):
+    with pytest.raises(QueryError):
+        SearchQuery(text="x", page=10_000)
+    with pytest.raises(QueryError):
+        SearchQuery(text="x", page_size=101)
+    with pytest.raises(QueryError):
+        SearchQuery(text="x" * 10_240)
+    with pytest.raises(QueryError):
+        SearchQuery(text="x", filters={"owner": ["a"]})
+    assert len(search(engine, "", page_size=100).hits) == 12
+
+
+def test_health(engine, indexed):
+    health = engine.health()
+    assert health["status"] == "ok"
+    assert health["documents"] == 12
+
+
+def test_index_and_delete_one_document(engine, indexed):
+    from search.documents import iter_documents
+
+    page = indexed["1.000002"]
+    engine.delete([page.pk])
+    assert "1.000002" not in codes(search(engine, "ket hon"))
+    engine.index(iter_documents([page.pk]))
+    assert codes(search(engine, "ket hon"))[0] == "1.000002"
+    assert len(engine.fingerprints()) == 12
