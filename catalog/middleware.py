@@ -1,5 +1,7 @@
 """Record every refused write in the admin (403, Wagtail's "no permission" redirect, login bounce)."""
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -12,6 +14,9 @@ from catalog.services.roles import (
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
+# The user of the request being served; lets display code hide other departments' draft titles.
+current_user: ContextVar = ContextVar("catalog_current_user", default=None)
+
 
 class DeniedWriteAuditMiddleware:
     def __init__(self, get_response):
@@ -20,10 +25,12 @@ class DeniedWriteAuditMiddleware:
     def __call__(self, request):
         pending: list = []
         token = denials_in_request.set(pending)
+        user_token = current_user.set(getattr(request, "user", None))
         try:
             response = self.get_response(request)
         finally:
             denials_in_request.reset(token)
+            current_user.reset(user_token)
         if pending:
             rewrite_lost_denials(pending)
         elif self._is_denied_write(request, response) and not getattr(

@@ -226,6 +226,19 @@ def visible_page_filter(user) -> Q:
     return condition
 
 
+def may_see_unpublished(user, page: Page) -> bool:
+    """Drafts (and draft titles) of a page are for its department's members and catalog admins."""
+    if is_catalog_admin(user):
+        return True
+    if not _active(user):
+        return False
+    paths = getattr(user, "_catalog_view_paths", None)
+    if paths is None:
+        paths = tuple(departments_user_can(user, "view").values_list("path", flat=True))
+        user._catalog_view_paths = paths
+    return page.path.startswith(paths) if paths else False
+
+
 def users_who_can(action: str, department: DepartmentPage) -> QuerySet:
     """Users holding a department-level action there (catalog administrators included)."""
     from catalog.services.roles import role_group_name

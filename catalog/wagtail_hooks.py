@@ -10,11 +10,13 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.ui.tables.pages import ParentPageColumn
 from wagtail.admin.viewsets.pages import PageListingViewSet
+from wagtail.models import Page
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog import views_admin
+from catalog.middleware import current_user
 from catalog.models import (
     DepartmentIndexPage,
     DepartmentPage,
@@ -34,6 +36,7 @@ from catalog.permissions import (
     SharedListPermissionPolicy,
     can,
     is_catalog_admin,
+    may_see_unpublished,
     visible_page_filter,
 )
 
@@ -238,6 +241,27 @@ def register_audit_menu_item():
 def limit_page_chooser(pages, request):
     """Choosers offer live pages and the drafts of the user's own departments only."""
     return pages.filter(visible_page_filter(request.user))
+
+
+_wagtail_admin_display_title = Page.get_admin_display_title
+
+
+def _admin_display_title(self):
+    """Wagtail shows a live page's *draft* title everywhere in the admin (choosers, search,
+    reports); other departments must only see the published title."""
+    user = current_user.get()
+    if (
+        user is not None
+        and self.live
+        and self.draft_title
+        and self.draft_title != self.title
+        and not may_see_unpublished(user, self)
+    ):
+        return self.title
+    return _wagtail_admin_display_title(self)
+
+
+Page.get_admin_display_title = _admin_display_title
 
 
 _STRUCTURE_PAGES = (DepartmentPage, DepartmentIndexPage)

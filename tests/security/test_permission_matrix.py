@@ -107,6 +107,11 @@ def secret(target):
     return DRAFT_SECRET_A if target == "own" else DRAFT_SECRET_B
 
 
+def pending_title(target):
+    """The unpublished new title of a live procedure (a draft revision on a live page)."""
+    return f"Tên mới chưa duyệt {'A' if target == 'own' else 'B'}"
+
+
 def shows(response, text) -> Outcome:
     body = response.content.decode("utf-8", "replace")
     if response.get("Content-Type", "").startswith("application/json"):
@@ -243,6 +248,18 @@ def _chooser_browse(c, w, t):
 def _chooser_search(c, w, t):
     url = reverse("wagtailadmin_choose_page_search")
     return shows(c.get(url, {"q": "nội bộ"}), secret(t))
+
+
+@case("page chooser (browse), pending title of a live page", "choose", "read", "editor")
+def _chooser_pending(c, w, t):
+    url = reverse("wagtailadmin_choose_page_child", args=[dept(w, t).pk])
+    return shows(c.get(url), pending_title(t))
+
+
+@case("admin API listing, pending title of a live page", "list", "read", "editor")
+def _admin_api_pending(c, w, t):
+    url = "/admin/api/main/pages/"
+    return shows(c.get(url, {"child_of": dept(w, t).pk}), pending_title(t))
 
 
 @case("admin page search", "search", "read", "editor")
@@ -628,6 +645,18 @@ def _public_search(c, w, t):
     return shows(c.get("/api/v1/search/", {"q": "nội bộ"}), secret(t))
 
 
+@case("public API (v1) procedure detail, pending title", "view", "read", "nobody")
+def _public_api_pending(c, w, t):
+    p = page(w, "live", t).specific
+    return shows(c.get(f"/api/v1/procedures/{p.national_code}/"), pending_title(t))
+
+
+@case("public page, pending title of a live page", "view", "read", "nobody")
+def _public_page_pending(c, w, t):
+    p = page(w, "live", t)
+    return shows(c.get(p.url), pending_title(t))
+
+
 @case("Wagtail pages API", "detail", "read", "nobody")
 def _wagtail_api(c, w, t):
     return shows(c.get(f"/api/v2/pages/{page(w, 'draft', t).pk}/"), secret(t))
@@ -690,6 +719,10 @@ def world(db):
             department=d, national_code=code, title=f"{text} (khóa)", publish=False
         )
         Page.objects.filter(pk=locked.pk).update(locked=True, locked_by=w.root)
+    for t, p in (("own", w.live_a), ("other", w.live_b)):
+        live = ProcedurePage.objects.get(pk=p.pk)
+        live.title = pending_title(t)
+        live.save_revision(user=w.root)
     w.field = Field.objects.create(code="G15-TP07", name="Hộ tịch thử nghiệm")
     w.newcomer = make_user("newcomer")
     w.member_of = {}
