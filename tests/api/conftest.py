@@ -1,6 +1,14 @@
 import pytest
 
-from catalog.models import Field, Level, LifeEvent, ProcedurePage, SubjectType
+from catalog.models import (
+    Field,
+    LegalDocument,
+    Level,
+    LifeEvent,
+    ProcedurePage,
+    Result,
+    SubjectType,
+)
 from tests.factories import make_department, make_form_template, make_procedure
 
 
@@ -15,10 +23,16 @@ def lists(db):
     return {
         "civil": Field.objects.create(code="G15-TP07", name="Hộ tịch"),
         "land": Field.objects.create(code="G09-TN01", name="Đất đai"),
-        "province": Level.objects.create(code="province", name="Cấp Tỉnh", sort_order=1),
+        "province": Level.objects.create(
+            code="province", name="Cấp Tỉnh", sort_order=1
+        ),
         "commune": Level.objects.create(code="commune", name="Cấp Xã", sort_order=2),
         "citizen": SubjectType.objects.create(code="citizen", name="Công dân Việt Nam"),
         "birth": LifeEvent.objects.create(code="khai-sinh", name="Khai sinh"),
+        "certificate": Result.objects.create(code="KQ01", name="Giấy khai sinh"),
+        "law": LegalDocument.objects.create(
+            number="60/2014/QH13", title="Luật Hộ tịch", issuer="Quốc hội"
+        ),
     }
 
 
@@ -41,6 +55,8 @@ def catalog(db, lists):
     birth.levels.set([lists["province"]])
     birth.subject_types.set([lists["citizen"]])
     birth.life_events.set([lists["birth"]])
+    birth.results.set([lists["certificate"]])
+    birth.legal_basis.set([lists["law"]])
     republish(birth, note="Gắn lĩnh vực")
     marriage = make_procedure(
         department=stp, national_code="1.000002", title="Đăng ký kết hôn"
@@ -89,7 +105,9 @@ def republish(page, *, note: str = "Cập nhật") -> ProcedurePage:
     return refreshed(page)
 
 
-def set_first_fee(page, amount: int, *, note: str = "Điều chỉnh lệ phí") -> ProcedurePage:
+def set_first_fee(
+    page, amount: int, *, note: str = "Điều chỉnh lệ phí"
+) -> ProcedurePage:
     page = refreshed(page)
     methods = list(page.execution_methods.all())
     fees = list(methods[0].fees.all())
@@ -101,7 +119,9 @@ def set_first_fee(page, amount: int, *, note: str = "Điều chỉnh lệ phí")
 
 def get_json(client, url, **headers):
     response = client.get(url, **headers)
-    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    assert response["Content-Type"].startswith("application/json"), response.content[
+        :200
+    ]
     return response, response.json()
 
 

@@ -128,10 +128,14 @@ def test_bad_parameters_are_400_with_a_message(client, catalog, query):
     assert set(body) == {"message"} and body["message"]
 
 
-@pytest.mark.parametrize("ordering", ["code", "-code", "title", "-title", "updated", "-updated"])
+@pytest.mark.parametrize(
+    "ordering", ["code", "-code", "title", "-title", "updated", "-updated"]
+)
 def test_cursor_pages_cover_the_list_once_in_order(client, catalog, ordering):
     _, whole = get_json(client, f"/api/v1/procedures/?ordering={ordering}&fields=title")
-    paged = all_items(client, f"/api/v1/procedures/?ordering={ordering}&page_size=1&fields=title")
+    paged = all_items(
+        client, f"/api/v1/procedures/?ordering={ordering}&page_size=1&fields=title"
+    )
     assert codes(paged) == codes(whole["items"])
     assert len(paged) == len(PUBLISHED)
     if ordering.lstrip("-") == "code":
@@ -155,13 +159,17 @@ def test_pagination_is_stable_while_the_catalog_changes(client, catalog):
 def test_cursor_of_another_ordering_is_refused(client, catalog):
     _, body = get_json(client, "/api/v1/procedures/?page_size=1&ordering=title")
     cursor = body["meta"]["next_cursor"]
-    response, error = get_json(client, f"/api/v1/procedures/?page_size=1&cursor={cursor}")
+    response, error = get_json(
+        client, f"/api/v1/procedures/?page_size=1&cursor={cursor}"
+    )
     assert response.status_code == 400 and "ordering" in error["message"]
 
 
 def test_fields_gives_a_lighter_representation(client, catalog):
     _, body = get_json(client, "/api/v1/procedures/?fields=title,department")
-    assert all(set(item) == {"id", "code", "title", "department"} for item in body["items"])
+    assert all(
+        set(item) == {"id", "code", "title", "department"} for item in body["items"]
+    )
     _, full = get_json(client, "/api/v1/procedures/?page_size=1")
     assert len(full["items"][0]) > 30
 
