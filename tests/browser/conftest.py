@@ -1,0 +1,152 @@
+"""Playwright driving Debian's Chromium against pytest-django's live server.
+
+Never `playwright install`: the browser is /usr/bin/chromium (tests/system-deps.sh installs it).
+axe-core comes from the npm registry into var/node (tests/system-deps.sh `node_deps`).
+"""
+
+import os
+from pathlib import Path
+
+from django.conf import settings
+
+import pytest
+
+from tests.site.data import build_catalog, index_catalog
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+AXE = (
+    Path(settings.BASE_DIR)
+    / "var"
+    / "node"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+ARTIFACTS = Path(__file__).parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="session")
+def browser():
+    # pytest-django's live server and Playwright's sync API share this thread's event loop check.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        "Debian's Chromium is missing: apt-get install -y chromium (tests/system-deps.sh)"
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+class ConsoleLog:
+    """Every console error, failed request and uncaught exception a page produced."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def attach(self, page):
+        page.on(
+            "console",
+            lambda message: (
+                message.type == "error"
+                and self.errors.append(f"console: {message.text} @ {page.url}")
+            ),
+        )
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.errors.append(f"HTTP {response.status}: {response.url}")
+            ),
+        )
+        page.on(
+            "requestfailed",
+            lambda request: self.errors.append(f"request failed: {request.url}"),
+        )
+
+
+@pytest.fixture
+def site(live_server, settings, tmp_path):
+    """The test catalog, published and indexed, served by the live server.
+
+    Tests mark themselves django_db(transaction=True, serialized_rollback=True): the live
+    server reads committed data, and the home page made by a migration survives each flush.
+    """
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    catalog = build_catalog()
+    index_catalog()
+    catalog["url"] = live_server.url
+    return catalog
+
+
+def _context(browser, viewport, console):
+    context = browser.new_context(
+        viewport=viewport, locale="vi-VN", accept_downloads=True
+    )
+    context.on("page", console.attach)
+    return context
+
+
+@pytest.fixture
+def console():
+    return ConsoleLog()
+
+
+@pytest.fixture
+def page(browser, console):
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert console.errors == []
+
+
+@pytest.fixture
+def phone(browser, console):
+    context = _context(browser, PHONE, console)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert console.errors == []
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core (every rule but the experimental ones) and return its violations."""
+    assert AXE.exists(), (
+        f"axe-core is missing at {AXE}: run `source tests/system-deps.sh; node_deps`"
+    )
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        {
+            "id": violation["id"],
+            "impact": violation["impact"],
+            "help": violation["help"],
+            "nodes": [node["target"] for node in violation["nodes"]][:5],
+        }
+        for violation in result["violations"]
+    ]
+
+
+def screenshot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
