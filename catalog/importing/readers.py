@@ -1,0 +1,227 @@
+"""Format detection: which reader a file or folder needs, decided by content after the safety checks."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import orjson
+from openpyxl import load_workbook
+
+from catalog.importing import national, template
+from catalog.importing.records import FileRejected, ReadResult
+from catalog.importing.safety import (
+    CSV,
+    JSON,
+    JSONL,
+    XLSX,
+    check_file,
+    max_rows,
+    too_many_rows,
+)
+from catalog.importing.text import key, one_line
+
+
+def read_path(path: Path, *, display_name: str | None = None) -> list[ReadResult]:
+    """Read a file, or every importable file in a folder (a folder of *.json is a details folder)."""
+    path = Path(path)
+    if path.is_dir():
+        results: list[ReadResult] = []
+        details = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".json"
+        )
+        for child in sorted(
+            p
+            for p in path.iterdir()
+            if p.is_file() and p.suffix.lower() in (".jsonl", ".xlsx", ".csv")
+        ):
+            results.extend(read_path(child))
+        if details:
+            for detail in details:
+                check_file(detail)
+            results.append(
+                national.read_detail_files(
+                    details, label=f"{path.name}/ ({len(details)} tệp)"
+                )
+            )
+        for child in sorted(p for p in path.iterdir() if p.is_dir()):
+            results.extend(read_path(child))
+        return results
+    if not path.exists():
+        raise FileRejected(f"Không tìm thấy “{path}”.", file=str(path))
+    file_format = check_file(path)
+    name = display_name or path.name
+    if file_format == XLSX:
+        return [read_xlsx(path, name=name)]
+    if file_format == CSV:
+        return [read_csv(path.read_bytes(), name=name)]
+    if file_format == JSONL:
+        return [national.read_catalog_jsonl(path)]
+    if file_format == JSON:
+        document = _load_json(path, name)
+        if isinstance(document, dict) and (
+            "data" in document or "executionMethods" in document
+        ):
+            return [national.read_detail_files([path], label=name)]
+        raise FileRejected(
+            f"Tệp JSON “{name}” không phải bản ghi chi tiết TTHC của Cổng DVC quốc gia.",
+            file=name,
+        )
+    raise FileRejected(f"Không nhận dạng được định dạng của “{name}”.", file=name)
+
+
+def _load_json(path: Path, name: str):
+    try:
+        return orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as error:
+        raise FileRejected(
+            f"Tệp “{name}” không phải JSON hợp lệ: {error}", file=name
+        ) from error
+
+
+def read_xlsx(path: Path, *, name: str) -> ReadResult:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        raise FileRejected(
+            f"Không mở được bảng tính “{name}”: tệp bị hỏng hoặc không đúng định dạng.",
+            file=name,
+        ) from error
+    try:
+        titles = workbook.sheetnames
+        limit = max_rows() + 50
+        if any(template.sheet_by_title(title) for title in titles):
+            tables: dict[str, list[tuple[int, list]]] = {}
+            where: dict[str, str] = {}
+            for title in titles:
+                rows = []
+                for number, row in enumerate(
+                    workbook[title].iter_rows(values_only=True), start=1
+                ):
+                    if number > limit:
+                        raise too_many_rows(name=name, count=number)
+                    rows.append((number, list(row)))
+                tables[title] = rows
+                where[title] = f"trang tính “{title}”"
+            return template.read_template_tables(tables, file=name, where=where)
+        sheet = workbook[titles[0]]
+        rows_iter = sheet.iter_rows(values_only=True)
+        first_rows = []
+        for row in rows_iter:
+            first_rows.append(row)
+            if len(first_rows) >= 10:
+                break
+        header_index = national.is_national_list(first_rows)
+        if header_index is None:
+            raise FileRejected(
+                f"Bảng tính “{name}” không theo mẫu của Cổng (thiếu trang “{template.PROCEDURES.title}”) "
+                "và không phải danh sách TTHC xuất từ Cổng DVC quốc gia.",
+                file=name,
+            )
+
+        def all_rows():
+            yield from first_rows
+            yield from rows_iter
+
+        return national.read_national_list(
+            all_rows(), file=name, header_index=header_index, first_rows=first_rows
+        )
+    finally:
+        workbook.close()
+
+
+def read_csv(content: bytes, *, name: str) -> ReadResult:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileRejected(
+            f"Tệp “{name}” không được mã hóa UTF-8. Hãy lưu lại dưới dạng “CSV UTF-8”.",
+            file=name,
+        ) from error
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    limit = max_rows() + 1
+    rows: list[tuple[int, list]] = []
+    for number, row in enumerate(reader, start=1):
+        if number > limit:
+            raise too_many_rows(name=name, count=number)
+        rows.append((number, row))
+    if not rows:
+        raise FileRejected(f"Tệp “{name}” trống.", file=name)
+    header = [one_line(cell) for cell in rows[0][1]]
+    folded = [key(cell) for cell in header]
+    if key(template.SHEET_COLUMN) in folded:
+        sheet_at = folded.index(key(template.SHEET_COLUMN))
+        tables: dict[str, list[tuple[int, list]]] = {}
+        for number, row in rows[1:]:
+            if not any(cell.strip() for cell in row):
+                continue
+            title = one_line(row[sheet_at]) if sheet_at < len(row) else ""
+            sheet = template.sheet_by_title(title)
+            if sheet is None:
+                raise FileRejected(
+                    f"Tệp “{name}”, dòng {number}: cột “{template.SHEET_COLUMN}” ghi “{title}”, "
+                    f"không phải một bảng của mẫu ({', '.join(s.title for s in template.SHEETS)}).",
+                    file=name,
+                    row=number,
+                )
+            labels = {key(label) for label in sheet.labels}
+            table = tables.setdefault(sheet.title, [])
+            if not table:
+                # The stacked CSV shares one header; keep only this sheet's columns (others must be empty).
+                table.append(
+                    (1, [cell if key(cell) in labels else "" for cell in header])
+                )
+            for position, cell in enumerate(row):
+                if (
+                    position != sheet_at
+                    and cell.strip()
+                    and position < len(header)
+                    and key(header[position]) not in labels
+                ):
+                    raise FileRejected(
+                        f"Tệp “{name}”, dòng {number}: cột “{header[position]}” không dùng cho bảng “{sheet.title}”.",
+                        file=name,
+                        row=number,
+                        column=header[position],
+                    )
+            table.append(
+                (number, [cell if i != sheet_at else "" for i, cell in enumerate(row)])
+            )
+        unknown = [
+            cell
+            for cell in header
+            if cell and key(cell) not in {key(label) for label in template.csv_labels()}
+        ]
+        if unknown:
+            raise FileRejected(
+                f"Tệp “{name}”: cột “{unknown[0]}” không có trong mẫu. Hãy tải mẫu trống từ trang quản trị "
+                "và giữ nguyên tên cột.",
+                file=name,
+                column=unknown[0],
+            )
+        if template.PROCEDURES.title not in tables:
+            tables[template.PROCEDURES.title] = [(1, header)]
+        return template.read_template_tables(
+            tables, file=name, where={t: "tệp CSV" for t in tables}
+        )
+    header_index = national.is_national_list([tuple(row) for _, row in rows[:10]])
+    if header_index is not None and not any(
+        key(c) == key(template.PROCEDURES.columns[0].label) for c in header
+    ):
+        return national.read_national_list(
+            (tuple(row) for _, row in rows),
+            file=name,
+            header_index=header_index,
+            first_rows=[tuple(r) for _, r in rows[:10]],
+        )
+    return template.read_template_tables(
+        {template.PROCEDURES.title: rows},
+        file=name,
+        where={template.PROCEDURES.title: "tệp CSV"},
+    )

@@ -1,0 +1,561 @@
+"""The import: read, merge by code, plan (created / updated / unchanged / rejected), then write or not.
+
+Everything runs in one transaction. A rejected row, a dry run or an error rolls all of it back,
+so a file imports all or nothing. Unchanged procedures are found by comparing a hash of the
+normalised content (catalog.services.procedures.procedure_snapshot) and are not touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+
+from wagtail.models import Page, Revision
+
+import orjson
+
+from catalog.importing.access import ImportAccess
+from catalog.importing.bulk import NewProcedure, bulk_create_procedures
+from catalog.importing.readers import read_path
+from catalog.importing.records import (
+    FileRejected,
+    ImportReport,
+    Outcome,
+    ProcedureRecord,
+    ReadResult,
+    Rejection,
+)
+from catalog.importing.resolvers import LIST_MODELS, Departments, ImportLists
+from catalog.models import DepartmentPage, OnlineLevel, ProcedurePage
+from catalog.selectors import procedures_with_parts
+from catalog.services.procedures import (
+    DEFAULT_CREATE_NOTE,
+    DEFAULT_UPDATE_NOTE,
+    build_procedure,
+    procedure_snapshot,
+    update_procedure,
+)
+
+CHUNK = 500
+PAGE_FIELDS_TO_VALIDATE = {
+    "title",
+    "slug",
+    "national_code",
+    "local_code",
+    "procedure_type",
+    "status",
+    "decision_number",
+    "decision_date",
+    "effective_date",
+    "summary",
+    "online_level",
+    "online_url",
+    "keywords",
+}
+PART_LABELS = {
+    "steps": "trình tự thực hiện",
+    "execution_methods": "cách thức, thời hạn, phí",
+    "dossier_cases": "thành phần hồ sơ",
+    "department": "đơn vị sở hữu",
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class ImportOptions:
+    department: DepartmentPage | None = None
+    user: Any = None
+    dry_run: bool = False
+    publish: bool = False
+    progress: Progress | None = None
+    create_note: str = DEFAULT_CREATE_NOTE
+    update_note: str = DEFAULT_UPDATE_NOTE
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a dry run or a rejected import."""
+
+
+def content_hash(snapshot: dict[str, Any]) -> str:
+    """sha256 of the normalised content; equal hashes mean nothing to write."""
+    return hashlib.sha256(
+        orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS, default=str)
+    ).hexdigest()
+
+
+def read_sources(
+    paths: Iterable[Path | str],
+) -> tuple[list[ReadResult], list[Rejection]]:
+    results: list[ReadResult] = []
+    rejections: list[Rejection] = []
+    for path in paths:
+        try:
+            results.extend(read_path(Path(path)))
+        except FileRejected as error:
+            rejections.append(
+                Rejection(
+                    file=error.file or Path(path).name,
+                    row=error.row,
+                    column=error.column,
+                    message=error.message,
+                )
+            )
+    return results, rejections
+
+
+def import_paths(
+    paths: Iterable[Path | str], *, options: ImportOptions
+) -> ImportReport:
+    results, rejections = read_sources(paths)
+    return run_import(results=results, options=options, file_rejections=rejections)
+
+
+def _merge(base: ProcedureRecord, other: ProcedureRecord) -> ProcedureRecord:
+    """A catalog row and a detail record for one code make one procedure; the detail wins."""
+    first, second = (other, base) if other.detail and not base.detail else (base, other)
+    data = dict(second.data)
+    data.update({k: v for k, v in first.data.items() if v not in (None, "", [])})
+    for k, v in second.data.items():
+        data.setdefault(k, v)
+    return ProcedureRecord(
+        key=first.key,
+        data=data,
+        file=first.file,
+        row=first.row,
+        agencies=first.agencies
+        + [a for a in second.agencies if a not in first.agencies],
+        department_code=first.department_code or second.department_code,
+        detail=base.detail or other.detail,
+        columns=first.columns or second.columns,
+        form_files=first.form_files + second.form_files,
+    )
+
+
+def _duplicates(result: ReadResult) -> list[Rejection]:
+    seen: dict[str, ProcedureRecord] = {}
+    rejections = []
+    for record in result.records:
+        previous = seen.get(record.key)
+        if previous is not None:
+            where = (
+                f"dòng {previous.row} và dòng {record.row}"
+                if previous.row and record.row
+                else f"“{previous.file}” và “{record.file}”"
+            )
+            rejections.append(
+                Rejection(
+                    file=result.file,
+                    row=record.row,
+                    code=record.key,
+                    message=f"mã thủ tục {record.key} xuất hiện hai lần ({where}); không nhập tệp này",
+                )
+            )
+        seen[record.key] = record
+    return rejections
+
+
+def _column(record: ProcedureRecord, name: str) -> str:
+    return record.columns.get(name, name)
+
+
+def _validation_rejections(
+    record: ProcedureRecord, error: ValidationError
+) -> list[Rejection]:
+    if hasattr(error, "error_dict"):
+        return [
+            Rejection(
+                file=record.file,
+                row=record.row,
+                column=_column(record, name),
+                code=record.key,
+                message="; ".join(messages),
+            )
+            for name, messages in error.message_dict.items()
+        ]
+    return [
+        Rejection(
+            file=record.file,
+            row=record.row,
+            code=record.key,
+            message="; ".join(error.messages),
+        )
+    ]
+
+
+def _validate_page(page: ProcedurePage) -> None:
+    exclude = [
+        f.name
+        for f in ProcedurePage._meta.fields
+        if f.name not in PAGE_FIELDS_TO_VALIDATE
+    ]
+    page.clean_fields(exclude=exclude)
+    if page.online_level == OnlineLevel.FULL and not page.online_url:
+        raise ValidationError(
+            {"online_url": "Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ."}
+        )
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    labels = []
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) != after.get(name):
+            labels.append(PART_LABELS.get(name) or _verbose(name))
+    return labels
+
+
+def _verbose(name: str) -> str:
+    try:
+        return str(ProcedurePage._meta.get_field(name).verbose_name)
+    except Exception:  # not a model field (e.g. a key of the snapshot only)
+        return name
+
+
+class _Existing:
+    """Every current procedure, found by code the way catalog.services.procedures.find_procedure does."""
+
+    def __init__(self) -> None:
+        rows = ProcedurePage.objects.order_by("-live", "pk").values_list(
+            "pk",
+            "national_code",
+            "local_code",
+            "path",
+            "live",
+            "has_unpublished_changes",
+        )
+        self.by_local: dict[str, tuple] = {}
+        self.by_national: dict[str, tuple] = {}
+        for row in rows:
+            if row[2]:
+                self.by_local.setdefault(row[2], row)
+            else:
+                self.by_national.setdefault(row[1], row)
+
+    def find(self, record: ProcedureRecord) -> tuple | None:
+        local = record.data.get("local_code") or ""
+        if local:
+            return self.by_local.get(local)
+        return self.by_national.get(record.data["national_code"])
+
+
+def _current_snapshots(
+    rows: list[tuple],
+) -> dict[int, tuple[ProcedurePage, dict[str, Any]]]:
+    """What each existing page holds now: its latest draft when it has one, else the page row."""
+    ids = [row[0] for row in rows]
+    drafts = [row[0] for row in rows if row[5]]
+    many_revisions = set()
+    if drafts:
+        counted = (
+            Revision.page_revisions.filter(object_id__in=[str(i) for i in drafts])
+            .values("object_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+        )
+        many_revisions = {int(row["object_id"]) for row in counted}
+    live_drafts = {
+        row[0] for row in rows if row[5] and (row[4] or row[0] in many_revisions)
+    }
+    snapshots = {}
+    for page in procedures_with_parts(
+        ProcedurePage.objects.filter(pk__in=ids)
+    ).select_related("latest_revision"):
+        current = page
+        if page.pk in live_drafts and page.latest_revision_id:
+            current = page.latest_revision.as_object()
+        snapshots[page.pk] = (page, procedure_snapshot(current))
+    return snapshots
+
+
+def run_import(
+    *,
+    results: list[ReadResult],
+    options: ImportOptions,
+    file_rejections: list[Rejection] | None = None,
+) -> ImportReport:
+    started = time.monotonic()
+    report = ImportReport(dry_run=options.dry_run, published=options.publish)
+    report.rejections.extend(file_rejections or [])
+    merged: OrderedDict[str, ProcedureRecord] = OrderedDict()
+    for result in results:
+        report.files.append((result.file, result.format))
+        report.rejections.extend(result.rejections)
+        report.warnings.extend(result.warnings)
+        report.rejections.extend(_duplicates(result))
+        for record in result.records:
+            merged[record.key] = (
+                _merge(merged[record.key], record) if record.key in merged else record
+            )
+    access = ImportAccess(options.user)
+    try:
+        with transaction.atomic():
+            plan = _plan(
+                list(merged.values()), options=options, access=access, report=report
+            )
+            if report.rejections or options.dry_run:
+                raise _Rollback
+            _write(plan, options=options, report=report)
+            report.written = True
+    except _Rollback:
+        pass
+    report.seconds = time.monotonic() - started
+    return report
+
+
+@dataclass
+class _Plan:
+    creates: list[tuple[ProcedureRecord, NewProcedure]]
+    updates: list[
+        tuple[ProcedureRecord, ProcedurePage, DepartmentPage, dict[str, Any], bool]
+    ]
+    lists: ImportLists
+
+
+def _progress(options: ImportOptions, stage: str, done: int, total: int) -> None:
+    if options.progress:
+        options.progress(stage, done, total)
+
+
+def _plan(
+    records: list[ProcedureRecord],
+    *,
+    options: ImportOptions,
+    access: ImportAccess,
+    report: ImportReport,
+) -> _Plan:
+    lists = ImportLists(allow_create=access.may_create_entries)
+    departments = Departments(allow_create=access.may_create_departments)
+    existing = _Existing()
+    plan = _Plan(creates=[], updates=[], lists=lists)
+    to_compare: list[tuple[ProcedureRecord, tuple, DepartmentPage]] = []
+    total = len(records)
+    for number, record in enumerate(records, start=1):
+        if number % 200 == 0 or number == total:
+            _progress(options, "Kiểm tra", number, total)
+        row = existing.find(record)
+        current_department = (
+            departments.by_path.get(row[3][: -Page.steplen]) if row else None
+        )
+        department = _department_for(
+            record,
+            options=options,
+            departments=departments,
+            current=current_department,
+            report=report,
+        )
+        if department is None:
+            continue
+        refused = [
+            d
+            for d in {department, current_department}
+            if d is not None and not access.may_import(d)
+        ]
+        if refused:
+            report.rejections.append(
+                Rejection(
+                    file=record.file,
+                    row=record.row,
+                    column=_column(record, "department")
+                    if record.department_code
+                    else "",
+                    code=record.key,
+                    message=f"bạn không có quyền nhập thủ tục cho đơn vị {refused[0].code} – {refused[0].title}",
+                )
+            )
+            continue
+        try:
+            for name, model in LIST_MODELS.items():
+                if name in record.data:
+                    codes = []
+                    for ref in record.data[name]:
+                        code = lists.resolve(model, ref)
+                        if code not in codes:
+                            codes.append(code)
+                    record.data[name] = codes
+            lists.ensure_form_templates(record.form_files, department=department)
+        except ValidationError as error:
+            report.rejections.extend(_validation_rejections(record, error))
+            continue
+        except ValueError as error:
+            report.rejections.append(
+                Rejection(
+                    file=record.file,
+                    row=record.row,
+                    code=record.key,
+                    message=str(error),
+                )
+            )
+            continue
+        if row is not None:
+            to_compare.append((record, row, department))
+            continue
+        try:
+            page = build_procedure(data=record.data, lists=lists)
+            _validate_page(page)
+        except ValidationError as error:
+            report.rejections.extend(_validation_rejections(record, error))
+            continue
+        except (ValueError, KeyError) as error:
+            report.rejections.append(
+                Rejection(
+                    file=record.file,
+                    row=record.row,
+                    code=record.key,
+                    message=str(error),
+                )
+            )
+            continue
+        publish = options.publish and access.may_publish(department)
+        plan.creates.append(
+            (record, NewProcedure(department=department, page=page, publish=publish))
+        )
+        report.outcomes.append(
+            Outcome(
+                key=record.key,
+                title=page.title,
+                action="created",
+                department_code=department.code,
+                detail=record.detail,
+            )
+        )
+    for start in range(0, len(to_compare), CHUNK):
+        chunk = to_compare[start : start + CHUNK]
+        _progress(options, "So sánh", start + len(chunk), len(to_compare))
+        snapshots = _current_snapshots([row for _, row, _ in chunk])
+        for record, row, department in chunk:
+            page, before = snapshots[row[0]]
+            data = {**before, **record.data}
+            try:
+                built = build_procedure(data=data, lists=lists)
+                built.slug = page.slug
+                _validate_page(built)
+            except ValidationError as error:
+                report.rejections.extend(_validation_rejections(record, error))
+                continue
+            except (ValueError, KeyError) as error:
+                report.rejections.append(
+                    Rejection(
+                        file=record.file,
+                        row=record.row,
+                        code=record.key,
+                        message=str(error),
+                    )
+                )
+                continue
+            after = procedure_snapshot(built)
+            moved = page.path[: -Page.steplen] != department.path
+            publish = options.publish and access.may_publish(department)
+            unchanged = (
+                content_hash(before) == content_hash(after)
+                and not moved
+                and (page.live or not publish)
+            )
+            changed = (
+                []
+                if unchanged
+                else _changed_fields(before, after)
+                + (["đơn vị sở hữu"] if moved else [])
+            )
+            if not unchanged:
+                plan.updates.append((record, page, department, data, publish))
+            report.outcomes.append(
+                Outcome(
+                    key=record.key,
+                    title=built.title,
+                    action="unchanged" if unchanged else "updated",
+                    department_code=department.code,
+                    changed_fields=changed or ([] if unchanged else ["xuất bản"]),
+                    detail=record.detail,
+                )
+            )
+    report.created_departments = list(departments.created)
+    report.created_entries = list(lists.created)
+    return plan
+
+
+def _department_for(
+    record: ProcedureRecord,
+    *,
+    options: ImportOptions,
+    departments: Departments,
+    current: DepartmentPage | None,
+    report: ImportReport,
+) -> DepartmentPage | None:
+    if record.department_code:
+        department = departments.by_explicit_code(record.department_code)
+        if department is None:
+            report.rejections.append(
+                Rejection(
+                    file=record.file,
+                    row=record.row,
+                    column=_column(record, "department"),
+                    code=record.key,
+                    message=f"mã đơn vị “{record.department_code}” không có trong danh mục",
+                )
+            )
+            return None
+        if options.department is not None and department.pk != options.department.pk:
+            report.rejections.append(
+                Rejection(
+                    file=record.file,
+                    row=record.row,
+                    column=_column(record, "department"),
+                    code=record.key,
+                    message=f"dòng này thuộc đơn vị {department.code}, không phải đơn vị đang nhập {options.department.code}",
+                )
+            )
+            return None
+        return department
+    if options.department is not None:
+        return options.department
+    if current is not None:
+        return current
+    found = departments.for_agencies(record.agencies)
+    if isinstance(found, str):
+        report.rejections.append(
+            Rejection(file=record.file, row=record.row, code=record.key, message=found)
+        )
+        return None
+    return found
+
+
+def _write(plan: _Plan, *, options: ImportOptions, report: ImportReport) -> None:
+    def progress(done: int, total: int) -> None:
+        _progress(options, "Ghi", done, total)
+
+    plan.lists.flush()
+    bulk_create_procedures(
+        [item for _, item in plan.creates],
+        user=options.user,
+        change_note=options.create_note,
+        progress=progress,
+    )
+    total = len(plan.updates)
+    for number, (_record, page, department, data, publish) in enumerate(
+        plan.updates, start=1
+    ):
+        if page.path[: -Page.steplen] != department.path:
+            Page.objects.get(pk=page.pk).specific.move(
+                department, pos="last-child", user=options.user
+            )
+            page = ProcedurePage.objects.get(pk=page.pk)
+        update_procedure(
+            page=page,
+            data=data,
+            publish=publish,
+            user=options.user,
+            change_note=options.update_note,
+            lists=plan.lists,
+            force=True,
+        )
+        if number % 50 == 0 or number == total:
+            _progress(options, "Cập nhật", number, total)
