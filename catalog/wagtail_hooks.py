@@ -312,3 +312,35 @@ def guard_bulk_action(request, action_type, objects, action_class_instance):
                 raise PermissionDenied
         if isinstance(obj, FormTemplate) and not can(request.user, "delete", obj):
             raise PermissionDenied
+
+
+# Import / export (catalog/importing/views.py): upload, preview, confirm, export, empty template.
+@hooks.register("register_admin_urls")
+def register_import_urls():
+    from django.urls import path
+
+    from catalog.importing import views as import_views
+
+    return [
+        path("catalog/import/", import_views.import_upload, name="catalog_import"),
+        path("catalog/import/confirm/", import_views.import_confirm, name="catalog_import_confirm"),
+        path("catalog/export/", import_views.export_procedures, name="catalog_export"),
+        path("catalog/import/template/", import_views.download_template, name="catalog_import_template"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    from django.urls import reverse
+
+    from wagtail.admin.menu import MenuItem
+
+    from catalog.importing.access import ImportAccess
+
+    class ImportMenuItem(MenuItem):
+        def is_shown(self, request):
+            return ImportAccess(request.user).may_use_admin
+
+    return ImportMenuItem(
+        _("Nhập, xuất thủ tục"), reverse("catalog_import"), icon_name="download", order=205
+    )

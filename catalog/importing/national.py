@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -295,7 +296,8 @@ def _separate_cleaned_duplicates(result: ReadResult, raw_codes: dict[int, str]) 
                 and sum(1 for r in records if raw_codes.get(r.row or 0, code) == raw)
                 == 1
             ):
-                local = f"{code}-{record.data.pop('_row_id', '')[:8] or record.row}"
+                suffix = re.sub(r"[^0-9A-Za-z]", "", record.data.pop("_row_id", ""))[:8]
+                local = f"{code}-{suffix or record.row}"
                 record.data["local_code"] = local
                 record.key = local
                 result.warnings.append(

@@ -224,17 +224,16 @@ class Departments:
     def for_agencies(self, agencies: list[str]) -> DepartmentPage | str:
         """The department for the named agencies (implementing ones first, the publisher last).
 
-        An existing department with the agency's exact name wins; otherwise the first rule of
-        agency_map.json whose words appear in an agency's name picks the department's code.
+        Agency by agency: a department with the agency's exact name, else the first rule of
+        agency_map.json whose words appear in the name; the map's fallback when nothing matches.
         """
         names = [agency_name(a) for a in agencies if agency_name(a)]
+        rules = agency_rules()
+        target = None
         for name in names:
             page = self.by_name.get(key(name))
             if page is not None:
                 return page
-        rules = agency_rules()
-        target = None
-        for name in names:
             padded = f" {key(name)} "
             target = next(
                 (

@@ -1,0 +1,138 @@
+"""import_catalog end to end on team-written national files: counts, valid Wagtail pages, idempotency."""
+
+import io
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from wagtail.models import Page, PageLogEntry, Revision
+
+import pytest
+
+from catalog.models import CatalogEvent, DepartmentPage, FormTemplate, ProcedurePage
+from tests.importing.helpers import write_national_set
+
+
+def run(*args) -> str:
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_catalog", *[str(a) for a in args], stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+@pytest.mark.django_db
+def test_national_files_import_merged_by_code_and_published(department, tmp_path):
+    catalog, details = write_national_set(tmp_path / "dvcqg")
+    output = run(catalog, details, "--publish")
+    assert (
+        "Tạo mới: 3  Cập nhật: 0  Không đổi: 0  Bị từ chối: 0  (có chi tiết đầy đủ: 1)"
+        in output
+    )
+    page = ProcedurePage.objects.get(national_code="1.000080")
+    assert page.live and page.live_revision_id == page.latest_revision_id
+    assert (
+        page.get_parent().specific.code == "P-XA"
+    )  # the detail's implementing agency, mapped
+    assert [m.channel for m in page.execution_methods.all()] == [
+        "in_person",
+        "online",
+        "postal",
+    ]
+    assert sorted(
+        f.amount or 0 for m in page.execution_methods.all() for f in m.fees.all()
+    ) == [0, 8000]
+    document = page.dossier_cases.first().documents.first()
+    assert document.form_template.name == "TK nhan cha me con.doc"
+    assert (
+        FormTemplate.objects.get(code=document.form_template.code).department.code
+        == "P-XA"
+    )
+    assert sorted(level.code for level in page.levels.all()) == ["TINH", "XA"]
+    assert page.legal_basis.get().number == "123/2015/NĐ-CP"
+    # a catalog row alone owns its page under the mapped department; unknown departments are created and listed
+    assert (
+        ProcedurePage.objects.get(national_code="1.000094").get_parent().specific.code
+        == "P-XA"
+    )
+    assert (
+        ProcedurePage.objects.get(national_code="2.002195").get_parent().specific.code
+        == "SCT"
+    )
+    assert "Đơn vị mới (2)" in output and "SCT – Sở Công Thương" in output
+    # every page is a valid Wagtail page: tree, url, revision, audit log, catalog event
+    assert Page.find_problems() == ([], [], [], [], [])
+    assert page.url_path == f"{page.get_parent().url_path}{page.slug}/"
+    assert (
+        DepartmentPage.objects.get(code="P-XA").get_children().count()
+        == DepartmentPage.objects.get(code="P-XA").numchild
+    )
+    revision = Revision.page_revisions.get(object_id=str(page.pk))
+    assert revision.as_object().execution_methods.count() == 3
+    assert PageLogEntry.objects.filter(page=page, action="wagtail.publish").exists()
+    events = CatalogEvent.objects.filter(action="published")
+    assert sorted(e.national_code for e in events) == [
+        "1.000080",
+        "1.000094",
+        "2.002195",
+    ]
+    assert events.get(national_code="1.000080").department_code == "P-XA"
+
+
+@pytest.mark.django_db
+def test_second_import_changes_nothing_and_a_changed_file_updates(department, tmp_path):
+    catalog, details = write_national_set(tmp_path / "dvcqg")
+    run(catalog, details, "--publish")
+    events = CatalogEvent.objects.count()
+    assert "Tạo mới: 0  Cập nhật: 0  Không đổi: 3" in run(catalog, details, "--publish")
+    assert CatalogEvent.objects.count() == events
+    text = catalog.read_text(encoding="utf-8").replace(
+        "Cấp phép hoạt động dầu khí", "Cấp giấy phép hoạt động dầu khí"
+    )
+    catalog.write_text(text, encoding="utf-8")
+    output = run(catalog, details, "--publish", "-v", "2")
+    assert "Tạo mới: 0  Cập nhật: 1  Không đổi: 2" in output
+    assert (
+        ProcedurePage.objects.get(national_code="2.002195").title
+        == "Cấp giấy phép hoạt động dầu khí"
+    )
+    assert (
+        CatalogEvent.objects.filter(action="updated", national_code="2.002195").count()
+        == 1
+    )
+    # the other parts of a full record survive an import of the catalog row alone
+    run(catalog, "--publish")
+    assert (
+        ProcedurePage.objects.get(national_code="1.000080").execution_methods.count()
+        == 3
+    )
+
+
+@pytest.mark.django_db
+def test_without_publish_pages_are_drafts_and_rerun_is_still_unchanged(
+    department, tmp_path
+):
+    catalog, details = write_national_set(tmp_path / "dvcqg")
+    run(catalog, details, "--department", "STP")
+    assert set(ProcedurePage.objects.values_list("live", flat=True)) == {False}
+    assert all(
+        p.get_parent().specific.code == "STP" for p in ProcedurePage.objects.all()
+    )
+    assert not CatalogEvent.objects.exists()
+    assert "Tạo mới: 0  Cập nhật: 0  Không đổi: 3" in run(
+        catalog, details, "--department", "STP"
+    )
+
+
+@pytest.mark.django_db
+def test_dry_run_writes_nothing(department, tmp_path):
+    catalog, details = write_national_set(tmp_path / "dvcqg")
+    output = run(catalog, details, "--dry-run")
+    assert "Tạo mới: 3" in output and "chưa ghi gì" in output
+    assert not ProcedurePage.objects.exists()
+    assert not DepartmentPage.objects.filter(code="SCT").exists()
+
+
+@pytest.mark.django_db
+def test_unknown_department_is_an_error(department, tmp_path):
+    catalog, _ = write_national_set(tmp_path / "dvcqg")
+    with pytest.raises(CommandError, match="KHONG-CO"):
+        run(catalog, "--department", "KHONG-CO")

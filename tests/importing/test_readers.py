@@ -1,0 +1,232 @@
+"""Each reader turns a small team-written file into the procedure dicts the service builds pages from."""
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from catalog.importing import national
+from catalog.importing.readers import read_path
+from catalog.importing.records import FileRejected
+from tests.importing.helpers import (
+    catalog_row,
+    detail_envelope,
+    national_list_xlsx,
+    procedure_row,
+    template_xlsx,
+)
+
+
+def test_detail_record_reads_every_part(tmp_path):
+    path = tmp_path / "1.000080.json"
+    path.write_text(json.dumps(detail_envelope(), ensure_ascii=False), encoding="utf-8")
+    [result] = read_path(path)
+    [record] = result.records
+    data = record.data
+    assert record.detail and record.key == "1.000080"
+    assert (
+        data["decision_number"] == "163/QĐ-BTP"
+        and data["decision_date"] == "2026-01-16"
+    )
+    assert [level["code"] for level in data["levels"]] == ["TINH", "XA"]
+    assert data["online_level"] == "full" and data["online_url"]
+    assert data["fields"] == [{"code": "G15-TP07", "name": "Hộ tịch"}]
+    assert data["life_events"] == [{"code": "", "name": "Nhận cha, mẹ con"}]
+    assert data["legal_basis"][0]["number"] == "123/2015/NĐ-CP"
+    assert data["results"][0]["code"] == "KQ.G15.000033"
+    direct, online, postal = data["execution_methods"]
+    assert (
+        direct["channel"],
+        direct["processing_time_value"],
+        direct["processing_time_unit"],
+    ) == ("in_person", Decimal("12"), "working_day")
+    assert [(f["kind"], f["amount"]) for f in direct["fees"]] == [
+        ("charge", 8000),
+        ("fee", None),
+    ]
+    assert (
+        online["processing_time_value"] == Decimal("7.5")
+        and online["processing_time_unit"] == "day"
+    )
+    assert (
+        postal["processing_time_value"] is None
+        and postal["processing_time_text"] == "Theo mô tả"
+    )
+    [case] = data["dossier_cases"]
+    first, second = case["documents"]
+    assert first["form_template"] == "019d9209-b872-7081-82bd-0ee1c3eeab8b"
+    assert record.form_files == [
+        {"code": first["form_template"], "name": "TK nhan cha me con.doc"}
+    ]
+    assert (second["originals"], second["copies"], second["is_required"]) == (
+        0,
+        1,
+        False,
+    )
+    assert data["steps"][0]["description"].startswith("- Nộp hồ sơ")
+
+
+def test_long_official_name_is_clipped_into_the_title_and_kept_whole_in_the_summary():
+    name = "Thủ tục " + "rất dài " * 60
+    record = national.catalog_row_record(
+        catalog_row("1.000001", name), file="c.jsonl", line=1
+    )
+    assert len(record.data["title"]) <= 255 and record.data["title"].endswith("…")
+    assert record.data["summary"].startswith("Thủ tục rất dài")
+
+
+def test_catalog_rows_keep_codes_that_differ_only_by_blanks_apart(tmp_path):
+    path = tmp_path / "catalog.jsonl"
+    rows = [
+        catalog_row(" 1.014325", "Hỗ trợ pháp lý"),
+        catalog_row("1.014325", "Chương trình công tác"),
+    ]
+    path.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    [result] = read_path(path)
+    assert sorted(r.key for r in result.records) == ["1.014325", "1.014325-id101432"]
+    assert "thừa khoảng trắng" in result.warnings[0]
+
+
+def test_national_list_export_reads_codes_agencies_and_fields(tmp_path):
+    path = national_list_xlsx(
+        tmp_path / "danh-sach.xlsx",
+        [
+            (
+                "1.002099",
+                "Đăng ký hoạt động chi nhánh luật sư",
+                "Bộ Tư pháp",
+                "Sở Tư Pháp",
+                "Luật sư",
+            ),
+            (
+                "3.000323",
+                "Đăng ký giám sát việc giám hộ",
+                "Bộ Tư pháp",
+                "Ủy ban nhân dân cấp xã\nCông an cấp xã",
+                "Hộ tịch",
+            ),
+            (
+                "3.000323",
+                "Đăng ký giám sát việc giám hộ",
+                "Bộ Tư pháp",
+                "Ủy ban nhân dân cấp xã\nCông an cấp xã",
+                "Hộ tịch",
+            ),
+        ],
+    )
+    [result] = read_path(path)
+    assert [r.key for r in result.records] == ["1.002099", "3.000323"]
+    assert result.records[1].agencies[:2] == [
+        "Ủy ban nhân dân cấp xã",
+        "Công an cấp xã",
+    ]
+    assert result.records[0].data["fields"] == [{"code": "", "name": "Luật sư"}]
+    assert "lặp lại y hệt" in result.warnings[0]
+
+
+def test_national_list_with_conflicting_duplicate_codes_is_refused(tmp_path):
+    path = national_list_xlsx(
+        tmp_path / "danh-sach.xlsx",
+        [("1.1", "Một", "Bộ", "Sở", "LV"), ("1.1", "Hai", "Bộ", "Sở", "LV")],
+    )
+    with pytest.raises(FileRejected, match="1.1"):
+        read_path(path)
+
+
+def test_template_xlsx_groups_fee_and_document_rows_by_code(tmp_path):
+    path = template_xlsx(
+        tmp_path / "mau.xlsx",
+        {
+            "procedures": [
+                procedure_row("1.000001", "Đăng ký khai sinh", levels="TINH; XA")
+            ],
+            "methods": [
+                {
+                    "code": "1.000001",
+                    "number": 1,
+                    "channel": "Trực tiếp",
+                    "processing_time_value": 3,
+                    "processing_time_unit": "ngày làm việc",
+                    "fee_kind": "Lệ phí",
+                    "fee_amount": "8.000",
+                },
+                {
+                    "code": "1.000001",
+                    "number": 1,
+                    "channel": "Trực tiếp",
+                    "processing_time_value": 3,
+                    "processing_time_unit": "ngày làm việc",
+                    "fee_kind": "Phí",
+                    "fee_amount": 0,
+                },
+                {"code": "1.000001", "number": 2, "channel": "online"},
+            ],
+            "documents": [
+                {
+                    "code": "1.000001",
+                    "case_number": 1,
+                    "case_name": "Thông thường",
+                    "name": "Tờ khai",
+                    "originals": 1,
+                    "copies": 0,
+                    "is_required": "Có",
+                },
+                {"code": "1.000001", "case_number": 2, "case_name": "Ủy quyền"},
+            ],
+            "legal": [
+                {"code": "1.000001", "number": "60/2014/QH13", "title": "Luật Hộ tịch"}
+            ],
+        },
+    )
+    [result] = read_path(path)
+    assert not result.rejections
+    [record] = result.records
+    assert record.department_code == "STP"
+    methods = record.data["execution_methods"]
+    assert [(f["kind"], f["amount"]) for f in methods[0]["fees"]] == [
+        ("charge", 8000),
+        ("fee", 0),
+    ]
+    assert methods[1] == {**methods[1], "channel": "online", "fees": []}
+    assert [len(c["documents"]) for c in record.data["dossier_cases"]] == [1, 0]
+    assert record.data["legal_basis"][0]["number"] == "60/2014/QH13"
+    assert [item["code"] for item in record.data["levels"]] == ["TINH", "XA"]
+
+
+def test_template_csv_stacks_sheets_with_a_sheet_column(tmp_path):
+    from catalog.importing import template
+
+    labels = template.csv_labels()
+    line = {label: "" for label in labels}
+    rows = [
+        {
+            **line,
+            "Bảng": "Thủ tục",
+            "Mã thủ tục quốc gia": "1.000002",
+            "Tên thủ tục": "Chứng thực bản sao",
+            "Mã đơn vị": "STP",
+        },
+        {
+            **line,
+            "Bảng": "Cách thức - Phí",
+            "Mã thủ tục": "1.000002",
+            "Cách thức số": "1",
+            "Hình thức nộp": "Trực tiếp",
+            "Loại phí": "Phí",
+            "Mức thu (đồng)": "2000",
+        },
+    ]
+    import csv
+
+    path = tmp_path / "mau.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=labels)
+        writer.writeheader()
+        writer.writerows(rows)
+    [result] = read_path(path)
+    [record] = result.records
+    assert record.data["execution_methods"][0]["fees"] == [
+        {"kind": "fee", "amount": 2000, "description": ""}
+    ]
