@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from html import escape
 
 from django.core.cache import cache
-from django.utils.html import escape
 
 from search.analysis import (
     AnalyzedQuery,
@@ -111,7 +111,9 @@ class SearchEngine:
             for hit in hits:
                 hit.highlight = escape(hit.name)
         suggestion = None
-        if query.text and total < FEW_RESULTS:
+        if query.text and (
+            total < FEW_RESULTS or not all(map(self.is_known, analyzed.folded))
+        ):
             suggestion = self.did_you_mean(analyzed)
         return SearchResult(
             total=total,
@@ -134,6 +136,10 @@ class SearchEngine:
             return []
         return self._suggest(tokens, limit)
 
+    def is_known(self, token: str) -> bool:
+        """Whether a query word occurs in the index at all (typos usually do not)."""
+        return len(token) < 3 or token.isdigit() or token in self.vocabulary()
+
     def did_you_mean(self, analyzed: AnalyzedQuery) -> str | None:
         vocabulary = self.vocabulary()
         if not vocabulary or not analyzed.folded:
@@ -141,7 +147,7 @@ class SearchEngine:
         changed = False
         words = []
         for token in analyzed.folded:
-            if token in vocabulary or len(token) < 3:
+            if self.is_known(token):
                 words.append(token)
                 continue
             best = None

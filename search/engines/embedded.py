@@ -449,6 +449,12 @@ class EmbeddedEngine(SearchEngine):
             )
         return suggestions
 
+    def is_known(self, token: str) -> bool:
+        if len(token) < 3 or token.isdigit():
+            return True
+        searcher = self._searcher()
+        return any(searcher.doc_freq(f, token) for f in ("name", "keywords", "body"))
+
     def vocabulary(self) -> dict[str, int]:
         searcher = self._searcher()
         stamp = self._seen

@@ -1,7 +1,6 @@
 """manage.py search_index rebuild | update | check"""
 
 import datetime
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -40,13 +39,14 @@ class Progress:
         filled = int(width * done / total)
         rate = done / max(time.perf_counter() - self.started, 1e-6)
         self.stream.write(
-            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)"
+            ending="",
+            msg=f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:,.0f}/s)",
         )
         self.stream.flush()
 
     def finish(self) -> None:
         if self.enabled and self.last >= 0:
-            self.stream.write("\n")
+            self.stream.write("")
             self.stream.flush()
 
 
@@ -73,7 +73,7 @@ class Command(BaseCommand):
             or 0
         )
         total = count_documents()
-        progress = Progress(sys.stderr, total, "indexing", self.show_progress)
+        progress = Progress(self.stderr, total, "indexing", self.show_progress)
         started = time.perf_counter()
         documents = []
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
         indexed = engine.fingerprints()
         expected = {}
         progress = Progress(
-            sys.stderr, count_documents(), "checking", self.show_progress
+            self.stderr, count_documents(), "checking", self.show_progress
         )
         for document in iter_documents():
             expected[document.page_id] = document.fingerprint

@@ -1,0 +1,177 @@
+"""GET /api/v1/search/ and /api/v1/search/suggest/ as a client system sees them."""
+
+import pytest
+
+from tests.search.conftest import build_catalog
+
+URL = "/api/v1/search/"
+
+
+@pytest.fixture(scope="module")
+def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
+    """Catalog and index built once for this module, rolled back at the end."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from search.documents import iter_documents
+    from search.engines import get_engine
+    from search.indexing import save_records
+
+    directory = tmp_path_factory.mktemp("api-index")
+    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
+        with transaction.atomic():
+            pages = build_catalog()
+            documents = list(iter_documents())
+            get_engine().rebuild(documents)
+            save_records(documents)
+            yield directory, pages
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def catalog_indexed(module_index, db, settings):
+    settings.SEARCH_INDEX_DIR = module_index[0]
+    return module_index[1]
+
+
+def test_search_response_shape(client, catalog_indexed):
+    response = client.get(URL, {"q": "dang ky", "page_size": 3})
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"meta", "items", "facets", "suggestion"}
+    assert body["meta"]["engine"] == "embedded"
+    assert body["meta"]["fallback"] is False
+    assert body["meta"]["total_count"] == 8  # every name with "Đăng ký"
+    assert isinstance(body["meta"]["took_ms"], float)
+    assert len(body["items"]) == 3
+    first = client.get(URL, {"q": "dang ky khai sinh"}).json()["items"][0]
+    assert first == {
+        "code": "1.000001",
+        "name": "Đăng ký khai sinh",
+        "department": "Sở Tư pháp",
+        "url": catalog_indexed["1.000001"].url,
+        "highlight": "<mark>Đăng</mark> <mark>ký</mark> <mark>khai</mark> <mark>sinh</mark>",
+    }
+    assert set(body["facets"]) == {"department", "field", "level", "subject", "online"}
+    stp = [b for b in body["facets"]["department"] if b["value"] == "STP"][0]
+    assert (
+        stp["label"] == "Sở Tư pháp" and stp["count"] >= 2 and stp["selected"] is False
+    )
+    assert body["suggestion"] is None
+
+
+def test_filters_accept_repeated_and_comma_separated_codes(client, catalog_indexed):
+    repeated = client.get(
+        URL, [("online", "full"), ("online", "partial"), ("level", "commune")]
+    )
+    commas = client.get(URL, {"online": "full,partial", "level": "commune"})
+    assert repeated.json()["items"] == commas.json()["items"]
+    assert {i["code"] for i in commas.json()["items"]} == {"1.000011", "1.000012"}
+    selected = [b["value"] for b in commas.json()["facets"]["online"] if b["selected"]]
+    assert sorted(selected) == ["full", "partial"]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"q": "x", "sort": "name"}, "Unknown query parameter(s): sort"),
+        ({"page_size": "101"}, "page_size must be at most 100"),
+        ({"page_size": "0"}, "page_size must be at least 1"),
+        ({"page": "10000"}, "page * page_size must be at most 10000"),
+        ({"page": "abc"}, "page must be a whole number"),
+        ({"q": "x" * 10_240}, "q must be at most 200 characters"),
+        ({"department": ",".join(f"D{n}" for n in range(30))}, "At most 20 values"),
+    ],
+)
+def test_bad_input_is_a_400_with_a_message(client, catalog_indexed, params, message):
+    response = client.get(URL, params)
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "*",
+        "(",
+        '"',
+        "field:x",
+        "name:(a OR b)",
+        "\\",
+        "\x00",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_hostile_text_is_an_ordinary_answer(client, catalog_indexed, q):
+    response = client.get(URL, {"q": q})
+    assert response.status_code == 200
+    for item in response.json()["items"]:
+        assert "<script" not in item["highlight"]
+
+
+def test_did_you_mean(client, catalog_indexed):
+    body = client.get(URL, {"q": "dang ky khaii sinhh zzqx"}).json()
+    assert body["suggestion"] and "khai sinh" in body["suggestion"]
+
+
+def test_suggest(client, catalog_indexed):
+    response = client.get(URL + "suggest/", {"q": "dang ky kh"})
+    assert response.status_code == 200
+    names = [item["name"] for item in response.json()["items"]]
+    assert "Đăng ký khai sinh" in names
+    assert set(response.json()["items"][0]) == {"code", "name", "url"}
+    assert client.get(URL + "suggest/", {"q": "dang", "limit": "2"}).json()["items"][
+        1:2
+    ]
+    assert (
+        len(client.get(URL + "suggest/", {"q": "dang", "limit": "2"}).json()["items"])
+        == 2
+    )
+    assert client.get(URL + "suggest/", {"q": "x", "limit": "99"}).status_code == 400
+    assert client.get(URL + "suggest/", {"q": "x", "bogus": "1"}).status_code == 400
+    assert client.get(URL + "suggest/", {"q": "x" * 300}).status_code == 400
+
+
+def test_fallback_is_reported_in_meta(client, catalog_indexed, settings, monkeypatch):
+    """With Elasticsearch unreachable, the database answers and meta says so."""
+    from elastic_transport import ConnectionError as TransportConnectionError
+
+    from search.engines.elasticsearch import ElasticsearchEngine
+
+    settings.SEARCH_ENGINE = "elasticsearch"
+    settings.ELASTICSEARCH_URL = (
+        "http://127.0.0.1:9"  # nothing listens on the discard port
+    )
+
+    def refuse(self, *args, **kwargs):
+        raise TransportConnectionError("refused")
+
+    monkeypatch.setattr(ElasticsearchEngine, "_search", refuse)
+    body = client.get(URL, {"q": "dang ky khai sinh"}).json()
+    assert body["meta"]["engine"] == "database"
+    assert body["meta"]["fallback"] is True
+    assert body["items"][0]["code"] == "1.000001"
+
+
+def test_openapi_schema_describes_the_endpoints(db):
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    search = schema["paths"]["/api/v1/search/"]["get"]
+    names = {p["name"] for p in search["parameters"]}
+    assert names == {
+        "q",
+        "department",
+        "field",
+        "level",
+        "subject",
+        "online",
+        "page",
+        "page_size",
+    }
+    ok = search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    component = schema["components"]["schemas"][ok.rsplit("/", 1)[1]]
+    assert set(component["properties"]) == {"meta", "items", "facets", "suggestion"}
+    assert "400" in search["responses"]
+    suggest = schema["paths"]["/api/v1/search/suggest/"]["get"]
+    assert {p["name"] for p in suggest["parameters"]} == {"q", "limit"}
