@@ -212,13 +212,22 @@ def departments_by_kind() -> "OrderedDict[str, list[DepartmentPage]]":
     return groups
 
 
-def most_used_procedures(*, limit: int = 8) -> list[ProcedurePage]:
-    """The most viewed live procedures (then by name), each with `owning_department` set."""
-    procedures = list(
-        public_procedures()
-        .filter(status="active")
-        .order_by("-view_count", "title")[:limit]
-    )
+def most_used_procedures(
+    *, limit: int = 8, featured_ids: list[int] | None = None
+) -> list[ProcedurePage]:
+    """The featured procedures in their order, then the most viewed, each with `owning_department`."""
+    featured_ids = list(dict.fromkeys(featured_ids or []))[:limit]
+    live = public_procedures().filter(status="active")
+    featured = {
+        procedure.pk: procedure for procedure in live.filter(pk__in=featured_ids)
+    }
+    procedures = [featured[pk] for pk in featured_ids if pk in featured]
+    if len(procedures) < limit:
+        procedures += list(
+            live.exclude(pk__in=featured_ids).order_by("-view_count", "title")[
+                : limit - len(procedures)
+            ]
+        )
     owners = departments_for_procedures(procedures)
     for procedure in procedures:
         procedure.owning_department = owners.get(procedure.pk)

@@ -3,10 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 
 HOME_FIELD_LIMIT = 16
 HOME_POPULAR_LIMIT = 8
@@ -20,7 +21,19 @@ class HomePage(Page):
         _("nội dung"), blank=True, features=["bold", "italic", "link", "ul", "ol"]
     )
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        InlinePanel(
+            "popular_procedures",
+            label=_("Thủ tục nổi bật"),
+            heading=_("Thủ tục được quan tâm nhiều"),
+            help_text=_(
+                "Thủ tục hiện ở trang chủ theo thứ tự này; chỗ còn trống lấy các thủ tục được xem nhiều nhất."
+            ),
+            max_num=HOME_POPULAR_LIMIT,
+        ),
+    ]
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = ["catalog.DepartmentIndexPage"]
     max_count = 1
@@ -39,10 +52,34 @@ class HomePage(Page):
             life_events=selectors.life_events_with_counts(),
             fields=selectors.fields_with_counts(limit=HOME_FIELD_LIMIT),
             departments_by_kind=selectors.departments_by_kind(),
-            popular=selectors.most_used_procedures(limit=HOME_POPULAR_LIMIT),
+            popular=selectors.most_used_procedures(
+                limit=HOME_POPULAR_LIMIT,
+                featured_ids=[
+                    item.procedure_id for item in self.popular_procedures.all()
+                ],
+            ),
             department_index=DepartmentIndexPage.objects.live().first(),
         )
         return context
+
+
+class HomePagePopularProcedure(Orderable):
+    """A procedure the administrator puts on the home page, in the order given."""
+
+    home = ParentalKey(
+        HomePage, on_delete=models.CASCADE, related_name="popular_procedures"
+    )
+    procedure = models.ForeignKey(
+        "catalog.ProcedurePage",
+        verbose_name=_("thủ tục"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("procedure")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("thủ tục nổi bật")
 
 
 @register_setting(icon="site")

@@ -128,3 +128,47 @@ def test_no_asset_from_outside_the_site(client, catalog):
         for node in page.select("[src], link[href]"):
             address = node.get("src") or node.get("href")
             assert address.startswith("/"), (url, address)
+
+
+def test_administrator_features_procedures_first_on_home(client, catalog):
+    from cms.models import HomePage, HomePagePopularProcedure
+
+    home = HomePage.objects.get()
+    home.popular_procedures = [
+        HomePagePopularProcedure(procedure=catalog["extract"]),
+        HomePagePopularProcedure(procedure=catalog["copy"]),
+    ]
+    home.save_revision().publish()
+    catalog["copy"].unpublish()  # a withdrawn feature drops out by itself
+    ProcedurePage.objects.filter(pk=catalog["marriage"].pk).update(view_count=9)
+    page = soup(client.get("/"))
+    popular = [text(li.a) for li in page.find(id="h-popular").parent.find_all("li")]
+    assert popular[:2] == ["Cấp bản sao trích lục hộ tịch", "Đăng ký kết hôn"]
+    assert "Chứng thực bản sao từ bản chính" not in popular
+
+
+def test_preview_shows_unsaved_parts(client, catalog, superuser):
+    from catalog.models import DossierCase, RequiredDocument
+
+    procedure = catalog["birth"]
+    procedure.dossier_cases = [
+        DossierCase(
+            name="Trường hợp mới trong bản nháp",
+            documents=[RequiredDocument(name="Giấy mới", originals=2)],
+        )
+    ]
+    procedure.save_revision()
+    client.force_login(superuser)
+    # Wagtail renders a draft revision from memory (the same path as live preview)
+    response = client.get(
+        f"/admin/pages/{procedure.pk}/revisions/{procedure.latest_revision.pk}/view/"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Trường hợp mới trong bản nháp" in html
+    assert "2 bản chính" in html
+    # the public page still shows what is published
+    assert (
+        "Trường hợp mới trong bản nháp"
+        not in client.get(procedure.url).content.decode()
+    )
