@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def many(lists):
     departments = [
-        make_department(code=f"D{n}", title=f"Đơn vị {n}", kind="ward") for n in range(3)
+        make_department(code=f"D{n}", title=f"Đơn vị {n}", kind="ward")
+        for n in range(3)
     ]
     for n in range(9):
         department = departments[n % 3]
@@ -53,7 +54,9 @@ def count_queries(client, url):
     ],
 )
 def test_query_count_does_not_grow_with_page_size(client, many, url):
-    client.get("/api/v1/procedures/?page_size=1")  # fills the per-process site root cache
+    client.get(
+        "/api/v1/procedures/?page_size=1"
+    )  # fills the per-process site root cache
     small, small_items = count_queries(client, url.format(n=2))
     large, large_items = count_queries(client, url.format(n=9))
     assert (small_items, large_items) == (2, 9)
@@ -61,7 +64,9 @@ def test_query_count_does_not_grow_with_page_size(client, many, url):
 
 
 def test_detail_and_small_lists_are_constant(client, many):
-    client.get("/api/v1/procedures/?page_size=1")  # fills the per-process site root cache
+    client.get(
+        "/api/v1/procedures/?page_size=1"
+    )  # fills the per-process site root cache
     queries = {
         url: count_queries(client, url)[0]
         for url in [
