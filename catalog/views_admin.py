@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -149,7 +150,15 @@ class ScopedChosenMultipleView(snippet_chooser.SnippetChosenMultipleView):
         return allowed.filter(pk__in=pks)
 
 
+class NoChooserCreationView(snippet_chooser.SnippetCreateView):
+    """Objects are created in their own screens, where the department rules apply; never here."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise Http404
+
+
 class ScopedChooserViewSet(snippet_chooser.SnippetChooserViewSet):
+    create_view_class = NoChooserCreationView
     choose_view_class = ScopedChooseView
     choose_results_view_class = ScopedChooseResultsView
     chosen_view_class = ScopedChosenView
@@ -252,7 +261,7 @@ def revoke_membership(request, pk: int):
         .first()
     )
     if membership is None:
-        raise PermissionDenied
+        raise Http404
     role_services.revoke_role(
         actor=request.user, user=membership.user, department=membership.department
     )

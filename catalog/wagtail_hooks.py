@@ -323,9 +323,17 @@ def register_import_urls():
 
     return [
         path("catalog/import/", import_views.import_upload, name="catalog_import"),
-        path("catalog/import/confirm/", import_views.import_confirm, name="catalog_import_confirm"),
+        path(
+            "catalog/import/confirm/",
+            import_views.import_confirm,
+            name="catalog_import_confirm",
+        ),
         path("catalog/export/", import_views.export_procedures, name="catalog_export"),
-        path("catalog/import/template/", import_views.download_template, name="catalog_import_template"),
+        path(
+            "catalog/import/template/",
+            import_views.download_template,
+            name="catalog_import_template",
+        ),
     ]
 
 
@@ -342,5 +350,8 @@ def register_import_menu_item():
             return ImportAccess(request.user).may_use_admin
 
     return ImportMenuItem(
-        _("Nhập, xuất thủ tục"), reverse("catalog_import"), icon_name="download", order=205
+        _("Nhập, xuất thủ tục"),
+        reverse("catalog_import"),
+        icon_name="download",
+        order=205,
     )

@@ -118,12 +118,15 @@ def ensure_department_setup(department: DepartmentPage) -> dict[str, Group]:
         department, approvers=[groups["moderator"], groups["department_admin"]]
     )
     from catalog.services.roles import (
+        add_catalog_admins_to_review,
         ensure_catalog_admin_group,
         sync_department_object_permissions,
     )
 
     sync_department_object_permissions(department=department, groups=groups)
-    ensure_catalog_admin_group()
+    add_catalog_admins_to_review(
+        department=department, group=ensure_catalog_admin_group()
+    )
     return groups
 
 

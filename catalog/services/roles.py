@@ -9,7 +9,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+)
 
 from guardian.models import GroupObjectPermission, UserObjectPermission
 from guardian.shortcuts import assign_perm
@@ -198,6 +203,15 @@ def ensure_catalog_admin_group() -> Group:
                 ),
             )
     return group
+
+
+def add_catalog_admins_to_review(*, department: DepartmentPage, group: Group) -> None:
+    """Catalog administrators may act on every department's moderation tasks, not only publish."""
+    tasks = GroupApprovalTask.objects.filter(
+        workflow_tasks__workflow__workflow_pages__page=department
+    )
+    for task in tasks:
+        task.groups.add(group)
 
 
 def can_grant(actor, *, department: DepartmentPage, role: str) -> bool:

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import reverse
 
 from wagtail.log_actions import log
-from wagtail.models import Page, Revision
+from wagtail.models import Page, PageViewRestriction, Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
 
 import pytest
@@ -402,6 +402,79 @@ def _bulk_unpublish(c, w, t):
     return wrote(response, not Page.objects.get(pk=p.pk).live)
 
 
+@case("page unlock", "unlock", "write", "moderator")
+def _unlock(c, w, t):
+    pk = w.locked[t].pk
+    response = c.post(reverse("wagtailadmin_pages:unlock", args=[pk]))
+    return wrote(response, not Page.objects.get(pk=pk).locked)
+
+
+@case("page privacy", "set privacy", "write", "moderator")
+def _privacy(c, w, t):
+    p = page(w, "live", t)
+    response = c.post(
+        reverse("wagtailadmin_pages:set_privacy", args=[p.pk]),
+        {"restriction_type": "login", "password": "", "groups": []},
+    )
+    return wrote(response, PageViewRestriction.objects.filter(page_id=p.pk).exists())
+
+
+@case("workflow", "approve", "write", "moderator")
+def _approve(c, w, t):
+    p = Page.objects.get(pk=w.in_review[t].pk)
+    task_state = p.current_workflow_task_state
+    url = reverse(
+        "wagtailadmin_pages:workflow_action", args=[p.pk, "approve", task_state.pk]
+    )
+    response = c.post(url, {"comment": ""})
+    return wrote(response, Page.objects.get(pk=p.pk).live)
+
+
+@case("admin API action", "delete", "write", "moderator")
+def _api_delete(c, w, t):
+    p = page(w, "live", t)
+    response = c.post(
+        f"/admin/api/main/pages/{p.pk}/action/delete/",
+        {},
+        content_type="application/json",
+    )
+    return wrote(response, not Page.objects.filter(pk=p.pk).exists())
+
+
+@case("documents", "edit", "write", "moderator")
+def _document_edit(c, w, t):
+    document = template(w, t).document
+    response = c.post(
+        reverse("wagtaildocs:edit", args=[document.pk]),
+        {"title": "Tài liệu đã sửa", "collection": document.collection_id, "tags": ""},
+    )
+    return wrote(
+        response,
+        type(document).objects.get(pk=document.pk).title == "Tài liệu đã sửa",
+    )
+
+
+@case("document chooser", "choose", "read", "editor")
+def _document_chooser(c, w, t):
+    document = template(w, t).document
+    return shows(c.get(reverse("wagtaildocs_chooser:choose")), document.title)
+
+
+@case("form template chooser", "create (disabled)", "write", "nobody")
+def _ft_chooser_create(c, w, t):
+    data = {
+        "code": "MOI02",
+        "name": "Mẫu tạo trong hộp chọn",
+        "department": dept(w, t).pk,
+        "document": "",
+        "version": "1",
+        "effective_on": "",
+    }
+    url = reverse("wagtailsnippetchoosers_catalog_formtemplate:create")
+    response = c.post(url, data)
+    return wrote(response, FormTemplate.objects.filter(code="MOI02").exists())
+
+
 @case("department page edit", "edit", "write", "catalog_admin")
 def _department_edit(c, w, t):
     d = dept(w, t)
@@ -711,14 +784,27 @@ def world(db):
     for p in (w.draft_a, w.draft_b):
         p.save_revision(user=w.root)  # a second revision to compare with
         log(instance=p, action="wagtail.edit", user=w.root)
-    for d, text, code in (
-        (w.a, DRAFT_SECRET_A, "1.000003"),
-        (w.b, DRAFT_SECRET_B, "2.000003"),
+    w.locked, w.in_review = {}, {}
+    for t, d, text, n in (
+        ("own", w.a, DRAFT_SECRET_A, 1),
+        ("other", w.b, DRAFT_SECRET_B, 2),
     ):
         locked = make_procedure(
-            department=d, national_code=code, title=f"{text} (khóa)", publish=False
+            department=d,
+            national_code=f"{n}.000003",
+            title=f"{text} (khóa)",
+            publish=False,
         )
         Page.objects.filter(pk=locked.pk).update(locked=True, locked_by=w.root)
+        w.locked[t] = locked
+        review = make_procedure(
+            department=d,
+            national_code=f"{n}.000004",
+            title=f"{text} (chờ duyệt)",
+            publish=False,
+        )
+        review.get_workflow().start(review, w.root)
+        w.in_review[t] = review
     for t, p in (("own", w.live_a), ("other", w.live_b)):
         live = ProcedurePage.objects.get(pk=p.pk)
         live.title = pending_title(t)
