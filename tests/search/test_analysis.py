@@ -1,0 +1,122 @@
+"""Tokenization per analyzer: the Python definition, tantivy's analyzers and the
+Elasticsearch analyzer definition must all agree."""
+
+import unicodedata
+
+import pytest
+
+from search.analysis import (
+    analyze_query,
+    exact_tokens,
+    file_synonyms,
+    fold,
+    folded_tokens,
+    looks_like_code,
+    parse_synonym_line,
+    remove_stop_words,
+)
+
+NAMES = [
+    "Đăng ký khai sinh",
+    "Cấp đổi, cấp lại thẻ Căn cước",
+    "Thủ tục cấp Giấy chứng nhận quyền sử dụng đất, quyền sở hữu nhà ở (lần đầu)",
+    "Đăng ký hộ kinh doanh – HKD",
+    "Cấp Phiếu lý lịch tư pháp số 1/2",
+    "Xác nhận thông tin hộ tịch 1.000080 HCM.HT.01",
+    "Ưu đãi người có công; ĐĂNG KÝ",
+]
+
+
+@pytest.mark.parametrize(
+    "text, folded",
+    [
+        ("Đăng ký khai sinh", ["dang", "ky", "khai", "sinh"]),
+        ("ĐƯỜNG BỘ", ["duong", "bo"]),
+        ("Giấy phép lái xe (GPLX)", ["giay", "phep", "lai", "xe", "gplx"]),
+        ("1.000080", ["1", "000080"]),
+        ("quyền sở hữu", ["quyen", "so", "huu"]),
+        ("thuế_TNCN", ["thue", "tncn"]),
+    ],
+)
+def test_folded_analyzer(text, folded):
+    assert folded_tokens(text) == folded
+
+
+def test_exact_analyzer_keeps_diacritics():
+    assert exact_tokens("Đăng Ký KẾT HÔN") == ["đăng", "ký", "kết", "hôn"]
+
+
+def test_decomposed_input_equals_composed():
+    decomposed = unicodedata.normalize("NFD", "Đăng ký kết hôn")
+    assert decomposed != "Đăng ký kết hôn"
+    assert exact_tokens(decomposed) == exact_tokens("Đăng ký kết hôn")
+    assert folded_tokens(decomposed) == ["dang", "ky", "ket", "hon"]
+
+
+def test_d_with_stroke_is_folded():
+    assert fold("đ Đ") == "d d"
+
+
+def test_stop_words_and_phrases_leave_meaningful_words():
+    assert remove_stop_words(folded_tokens("thủ tục làm căn cước như thế nào")) == [
+        "lam",
+        "can",
+        "cuoc",
+    ]
+    # words that fold onto stop words but mean something stay: thẻ, đầu tư, mã số
+    assert remove_stop_words(folded_tokens("thẻ bảo hiểm")) == ["the", "bao", "hiem"]
+    assert remove_stop_words(folded_tokens("đầu tư")) == ["dau", "tu"]
+    assert remove_stop_words(folded_tokens("mã số thuế")) == ["ma", "so", "thue"]
+    # only stop words: keep them rather than search for nothing
+    assert remove_stop_words(["la", "gi"]) == ["la", "gi"]
+
+
+def test_codes_are_recognised():
+    assert looks_like_code("1.000080") and looks_like_code("HCM.HT.01")
+    assert not looks_like_code("khai sinh") and not looks_like_code("2025")
+
+
+def test_synonym_file_is_versioned_and_large_enough():
+    table = file_synonyms()
+    assert table.version
+    assert len(table.rules) >= 60
+    expansions = analyze_query("so do").expansions
+    assert ("giay", "chung", "nhan", "quyen", "su", "dung", "dat") in expansions
+    assert ("can", "cuoc", "cong", "dan") in analyze_query("CCCD").expansions
+    # one-way rules do not expand backwards
+    assert ("cmnd",) not in analyze_query("can cuoc cong dan").expansions
+
+
+def test_synonym_lines_parse():
+    rule = parse_synonym_line("Sổ đỏ, giấy chứng nhận => GCN  # comment")
+    assert rule.sources == (("so", "do"), ("giay", "chung", "nhan"))
+    assert rule.targets == (("gcn",),)
+    assert parse_synonym_line("# only a comment") is None
+    assert parse_synonym_line("lonely") is None
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_tantivy_analyzers_match_the_python_definition(name):
+    import tantivy
+
+    from search.engines.embedded import _analyzer
+
+    assert _analyzer(exact=False).analyze(
+        unicodedata.normalize("NFC", name)
+    ) == folded_tokens(name)
+    assert _analyzer(exact=True).analyze(
+        unicodedata.normalize("NFC", name)
+    ) == exact_tokens(name)
+    assert isinstance(tantivy.Tokenizer.simple(), object)
+
+
+def test_elasticsearch_analyzers_are_the_same_pipeline():
+    from search.engines.elasticsearch import build_mapping, index_definition
+
+    body = index_definition("test_x").to_dict()
+    analysis = body["settings"]["analysis"]
+    # the pattern splits on anything but letters and digits, as the Python regex does
+    assert analysis["tokenizer"]["vi_words"]["pattern"] == r"[^\p{L}\p{N}]+"
+    assert analysis["analyzer"]["vi_folded"]["filter"] == ["lowercase", "asciifolding"]
+    assert analysis["analyzer"]["vi_exact"]["filter"] == ["lowercase"]
+    assert build_mapping().to_dict()["properties"]["name"]["analyzer"] == "vi_folded"
