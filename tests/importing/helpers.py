@@ -219,7 +219,6 @@ def procedure_row(code: str, title: str, department: str = "STP", **values) -> d
         "national_code": code,
         "title": title,
         "department": department,
-        "levels": "TINH",
         **values,
     }
 
@@ -247,10 +246,10 @@ def entity_xlsx(path: Path, source: Path) -> Path:
         for item in original.infolist():
             content = original.read(item.filename)
             if item.filename == "xl/workbook.xml":
-                content = content.replace(
-                    b"?>",
-                    b'?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>',
-                    1,
+                content = (
+                    b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
+                    + content.split(b"?>", 1)[-1]
                 )
             copy.writestr(item, content)
     return path

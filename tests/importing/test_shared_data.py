@@ -1,0 +1,50 @@
+"""The whole national crawl (../shared/data/raw/dvcqg-opengov) imports with no rejection, twice."""
+
+import io
+
+from django.conf import settings
+from django.core.management import call_command
+
+from wagtail.models import Page
+
+import pytest
+
+from catalog.models import ProcedurePage
+
+OPENGOV = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov"
+
+
+@pytest.mark.shared_data
+@pytest.mark.django_db
+def test_full_national_catalog_imports_and_reimports_unchanged():
+    if not (OPENGOV / "catalog.jsonl").is_file() or not (OPENGOV / "details").is_dir():
+        pytest.skip(
+            f"shared data absent: {OPENGOV}/catalog.jsonl and details/ are needed for this test"
+        )
+    out = io.StringIO()
+    call_command(
+        "import_catalog",
+        str(OPENGOV / "catalog.jsonl"),
+        str(OPENGOV / "details"),
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert (
+        "Tạo mới: 5670  Cập nhật: 0  Không đổi: 0  Bị từ chối: 0  (có chi tiết đầy đủ: 502)"
+        in out.getvalue()
+    )
+    assert ProcedurePage.objects.count() == 5670
+    assert (
+        ProcedurePage.objects.filter(execution_methods__isnull=False).distinct().count()
+        >= 490
+    )
+    assert Page.find_problems() == ([], [], [], [], [])
+    again = io.StringIO()
+    call_command(
+        "import_catalog",
+        str(OPENGOV / "catalog.jsonl"),
+        str(OPENGOV / "details"),
+        stdout=again,
+        stderr=io.StringIO(),
+    )
+    assert "Tạo mới: 0  Cập nhật: 0  Không đổi: 5670  Bị từ chối: 0" in again.getvalue()
