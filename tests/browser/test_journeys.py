@@ -75,11 +75,15 @@ def test_narrowing_a_search_by_a_facet(site, page):
     facet = page.get_by_role("group", name="Cơ quan thực hiện")
     facet.get_by_label(re.compile("UBND phường Bến Thành")).check()
     page.wait_for_url(re.compile(r"co-quan=PBT"))
+    page.locator(".result").nth(1).wait_for(state="detached")
     titles = page.locator(".result h3 a").all_inner_texts()
     assert titles == ["Cấp bản sao trích lục hộ tịch"]
-    assert page.get_by_role(
-        "checkbox", name=re.compile("UBND phường Bến Thành")
-    ).is_checked()
+    box = page.get_by_role("checkbox", name=re.compile("UBND phường Bến Thành"))
+    assert box.is_checked()
+    # the results changed in place: focus stays on the box just ticked
+    assert page.evaluate("document.activeElement.value") == "PBT"
+    announced = page.locator("[data-announce]").inner_text()
+    assert "1 thủ tục" in announced or "1–1" in announced
     # the chip removes the filter again
     page.locator(".chips a").first.click()
     page.wait_for_url(re.compile(r"/tim-kiem/\?q=ho\+tich$"))

@@ -172,3 +172,19 @@ def test_preview_shows_unsaved_parts(client, catalog, superuser):
         "Trường hợp mới trong bản nháp"
         not in client.get(procedure.url).content.decode()
     )
+
+
+def test_views_feed_the_most_used_list(client, catalog):
+    from django.core.cache import cache
+
+    from cms.wagtail_hooks import VIEW_FLUSH_EVERY
+
+    cache.clear()
+    for _ in range(VIEW_FLUSH_EVERY):
+        assert client.get(catalog["extract"].url).status_code == 200
+    catalog["extract"].refresh_from_db()
+    assert catalog["extract"].view_count == VIEW_FLUSH_EVERY
+    popular = [
+        text(li.a) for li in soup(client.get("/")).find(id="h-popular").parent("li")
+    ]
+    assert popular[0] == "Cấp bản sao trích lục hộ tịch"

@@ -87,10 +87,37 @@
   }
   document.querySelectorAll("input[data-suggest]").forEach(setupCombo);
 
-  /* Facet filters apply as soon as one is ticked. */
-  document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
-    form.addEventListener("change", function () { form.submit(); });
-  });
+  /* Facet filters apply as soon as one is ticked: the results are swapped in place and focus
+     stays on the box just ticked (no page load, so no change of context). */
+  var layout = document.querySelector("[data-search-layout]");
+  function bindFacets() {
+    var form = layout && layout.querySelector("form[data-autosubmit]");
+    if (!form) return;
+    var apply = form.querySelector("[data-apply]");
+    if (apply) apply.hidden = true;
+    form.addEventListener("change", function (event) {
+      var params = new URLSearchParams(new FormData(form));
+      var url = window.location.pathname + "?" + params.toString();
+      var name = event.target.name, value = event.target.value;
+      fetch(url, {headers: {"Accept": "text/html"}})
+        .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+        .then(function (html) {
+          var next = new DOMParser().parseFromString(html, "text/html").querySelector("[data-search-layout]");
+          if (!next) { window.location.href = url; return; }
+          layout.innerHTML = next.innerHTML;
+          window.history.pushState(null, "", url);
+          bindFacets();
+          var count = document.getElementById("result-count");
+          var announcer = document.querySelector("[data-announce]");
+          if (count && announcer) announcer.textContent = count.textContent.trim();
+          var box = layout.querySelector("input[name='" + name + "'][value='" + (window.CSS && CSS.escape ? CSS.escape(value) : value) + "']");
+          if (box) box.focus();
+        })
+        .catch(function () { window.location.href = url; });
+    });
+  }
+  bindFacets();
+  window.addEventListener("popstate", function () { if (layout) window.location.reload(); });
 
   /* Dossier cases: show only the case picked, keep it in the address for sharing and printing. */
   document.querySelectorAll("form[data-case-picker]").forEach(function (form) {
