@@ -31,7 +31,12 @@ def editor(django_user_model):
 
 
 def issue(client, **data):
-    form = {"name": "Một cửa phường Bến Thành", "contact": "", "per_minute": "60", "per_day": ""}
+    form = {
+        "name": "Một cửa phường Bến Thành",
+        "contact": "",
+        "per_minute": "60",
+        "per_day": "",
+    }
     form.update(data)
     return client.post(ADD, form)
 
@@ -43,7 +48,7 @@ def test_catalog_admin_issues_a_key_shown_once_and_stored_hashed(client, catalog
     html = response.content.decode()
     key = ApiKey.objects.get()
     assert (key.per_minute, key.per_day, key.created_by) == (60, 1000, catalog_admin)
-    raw = html.split('data-api-key')[0].rsplit('value="', 1)[1].split('"', 1)[0]
+    raw = html.split("data-api-key")[0].rsplit('value="', 1)[1].split('"', 1)[0]
     assert raw.startswith(key.prefix) and key.key_hash == hash_key(raw)
     assert "no-store" in response["Cache-Control"]
     # The key works, and is never shown again.
@@ -61,7 +66,9 @@ def test_catalog_admin_sets_quota_and_revokes(client, catalog_admin):
     form = {"name": key.name, "contact": "", "per_minute": "2", "per_day": ""}
     assert client.post(url, form).status_code == 302
     assert ApiKey.objects.get().per_minute == 2
-    statuses = [client.get("/api/v1/levels/", HTTP_X_API_KEY=raw).status_code for _ in range(3)]
+    statuses = [
+        client.get("/api/v1/levels/", HTTP_X_API_KEY=raw).status_code for _ in range(3)
+    ]
     assert statuses == [200, 200, 429]
 
     assert client.post(url, {**form, "revoked": "on"}).status_code == 302
