@@ -20,6 +20,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from catalog.models import (
+    DepartmentIndexPage,
     DepartmentMembership,
     DepartmentPage,
     Field,
@@ -189,6 +190,10 @@ def can(user, action: str, obj) -> bool:
     if isinstance(obj, Page) and action in _PAGE_ACTIONS:
         if isinstance(obj, DepartmentPage) and action in DEPARTMENT_ACTIONS:
             pass  # department-level actions (e.g. "publish" procedures of it) go to guardian
+        elif isinstance(obj, DepartmentPage | DepartmentIndexPage):
+            return is_catalog_admin(
+                user
+            )  # the department tree itself (delete, move, lock...)
         else:
             if department_of(obj) is None and not is_catalog_admin(user):
                 return False

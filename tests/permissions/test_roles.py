@@ -232,3 +232,15 @@ def test_editable_procedures_is_one_query_plus_a_constant(db):
     print(f"editable_procedures queries at 1/4/12 departments: {counts}")
     assert counts[0] == counts[1] == counts[2]
     assert counts[0] <= 2  # the catalog-admin group check, then the listing itself
+
+
+def test_the_department_tree_itself_belongs_to_catalog_admins(world):
+    for role in ("editor", "moderator", "department_admin"):
+        user = world.users[role]
+        assert can(user, "edit", world.a)  # work on the department's procedures...
+        for action in ("delete", "move", "copy", "lock"):
+            assert not can(user, action, world.a), (
+                role,
+                action,
+            )  # ...not the department
+    assert can(world.users["catalog_admin"], "delete", world.a)
