@@ -116,6 +116,23 @@ class SynonymTable:
     rules: list[SynonymRule] = field(default_factory=list)
     version: str = ""
 
+    def variants(self, tokens: list[str], limit: int = 12) -> list[tuple[str, ...]]:
+        """The whole query with one synonym phrase swapped in ("mat can cuoc" -> "mat cccd")."""
+        found: list[tuple[str, ...]] = []
+        for rule in self.rules:
+            for source in rule.sources:
+                n = len(source)
+                for i in range(len(tokens) - n + 1):
+                    if tuple(tokens[i : i + n]) != source:
+                        continue
+                    for target in rule.targets:
+                        variant = tuple(tokens[:i]) + target + tuple(tokens[i + n :])
+                        if variant != tuple(tokens) and variant not in found:
+                            found.append(variant)
+                            if len(found) >= limit:
+                                return found
+        return found
+
     def expansions(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
         found: list[tuple[str, ...]] = []
@@ -189,6 +206,7 @@ class AnalyzedQuery:
     folded: list[str]  # tokens for matching (stop words removed)
     exact: list[str]  # tokens with diacritics, only when the user typed diacritics
     expansions: list[tuple[str, ...]]  # synonym phrases to also look for
+    variants: list[tuple[str, ...]]  # the whole query with a synonym swapped in
     code: str | None  # the text as a procedure code, when it looks like one
 
     @property
@@ -203,9 +221,15 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     exact = exact_tokens(text) if has_diacritics(text) else []
     table = synonyms if synonyms is not None else file_synonyms()
     expansions = table.expansions(all_folded)
+    variants = table.variants(folded)
     code = text.lower() if looks_like_code(text) else None
     return AnalyzedQuery(
-        raw=text, folded=folded, exact=exact, expansions=expansions, code=code
+        raw=text,
+        folded=folded,
+        exact=exact,
+        expansions=expansions,
+        variants=variants,
+        code=code,
     )
 
 

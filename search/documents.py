@@ -14,10 +14,15 @@ from wagtail.models import Page, Site
 
 from catalog.models import DepartmentPage, OnlineLevel, ProcedurePage
 from catalog.selectors import procedures_with_parts
-from search.analysis import normalize
+from search.analysis import folded_tokens, normalize, remove_stop_words
 
 BATCH_SIZE = 500
 _SPACES = re.compile(r"\s+")
+
+
+def phrase_key(text: str) -> str:
+    """Folded tokens without stop words, space-joined: how a whole-phrase match is keyed."""
+    return " ".join(remove_stop_words(folded_tokens(text)))
 
 
 def _text(value: str | None) -> str:
@@ -33,6 +38,7 @@ class ProcedureDocument:
     codes: list[str]
     name: str
     keywords: str = ""
+    keyword_phrases: list[str] = field(default_factory=list)  # folded, one per entry
     summary: str = ""
     department: str = ""
     department_code: str = ""
@@ -49,6 +55,11 @@ class ProcedureDocument:
     fee_max: int | None = None
     processing_time: str = ""
     url: str = ""
+
+    @property
+    def name_key(self) -> str:
+        """The name as the analysed query that is exactly this name (for "exact name first")."""
+        return phrase_key(self.name)
 
     @property
     def body(self) -> str:
@@ -146,6 +157,13 @@ class DocumentBuilder:
     @staticmethod
     def prepare_keywords(document: ProcedureDocument, procedure: ProcedurePage) -> None:
         document.keywords = _text(procedure.keywords.replace(",", " , "))
+        document.keyword_phrases = list(
+            dict.fromkeys(
+                phrase_key(entry)
+                for entry in procedure.keywords.split(",")
+                if phrase_key(entry)
+            )
+        )
 
     @staticmethod
     def prepare_summary(document: ProcedureDocument, procedure: ProcedurePage) -> None:

@@ -60,6 +60,7 @@ def build_mapping() -> Mapping:
     mapping.field("page_id", Long())
     mapping.field("code_raw", Keyword(normalizer=LOWERCASE))
     mapping.field("name_full", Keyword())
+    mapping.field("keyword_full", Keyword())
     mapping.field(
         "name", Text(analyzer=VI_FOLDED, fields={"exact": Text(analyzer=VI_EXACT)})
     )
@@ -85,7 +86,8 @@ def to_source(document: ProcedureDocument) -> dict:
         "page_id": document.page_id,
         "code_raw": [code.lower() for code in document.codes],
         "codes_text": " ".join(document.codes),
-        "name_full": folded_name,
+        "name_full": document.name_key,
+        "keyword_full": document.keyword_phrases,
         "name": document.name,
         "keywords": document.keywords,
         "department": document.department,
@@ -222,6 +224,13 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(_boost(_term("code_raw", analyzed.code), "code"))
         if tokens:
             scoring.append(_boost(_term("name_full", " ".join(tokens)), "name_full"))
+            scoring.append(
+                _boost(_term("keyword_full", " ".join(tokens)), "keyword_full")
+            )
+        for variant in analyzed.variants:
+            joined = " ".join(variant)
+            scoring.append(_boost(_term("keyword_full", joined), "keyword_full"))
+            scoring.append(_boost(_term("name_full", joined), "variant_name_full"))
         if len(tokens) > 1:
             scoring.append(_boost(_phrase("name", tokens), "name_phrase"))
             scoring.append(_boost(_phrase("name", tokens, NEAR_SLOP), "name_near"))

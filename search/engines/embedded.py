@@ -24,7 +24,7 @@ from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.queries import FACETS, SearchQuery
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -43,6 +43,8 @@ TEXT_FIELDS = ("name", "keywords", "body", "department", "codes_text")
 WEIGHTS = {
     "code": 100.0,  # the typed text is this procedure's code
     "name_full": 30.0,  # the folded query is the whole name
+    "keyword_full": 12.0,  # the query (or a synonym variant of it) is one of the keywords
+    "variant_name_full": 15.0,  # a synonym variant of the query is the whole name
     "name_phrase": 10.0,  # words in order, adjacent, in the name
     "name_near": 4.0,  # words in the name within a few positions
     "name_term": 2.0,  # each word in the name (BM25)
@@ -74,6 +76,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
     builder.add_text_field("code_raw", tokenizer_name="raw")
     builder.add_text_field("name_full", tokenizer_name="raw")
+    builder.add_text_field("keyword_full", tokenizer_name="raw")
     builder.add_text_field("name", tokenizer_name="vi_folded")
     builder.add_text_field("name_exact", tokenizer_name="vi_exact")
     builder.add_text_field("keywords", tokenizer_name="vi_folded")
@@ -94,10 +97,12 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     for code in document.codes:
         doc.add_text("code_raw", code.lower())
         doc.add_text("codes_text", code)
-    doc.add_text("name_full", " ".join(fold(document.name).split()))
+    doc.add_text("name_full", document.name_key)
     doc.add_text("name", document.name)
     doc.add_text("name_exact", document.name)
     doc.add_text("keywords", document.keywords)
+    for phrase in document.keyword_phrases:
+        doc.add_text("keyword_full", phrase)
     doc.add_text("department", document.department)
     doc.add_text("body", document.body)
     doc.add_text("f_department", document.department_code)
@@ -293,6 +298,19 @@ class EmbeddedEngine(SearchEngine):
         if tokens:
             scoring.append(
                 self._boost(self._term("name_full", " ".join(tokens)), "name_full")
+            )
+            scoring.append(
+                self._boost(
+                    self._term("keyword_full", " ".join(tokens)), "keyword_full"
+                )
+            )
+        for variant in analyzed.variants:
+            joined = " ".join(variant)
+            scoring.append(
+                self._boost(self._term("keyword_full", joined), "keyword_full")
+            )
+            scoring.append(
+                self._boost(self._term("name_full", joined), "variant_name_full")
             )
         if len(tokens) > 1:
             scoring.append(self._boost(self._phrase("name", tokens), "name_phrase"))

@@ -237,3 +237,13 @@ def module_catalog(engine, django_db_setup, django_db_blocker):
 def indexed(module_catalog, db):
     """The small catalog, indexed into `engine` the way `search_index rebuild` does it."""
     return module_catalog
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the relevance scores (success@5, MRR) at the end of every run that measured them."""
+    from tests.search import test_relevance
+
+    if test_relevance.SCORES:
+        terminalreporter.section("search relevance")
+        for line in test_relevance.SCORES:
+            terminalreporter.write_line(line)
