@@ -6,6 +6,7 @@ In CSV the sheets are stacked in one table whose first column "Bảng" names the
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -210,17 +211,25 @@ def choice_label(name: str, value: str) -> str:
         return value
 
 
+@functools.cache
+def _choice_map(name: str) -> dict[str, str]:
+    choices = CHOICES[name]
+    mapping = {}
+    for choice in choices:
+        mapping[key(choice.value)] = choice.value
+        mapping[key(str(choice.label))] = choice.value
+    return mapping
+
+
 def choice_value(name: str, raw: Any) -> str:
     text = one_line(raw)
     if not text:
         return ""
-    choices = CHOICES[name]
-    folded = key(text)
-    for choice in choices:
-        if folded in (key(choice.value), key(str(choice.label))):
-            return choice.value
-    allowed = ", ".join(f"“{c.label}”" for c in choices)
-    raise ValueError(f"giá trị “{text}” không hợp lệ; chọn một trong {allowed}")
+    value = _choice_map(name).get(key(text))
+    if value is None:
+        allowed = ", ".join(f"“{c.label}”" for c in CHOICES[name])
+        raise ValueError(f"giá trị “{text}” không hợp lệ; chọn một trong {allowed}")
+    return value
 
 
 # ----------------------------------------------------------------------------------------------

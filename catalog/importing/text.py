@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
@@ -43,6 +44,7 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip(" ,;.-") + "…"
 
 
+@functools.lru_cache(maxsize=65536)
 def key(text: str) -> str:
     """Matching key for names: folded, punctuation-insensitive."""
     return " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split())
