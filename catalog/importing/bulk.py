@@ -174,7 +174,17 @@ def bulk_create_procedures(
             counts[item.department.pk] += 1
         for department_id, count in counts.items():
             Page.objects.filter(pk=department_id).update(numchild=F("numchild") + count)
+        _add_to_admin_search(pages)
     return pages
+
+
+def _add_to_admin_search(pages: list[ProcedurePage]) -> None:
+    """Wagtail's own index (the admin's search box), which post_save would have fed page by page."""
+    from wagtail.search.backends import get_search_backends
+
+    for backend in get_search_backends(with_auto_update=True):
+        for start in range(0, len(pages), BATCH):
+            backend.add_bulk(ProcedurePage, pages[start : start + BATCH])
 
 
 def _create_batch(items: list[NewProcedure], *, now, user) -> None:

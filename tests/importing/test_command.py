@@ -75,6 +75,10 @@ def test_national_files_import_merged_by_code_and_published(department, tmp_path
         "2.002195",
     ]
     assert events.get(national_code="1.000080").department_code == "P-XA"
+    # the admin's search box (Wagtail's own index) finds imported pages
+    assert [p.national_code for p in ProcedurePage.objects.search("dầu khí")] == [
+        "2.002195"
+    ]
 
 
 @pytest.mark.django_db
