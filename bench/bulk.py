@@ -102,12 +102,12 @@ def _lists(plan) -> dict[str, dict[str, int]]:
 
 def _departments(plan, verbose: bool) -> dict[str, DepartmentPage]:
     existing = {d.code: d for d in DepartmentPage.objects.all()}
-    titles = {d.title for d in existing.values()}
+    taken = {slugify(anyascii(d.title)) for d in existing.values()} | {d.slug for d in existing.values()}
     for i, entry in enumerate(plan.departments):
         if entry["code"] not in existing:
-            if entry["title"] in titles:  # a demo department already has this name
+            if slugify(anyascii(entry["title"])) in taken:  # a demo department already has this name
                 entry = {**entry, "title": f"{entry['title']} ({entry['code']})"}
-            titles.add(entry["title"])
+            taken.add(slugify(anyascii(entry["title"])))
             existing[entry["code"]] = create_department(**entry)
         if verbose and (i + 1) % 50 == 0:
             print(f"  departments {i + 1}/{len(plan.departments)}", flush=True)

@@ -126,7 +126,12 @@ def ratio(ours: float | None, peer: float | None, label: str) -> str:
 def run_measured(
     cmd: list[str], *, env: dict | None = None, cwd: Path = REPO, timeout: float = 600
 ) -> dict:
-    """Run a command; return wall seconds, peak RSS (MB) of the child, exit code and output tail."""
+    """Run a command; return wall seconds, peak RSS (MB) of the child, exit code and output tail.
+
+    A command still running after `timeout` seconds is killed (returncode -9, timed_out True).
+    """
+    import threading
+
     started = time.perf_counter()
     process = subprocess.Popen(
         cmd,
@@ -135,22 +140,30 @@ def run_measured(
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    timer = threading.Timer(max(timeout, 1), process.kill)
+    timer.start()
     output = []
-    deadline = started + timeout
     assert process.stdout is not None
     for line in process.stdout:
         output.append(line.decode("utf-8", "replace"))
-        if time.perf_counter() > deadline:
-            process.kill()
-            break
+        del output[:-200]
     _, status, usage = os.wait4(process.pid, 0)
+    timed_out = not timer.is_alive() and time.perf_counter() - started >= timeout
+    timer.cancel()
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
         "returncode": os.waitstatus_to_exitcode(status),
+        "timed_out": timed_out,
         "output": "".join(output[-40:]),
     }
+
+
+def remaining_seconds() -> float:
+    """Seconds left before BENCH_DEADLINE (epoch seconds set by bench/run.sh); large when unset."""
+    deadline = os.environ.get("BENCH_DEADLINE")
+    return float(deadline) - time.time() if deadline else 1e9
 
 
 def feature(module: str, attribute: str | None = None):

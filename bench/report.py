@@ -15,7 +15,52 @@ REPO = Path(__file__).resolve().parent.parent
 
 # Why a target is missed and what to do next, written after reading a run (keyed by target id).
 # A target without an entry here that is missed prints "cause not yet analysed".
-GAP_NOTES: dict[str, str] = {}
+LOAD_NOTE = (
+    "measured while the machine's load average was above its 2 cores (see the machine line); "
+    "re-run `make bench` on a quiet machine before concluding"
+)
+THROTTLE = (
+    "each API request runs ~24 SQL queries, 7 of them for the database-backed throttle and "
+    "Last-Modified cache (SELECT, COUNT(*) culling, UPDATE, savepoints on `cache_throttle`) and the "
+    "request transaction; the rest is DRF serializing model instances"
+)
+GAP_NOTES: dict[str, str] = {
+    "api-detail-p50": f"cause: {THROTTLE}; {LOAD_NOTE}. Next: keep throttle counters out of the "
+    "request path's SQL (one upsert, no culling: MAX_ENTRIES/CULL_FREQUENCY, or a shared cache "
+    "server in production) and serve the detail from serialized JSON cached per procedure revision "
+    "(the floor row shows reading + orjson is several times cheaper)",
+    "api-detail-vs-wagtail": f"cause: {THROTTLE}, a fixed cost that dominates a one-object "
+    "response while Wagtail's detail has none of it. Next: as for the p50 target",
+    "api-detail-vs-floor": f"cause: {THROTTLE}. Next: cached per-revision JSON fragments, throttle "
+    "outside SQL",
+    "api-list-p50": "cause: DRF builds and serializes ~1,500 model instances per page of 100 "
+    f"(the floor does the same reads in 12 queries and orjson); {LOAD_NOTE}. Next: serialize from "
+    "values() rows or cached per-procedure JSON keyed by the last catalog event",
+    "api-list-vs-floor": "cause: Python-side model instantiation and DRF field serialization, not "
+    "SQL (query counts are equal). Next: as for the list p50 target",
+    "mirror": f"cause: one detail request per procedure at the measured detail latency; {LOAD_NOTE}. "
+    "Next: the sync client can read full-detail list pages (page_size=200) for the initial copy",
+    "search-engine-p95": f"cause: {LOAD_NOTE} (p50 is a third of p95: scheduling, not the index); "
+    "facets are counted per facet. Next: re-run quiet; count all facets in one collector pass",
+    "search-api-p95": f"cause: the engine query plus DRF; {LOAD_NOTE}. Next: as for the engine",
+    "rebuild-rate": "cause: building the documents dominates (model instances for every part from "
+    "the prefetch and `strip_tags` over rich text: ~80% of the time), not tantivy. Next: build "
+    "documents from values() rows with a cheaper tag stripper, and re-run quiet",
+    "judged": "cause: among 10,000 generated procedures, several names are near-duplicates of the "
+    "demo ones (drawn from the national catalog), so a generic query's right answer drops below "
+    "rank 5. Next: rank the owning department and exact-name matches higher; check the misses "
+    "listed by tests/search on this corpus",
+    "import-time": f"cause: {LOAD_NOTE}; the import engineer is profiling the path. Next: see "
+    "docs on import; re-run quiet",
+    "import-rss": "cause: every record and report outcome is held in memory. Next: stream records "
+    "per batch",
+    "sheet": f"cause: {LOAD_NOTE}. Next: profile the template reader and the dry-run comparison",
+    "page-p50": "cause: ~26 queries per procedure page (page tree, site root, settings, "
+    f"parts, history, department) and template rendering; {LOAD_NOTE}. Next: cache the public "
+    "context per revision (in progress by the public-site engineer)",
+    "page-weight": "cause: see the row's note. Next: trim CSS/JS",
+    "perms": "cause: see the queries column. Next: one query from the membership table",
+}
 
 
 def _machine() -> dict:
@@ -76,9 +121,9 @@ def table(rows: list[dict]) -> str:
             "| "
             + " | ".join(
                 [
-                    row["benchmark"],
-                    row["case"].replace("|", "\\|"),
-                    row["database"],
+                    row.get("benchmark", ""),
+                    row.get("case", "").replace("|", "\\|"),
+                    row.get("database", ""),
                     _fmt(row.get("p50_ms")),
                     _fmt(row.get("p95_ms")),
                     _fmt(row.get("queries")),
@@ -286,6 +331,10 @@ def main(argv=None) -> int:
             if path.exists():
                 generated[database] = path.read_text().strip()
     machine = _machine()
+    load_start = ""
+    if args.work and (args.work / "loadavg-start").exists():
+        load_start = (args.work / "loadavg-start").read_text().split()[0]
+    load_end = f"{os.getloadavg()[0]:.1f}"
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results_table = table(rows)
     target_lines = ["| target | measured | verdict |", "|---|---|---|"]
@@ -301,7 +350,9 @@ Written by `make bench` (`bash bench/run.sh`); do not edit by hand: change bench
 - date: {now}; total run time {args.seconds} s
 - command: `make bench` (BENCH_N={args.procedures}, BENCH_DEPARTMENTS={args.departments})
 - commit: {machine["commit"]}
-- machine: {machine["nproc"]} CPUs ({machine["cpu"]}), {machine["memory"]} RAM, Python {machine["python"]}
+- machine: {machine["nproc"]} CPUs ({machine["cpu"]}), {machine["memory"]} RAM, Python {machine["python"]};
+  load average {load_start or "?"} at the start and {load_end} at the end of the run (above {machine["nproc"]}
+  means other work shared the CPUs and absolute times are inflated)
 - catalog: the demo catalog plus {args.procedures:,} generated procedures across {args.departments} departments
   (bench/generate.py, seed fixed), generated in {generated.get("postgresql", "?")} s on PostgreSQL and
   {generated.get("sqlite", "?")} s on SQLite (departments through the real `create_department` service,
