@@ -102,10 +102,12 @@ def _lists(plan) -> dict[str, dict[str, int]]:
 
 def _departments(plan, verbose: bool) -> dict[str, DepartmentPage]:
     existing = {d.code: d for d in DepartmentPage.objects.all()}
-    taken = {slugify(anyascii(d.title)) for d in existing.values()} | {d.slug for d in existing.values()}
+    taken = {slugify(anyascii(d.title)) for d in existing.values()}
+    taken |= {d.slug for d in existing.values()}
     for i, entry in enumerate(plan.departments):
         if entry["code"] not in existing:
-            if slugify(anyascii(entry["title"])) in taken:  # a demo department already has this name
+            # a demo department may already carry this name
+            if slugify(anyascii(entry["title"])) in taken:
                 entry = {**entry, "title": f"{entry['title']} ({entry['code']})"}
             taken.add(slugify(anyascii(entry["title"])))
             existing[entry["code"]] = create_department(**entry)
