@@ -3,6 +3,7 @@
 import datetime
 from collections import OrderedDict
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from catalog.models import (
@@ -105,18 +106,53 @@ _IN_MEMORY_RELATIONS = (
 )
 
 
+# A published page's context is kept this long; a new publish changes the key at once, while
+# edits to shared lists (a field's name, a law's link, a form's file) show within this time.
+PUBLIC_CONTEXT_SECONDS = 300
+
+
+def _read_from_database(procedure: ProcedurePage) -> bool:
+    """False for a preview or a revision being viewed: its parts live in memory, unsaved."""
+    in_memory = getattr(procedure, "_cluster_related_objects", {})
+    return bool(procedure.pk) and not any(
+        name in in_memory for name in _IN_MEMORY_RELATIONS
+    )
+
+
 def _prefetch_procedure_parts(procedure: ProcedurePage) -> None:
     """Fetch the parts of a page read from the database; a preview keeps its in-memory parts."""
-    in_memory = getattr(procedure, "_cluster_related_objects", {})
-    if not procedure.pk or any(name in in_memory for name in _IN_MEMORY_RELATIONS):
+    if not _read_from_database(procedure):
         return
     if getattr(procedure, "_prefetched_objects_cache", {}).get("steps") is not None:
         return
     prefetch_related_objects([procedure], *PROCEDURE_PAGE_PREFETCH)
 
 
+def public_context_key(procedure: ProcedurePage) -> str | None:
+    if not (procedure.live and _read_from_database(procedure)):
+        return None
+    published = procedure.last_published_at
+    stamp = published.timestamp() if published else 0
+    return f"procedure-page:{procedure.pk}:{procedure.latest_revision_id}:{stamp}"
+
+
 def procedure_public_context(*, procedure: ProcedurePage) -> dict:
-    """What a procedure page shows, read from the (possibly unsaved preview) instance in memory."""
+    """What a procedure page shows, read from the (possibly unsaved preview) instance in memory.
+
+    For a live page read from the database the result is cached per published revision.
+    """
+    key = public_context_key(procedure)
+    if key is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    context = _build_public_context(procedure)
+    if key is not None:
+        cache.set(key, context, PUBLIC_CONTEXT_SECONDS)
+    return context
+
+
+def _build_public_context(procedure: ProcedurePage) -> dict:
     _prefetch_procedure_parts(procedure)
     methods = list(procedure.execution_methods.all())
     cases = list(procedure.dossier_cases.all())

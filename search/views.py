@@ -155,8 +155,8 @@ def search(request):
     except BadSearchRequest as exc:
         context["error"] = str(exc)
         return render(request, "search/search.html", context, status=400)
-    except ImportError:
-        logger.exception("search engine is not installed")
+    except Exception:  # the engine and its fallback both failed: say so, never a 500
+        logger.exception("search failed for the public search page")
         context["error"] = _(
             "Chức năng tìm kiếm tạm thời gián đoạn. Vui lòng thử lại sau."
         )

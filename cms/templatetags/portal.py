@@ -2,9 +2,10 @@
 
 import datetime
 import json
+import uuid
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -222,3 +223,22 @@ def procedure_jsonld(context):
 @register.filter
 def file_type(form_template) -> str:
     return (form_template.file_extension or "").upper()
+
+
+@register.simple_tag(takes_context=True)
+def procedure_cache_key(context):
+    """Key for the page's cached fragments: one per published revision, language and host.
+
+    A preview or a revision being viewed gets a one-off key and no lifetime, so never a stale fragment.
+    """
+    from catalog.selectors import PUBLIC_CONTEXT_SECONDS, public_context_key
+
+    request = context.get("request")
+    key = public_context_key(context["page"])
+    if key is None or request is None or getattr(request, "is_preview", False):
+        return {"key": uuid.uuid4().hex, "seconds": 0}
+    language = translation.get_language() or ""
+    return {
+        "key": f"{key}:{language}:{request.get_host()}",
+        "seconds": PUBLIC_CONTEXT_SECONDS,
+    }

@@ -1,3 +1,5 @@
+from django.core.cache import cache
+
 import pytest
 
 from tests.site.data import build_catalog, index_catalog
@@ -14,3 +16,11 @@ def indexed_catalog(catalog):
     """The catalog in the real embedded search index, as `search_index rebuild` leaves it."""
     index_catalog()
     return catalog
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache their published parts; every test starts from nothing."""
+    cache.clear()
+    yield
+    cache.clear()

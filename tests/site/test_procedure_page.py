@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -164,6 +165,7 @@ def _add_parts(procedure, count):
 
 
 def _queries(client, url) -> int:
+    cache.clear()  # count the cold path, not the cached context
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
@@ -184,3 +186,30 @@ def test_withdrawn_procedure_warns_the_reader(client, department):
     )
     page = BeautifulSoup(client.get(procedure.url).content, "html.parser")
     assert "Đã bãi bỏ" in text(page.find(class_="notice-warn"))
+
+
+def test_a_new_publish_shows_at_once_and_a_draft_never_leaks(
+    client, catalog, superuser
+):
+    procedure = catalog["birth"]
+    assert (
+        "Nộp hồ sơ tại bộ phận một cửa." in client.get(procedure.url).content.decode()
+    )
+    steps = list(procedure.steps.all())
+    steps[0].description = "<p>Nộp hồ sơ tại Trung tâm hành chính công.</p>"
+    procedure.steps = steps
+    procedure.summary = "Tóm tắt mới."
+    procedure.change_note = "Đổi nơi nộp"
+    procedure.save_revision().publish()
+    html = client.get(procedure.url).content.decode()
+    assert "Nộp hồ sơ tại Trung tâm hành chính công." in html
+    assert "Tóm tắt mới." in html and "Đổi nơi nộp" in html
+    # a draft is only in the admin's view of that revision, never in the public page
+    procedure.summary = "Bản nháp chưa duyệt."
+    revision = procedure.save_revision()
+    assert "Bản nháp chưa duyệt." not in client.get(procedure.url).content.decode()
+    client.force_login(superuser)
+    draft = client.get(f"/admin/pages/{procedure.pk}/revisions/{revision.pk}/view/")
+    assert "Bản nháp chưa duyệt." in draft.content.decode()
+    client.logout()
+    assert "Bản nháp chưa duyệt." not in client.get(procedure.url).content.decode()

@@ -88,3 +88,16 @@ def test_hostile_text_is_escaped(client, indexed_catalog):
     html = response.content.decode()
     assert response.status_code == 200
     assert "<script>alert(1)" not in html
+
+
+def test_search_down_says_so_instead_of_crashing(client, catalog, monkeypatch):
+    from search.engines import get_engine
+
+    def broken(query):
+        raise RuntimeError("index folder unreadable")
+
+    engine = get_engine()
+    monkeypatch.setattr(engine, "search", broken)
+    response = client.get("/tim-kiem/", {"q": "khai sinh"})
+    assert response.status_code == 503
+    assert "tạm thời gián đoạn" in response.content.decode()
