@@ -155,7 +155,10 @@ def run(ctx: Context) -> None:
                         if first["returncode"] == 0
                         else f"; exit {first['returncode']}: {first['output'][-300:]}"
                     ),
-                    extra={"peak_rss_mb": first["peak_rss_mb"]},
+                    extra={
+                        "peak_rss_mb": first["peak_rss_mb"],
+                        "timed_out": first["timed_out"],
+                    },
                 )
             )
             if second is not None:
@@ -220,7 +223,7 @@ def run(ctx: Context) -> None:
                 if ours["returncode"] == 0
                 else f"; exit {ours['returncode']}: {ours['output'][-300:]}"
             ),
-            extra={"peak_rss_mb": ours["peak_rss_mb"]},
+            extra={"peak_rss_mb": ours["peak_rss_mb"], "timed_out": ours["timed_out"]},
         )
     )
     ctx.add(

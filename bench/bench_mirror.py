@@ -35,6 +35,16 @@ def run(ctx: Context) -> None:
     if database.exists():
         with sqlite3.connect(database) as mirror:
             mirrored = mirror.execute("SELECT count(*) FROM procedures").fetchone()[0]
+    if result["returncode"] != 0 or mirrored < total:
+        ctx.add(
+            Row(
+                "mirror",
+                f"full mirror of {total:,} procedures via changes/ feed",
+                note=f"error: exit {result['returncode']} after {result['seconds']} s, "
+                f"{mirrored:,} of {total:,} mirrored: {result['output'][-300:]}",
+            )
+        )
+        return
     ctx.add(
         Row(
             "mirror",

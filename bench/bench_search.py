@@ -320,6 +320,7 @@ def run(ctx: Context) -> None:
             codes[pk] = {national, local} - {""}
         ours_ok = peer_ok = 0
         present = 0
+        missed = []
         all_codes = set().union(*codes.values()) if codes else set()
         for item in judged:
             expected = set(item["expected"])
@@ -328,6 +329,8 @@ def run(ctx: Context) -> None:
             hits = engine.search(SearchQuery(text=item["query"], page_size=5)).hits[:5]
             if any({hit.code} & expected for hit in hits):
                 ours_ok += 1
+            else:
+                missed.append(item["query"])
             peer_hits, _ = _wagtail_search(item["query"], limit=5, facet=False)
             if any(codes.get(hit.pk, set()) & expected for hit in peer_hits):
                 peer_ok += 1
@@ -339,7 +342,9 @@ def run(ctx: Context) -> None:
                 unit=f"of {len(judged)}",
                 peer=f"Wagtail DB search: {peer_ok} of {len(judged)}",
                 note=f"{present} of {len(judged)} expected procedures are in this corpus "
-                f"({total} procedures, demo catalog included)",
+                f"({total} procedures, demo catalog included); missed: "
+                + ", ".join(f"“{q}”" for q in missed[:12]),
+                extra={"missed": missed},
             )
         )
     else:
