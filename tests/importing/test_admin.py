@@ -263,3 +263,29 @@ def test_row_limit(client, moderator, tmp_path):
         template_xlsx(tmp_path / "m.xlsx", {"procedures": rows}).read_bytes(),
     )
     assert response.status_code == 400 and "vượt giới hạn" in errors(response)[0]
+
+
+def test_preview_lists_the_changed_fields_of_an_edited_export(
+    client, superuser, department
+):
+    make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(superuser)
+    workbook = load_workbook(
+        io.BytesIO(client.get(reverse("catalog_export"), {"format": "xlsx"}).content)
+    )
+    methods = workbook["Cách thức - Phí"]
+    header = [cell.value for cell in methods[1]]
+    methods.cell(row=2, column=header.index("Mức thu (đồng)") + 1, value=9000)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(client, "sua.xlsx", buffer.getvalue())
+    body = response.content.decode()
+    assert response.status_code == 200 and 'data-count="updated">1<' in body
+    row = re.search(r'<tr data-action="updated">(.*?)</tr>', body, re.S).group(1)
+    assert "cách thức, thời hạn, phí" in row and "tên" not in row.split("</td>")[-2]
+    assert (
+        ProcedurePage.objects.get().execution_methods.first().fees.first().amount
+        == 8000
+    )  # preview only
