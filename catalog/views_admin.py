@@ -211,6 +211,28 @@ class GrantForm(forms.Form):
         return cleaned
 
 
+def _refuse_forged_grant(request) -> None:
+    """A role or department the form never offered this user is a refused write, not a typo."""
+    user = request.user
+    role = request.POST.get("role", "")
+    department_id = request.POST.get("department", "")
+    if role == CATALOG_ADMIN_CHOICE and not is_catalog_admin(user):
+        role_services.record_denied(
+            actor=user, action="grant catalog_admin", detail="role not offered"
+        )
+        raise PermissionDenied
+    if department_id and not (
+        department_id.isdigit()
+        and _manageable_departments(user).filter(pk=int(department_id)).exists()
+    ):
+        role_services.record_denied(
+            actor=user,
+            action=f"grant {role}"[:300],
+            detail=f"department id {department_id[:20]} not managed by the actor",
+        )
+        raise PermissionDenied
+
+
 def memberships(request):
     """List the roles the user may manage and grant new ones."""
     user = request.user
@@ -218,6 +240,7 @@ def memberships(request):
         raise PermissionDenied
     form = GrantForm(request.POST or None, user=user)
     if request.method == "POST":
+        _refuse_forged_grant(request)
         if form.is_valid():
             target = form.cleaned_data["username"]
             role = form.cleaned_data["role"]
@@ -232,11 +255,6 @@ def memberships(request):
                 )
             messages.success(request, _("Đã cấp quyền."))
             return redirect("catalog_memberships")
-        if "role" in form.errors and request.POST.get("role") == CATALOG_ADMIN_CHOICE:
-            role_services.record_denied(
-                actor=user, action="grant catalog_admin", detail="role not offered"
-            )
-            raise PermissionDenied
     queryset = DepartmentMembership.objects.select_related("user", "department")
     if not is_catalog_admin(user):
         queryset = queryset.filter(department__in=_manageable_departments(user))

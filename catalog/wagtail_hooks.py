@@ -35,10 +35,12 @@ from catalog.permissions import (
     FormTemplatePermissionPolicy,
     SharedListPermissionPolicy,
     can,
+    department_of,
     is_catalog_admin,
     may_see_unpublished,
     visible_page_filter,
 )
+from catalog.services.roles import record_denied
 
 # Registered before the viewsets so every snippet view, chooser and bulk action asks our policy.
 for _shared_model in SHARED_LIST_MODELS:
@@ -278,6 +280,19 @@ def _guard_structure(request, page):
 @hooks.register("before_edit_page")
 def guard_department_edit(request, page):
     _guard_structure(request, page)
+    if (
+        request.method == "POST"
+        and "action-publish" in request.POST
+        and not page.permissions_for_user(request.user).can_publish()
+    ):
+        # Wagtail would quietly save a draft instead; a forged publish is a refused write.
+        record_denied(
+            actor=request.user,
+            action=f"publish page {page.pk}",
+            department=department_of(page),
+            detail="no publish permission",
+        )
+        raise PermissionDenied
 
 
 @hooks.register("before_delete_page")
@@ -303,6 +318,17 @@ def guard_department_move(request, page, destination):
 @hooks.register("before_bulk_action")
 def guard_bulk_action(request, action_type, objects, action_class_instance):
     """Bulk actions re-check each object through catalog.permissions, not only Wagtail's view."""
+    requested = [pk for pk in request.GET.getlist("id") if pk != "all"]
+    actionable = {str(obj.pk) for obj in objects}
+    refused = [pk for pk in requested if pk not in actionable]
+    if refused:
+        # Wagtail skips items the user may not touch without a word; the audit log hears of it.
+        model = action_class_instance.model._meta.label_lower
+        record_denied(
+            actor=request.user,
+            action=f"bulk {action_type} {model}"[:300],
+            detail=f"refused ids: {', '.join(refused[:50])}",
+        )
     for obj in objects:
         if isinstance(obj, _STRUCTURE_PAGES) or (
             hasattr(obj, "specific_deferred")
