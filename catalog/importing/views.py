@@ -76,6 +76,20 @@ def import_upload(request):
     """Step 1: upload; the file is checked, then a dry run shows what would change."""
     access = _access(request)
     departments = _importable_departments(access)
+    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if request.method == "POST" and declared > max_upload_bytes() + 64 * 1024:
+        # Refuse before Django reads the body into a temporary file.
+        error = FileRejected(
+            f"Tệp tải lên quá lớn ({declared / 1048576:.1f} MB); giới hạn là {max_upload_bytes() // 1048576} MB.".replace(
+                ".", ",", 1
+            )
+        )
+        context = {
+            "form": UploadForm(departments=departments),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
+        }
+        context["report"] = _file_rejected_report(error, name="")
+        return render(request, "catalog/admin/import.html", context, status=400)
     form = UploadForm(
         request.POST or None, request.FILES or None, departments=departments
     )
