@@ -67,6 +67,18 @@ def number(value: Decimal | None) -> int | float | None:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
+def in_order(related) -> list:
+    """Orderable children by sort_order, then id: equal or missing sort orders stay deterministic."""
+    return sorted(
+        related.all(),
+        key=lambda child: (
+            child.sort_order is None,
+            child.sort_order or 0,
+            child.pk or 0,
+        ),
+    )
+
+
 def coded(entry) -> dict:
     return {"code": entry.code, "name": entry.name}
 
@@ -202,7 +214,7 @@ class ProcedureRenderer:
     def _steps(self, page):
         return [
             {"title": step.title, "description": step.description}
-            for step in page.steps.all()
+            for step in in_order(page.steps)
         ]
 
     def _execution_methods(self, page):
@@ -222,10 +234,10 @@ class ProcedureRenderer:
                         "amount": fee.amount,
                         "description": fee.description,
                     }
-                    for fee in method.fees.all()
+                    for fee in in_order(method.fees)
                 ],
             }
-            for method in page.execution_methods.all()
+            for method in in_order(page.execution_methods)
         ]
 
     def _dossier_cases(self, page):
@@ -244,10 +256,10 @@ class ProcedureRenderer:
                         if document.form_template
                         else None,
                     }
-                    for document in case.documents.all()
+                    for document in in_order(case.documents)
                 ],
             }
-            for case in page.dossier_cases.all()
+            for case in in_order(page.dossier_cases)
         ]
 
     def _results(self, page):

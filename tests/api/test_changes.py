@@ -153,11 +153,13 @@ def test_a_gap_that_never_fills_expires(client, catalog):
         action="updated",
     )
     _, fresh = read_feed(client, cursor)
-    assert [gap for gap, _seen in cursor_payload(fresh)["g"]] == [last.pk + 1]
+    gaps = [gap for gap, _seen in cursor_payload(fresh)["g"]]
+    # (On PostgreSQL, numbers drawn by earlier tests' rolled-back transactions show up too.)
+    assert last.pk + 1 in gaps and last.pk + 2 not in gaps
 
-    # The same gap first seen two hours ago is dropped...
+    # The same gaps first seen two hours ago are dropped...
     payload = cursor_payload(fresh)
-    payload["g"] = [[last.pk + 1, payload["g"][0][1] - 7200]]
+    payload["g"] = [[gap, seen - 7200] for gap, seen in payload["g"]]
     _, later = read_feed(client, encode_cursor(payload))
     assert cursor_payload(later)["g"] == []
     # ...and so is one whose following event is older than the horizon.
@@ -165,7 +167,7 @@ def test_a_gap_that_never_fills_expires(client, catalog):
         occurred_at=timezone.now() - datetime.timedelta(hours=2)
     )
     _, old = read_feed(client, cursor)
-    assert cursor_payload(old)["g"] == []
+    assert last.pk + 1 not in [gap for gap, _seen in cursor_payload(old)["g"]]
 
 
 @pytest.mark.parametrize(
