@@ -19,7 +19,6 @@ RESOURCES = Path(__file__).resolve().parent / "resources"
 # Letters and digits, nothing else: the same split as tantivy's "simple" tokenizer.
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,39}$")
-_FOLD_TABLE = str.maketrans({"đ": "d", "Đ": "D"})
 
 # Query words that say nothing about which procedure is wanted. Folded single words are
 # chosen so that none collides with a meaningful word ("can" is also "căn cước", "dau" is
@@ -41,16 +40,40 @@ STOP_PHRASES: tuple[tuple[str, ...], ...] = (
 )
 
 
+_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase_words in STOP_PHRASES:
+    _PHRASES_BY_FIRST.setdefault(_phrase_words[0], []).append(_phrase_words)
+
+
 def normalize(text: str) -> str:
     """NFC first: 109 real names arrive decomposed and must compare equal to composed ones."""
     return unicodedata.normalize("NFC", text or "")
 
 
+def _build_fold_table() -> dict[int, str | None]:
+    """Every precomposed Latin letter -> its base letter, marks dropped, đ -> d: str.translate speed."""
+    table: dict[int, str | None] = {ord("đ"): "d", ord("Đ"): "d"}
+    for start, end in ((0x00C0, 0x024F), (0x1E00, 0x1EFF)):
+        for code in range(start, end + 1):
+            char = chr(code)
+            base = "".join(
+                c
+                for c in unicodedata.normalize("NFD", char)
+                if not unicodedata.combining(c)
+            )
+            if base != char and base.isascii():
+                table[code] = base.lower()
+    for code in range(0x0300, 0x0370):  # stray combining marks
+        table[code] = None
+    return table
+
+
+_FOLD = _build_fold_table()
+
+
 def fold(text: str) -> str:
     """Lowercase and strip Vietnamese marks, including đ -> d (a letter, not a mark)."""
-    decomposed = unicodedata.normalize("NFD", normalize(text).translate(_FOLD_TABLE))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).lower()
+    return normalize(text).lower().translate(_FOLD)
 
 
 def exact_tokens(text: str) -> list[str]:
@@ -60,7 +83,7 @@ def exact_tokens(text: str) -> list[str]:
 
 def folded_tokens(text: str) -> list[str]:
     """Lowercased, folded tokens: the "folded" analyzer used for matching."""
-    return [fold(token) for token in _TOKEN_RE.findall(normalize(text))]
+    return _TOKEN_RE.findall(fold(text))
 
 
 def token_spans(text: str) -> list[tuple[int, int, str]]:
@@ -89,7 +112,7 @@ def remove_stop_words(tokens: list[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase in STOP_PHRASES:
+        for phrase in _PHRASES_BY_FIRST.get(tokens[i], ()):
             if tuple(tokens[i : i + len(phrase)]) == phrase:
                 i += len(phrase)
                 break

@@ -6,7 +6,8 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 
 from django.utils.html import strip_tags
 
@@ -78,7 +79,7 @@ class ProcedureDocument:
         )
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
 
     def payload(self) -> dict:
         """What a hit shows, stored beside the indexed fields."""

@@ -1,8 +1,9 @@
 """Catalog events -> search index. Publishing never waits for, or fails because of, the engine.
 
-On every committed catalog event we first write a PendingIndexChange row (the database is
-the one thing that must work), then enqueue a task that applies it. When the engine is down
-the row stays, and `manage.py search_index update` (or the next event) applies it later.
+The catalog event log is the queue. After every committed event a task reads the events past
+the indexer's cursor into PendingIndexChange rows (the database is the one thing that must
+work) and applies them in batches. When the engine is down the rows stay, and
+`manage.py search_index update` (or the next event) applies them later.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from catalog.models import EventAction
+from catalog.models import CatalogEvent, EventAction
 from catalog.signals import catalog_event_committed
 from search.documents import ProcedureDocument, iter_documents
 from search.engines import get_engine
-from search.models import IndexAction, PendingIndexChange, SearchRecord
+from search.models import IndexAction, IndexCursor, PendingIndexChange, SearchRecord
 
 logger = logging.getLogger(__name__)
 
@@ -78,44 +79,95 @@ def remember(*, page_id: int, action: str, event_id: int | None = None) -> None:
     )
 
 
-def apply_pending(page_ids: Iterable[int] | None = None) -> dict[str, int]:
-    """Apply pending changes (all, or those for `page_ids`); failures stay pending with the error."""
+def collect_events() -> int:
+    """Turn catalog events the indexer has not read yet into pending changes, in one pass.
+
+    The event log is the queue: a bulk import commits thousands of events at once, and the
+    first task after it picks them all up and indexes them in batches; the tasks queued for
+    the other events then find nothing new.
+    """
+    with transaction.atomic():
+        cursor, _ = IndexCursor.objects.select_for_update().get_or_create(
+            name="default"
+        )
+        events = list(
+            CatalogEvent.objects.filter(id__gt=cursor.last_event_id)
+            .order_by("id")
+            .values_list("id", "page_id", "action")
+        )
+        if not events:
+            return 0
+        latest: dict[int, tuple[int, str]] = {}
+        for event_id, page_id, action in events:
+            latest[page_id] = (event_id, action)
+        existing = set(
+            PendingIndexChange.objects.filter(page_id__in=latest).values_list(
+                "page_id", flat=True
+            )
+        )
+        for page_id, (event_id, action) in latest.items():
+            kind = IndexAction.REMOVE if action in REMOVING else IndexAction.INDEX
+            if page_id in existing:
+                PendingIndexChange.objects.filter(page_id=page_id).update(
+                    action=kind, event_id=event_id, updated_at=timezone.now()
+                )
+            else:
+                PendingIndexChange.objects.create(
+                    page_id=page_id, action=kind, event_id=event_id
+                )
+        cursor.last_event_id = events[-1][0]
+        cursor.save(update_fields=["last_event_id", "updated_at"])
+        return len(events)
+
+
+def apply_pending(
+    page_ids: Iterable[int] | None = None, *, batch_size: int = 500
+) -> dict[str, int]:
+    """Apply pending changes (all, or those for `page_ids`) in batches; failures stay pending."""
     pending = PendingIndexChange.objects.order_by("id")
     if page_ids is not None:
         pending = pending.filter(page_id__in=list(page_ids))
+    changes = list(pending.values_list("pk", "page_id", "attempts", "updated_at"))
     done = failed = 0
-    for change in list(pending):
+    for start in range(0, len(changes), batch_size):
+        batch = changes[start : start + batch_size]
         try:
-            sync_pages([change.page_id])
+            sync_pages([page_id for _pk, page_id, _a, _u in batch])
         except Exception as exc:  # the engine being down must never lose the change
-            failed += 1
-            PendingIndexChange.objects.filter(pk=change.pk).update(
-                attempts=change.attempts + 1,
-                last_error=f"{exc.__class__.__name__}: {exc}"[:500],
-                updated_at=timezone.now(),
-            )
+            failed += len(batch)
+            error = f"{exc.__class__.__name__}: {exc}"[:500]
+            for pk, _page_id, attempts, _updated in batch:
+                PendingIndexChange.objects.filter(pk=pk).update(
+                    attempts=attempts + 1, last_error=error, updated_at=timezone.now()
+                )
             logger.warning(
-                "search index update for page %s failed: %s", change.page_id, exc
+                "search index update failed for %d pages: %s", len(batch), exc
             )
         else:
-            done += 1
-            PendingIndexChange.objects.filter(
-                pk=change.pk, updated_at=change.updated_at
-            ).delete()
+            done += len(batch)
+            for pk, _page_id, _attempts, updated in batch:
+                # a change remembered again meanwhile stays for the next run
+                PendingIndexChange.objects.filter(pk=pk, updated_at=updated).delete()
     return {"applied": done, "failed": failed}
 
 
+def update_index() -> dict[str, int]:
+    """Read new catalog events, then apply every pending change."""
+    collected = collect_events()
+    result = apply_pending()
+    result["events"] = collected
+    return result
+
+
 @task()
-def apply_index_change(page_id: int) -> dict:
+def apply_index_changes() -> dict:
     """The background task: immediate in dev and tests, a worker in production."""
-    return apply_pending([page_id])
+    return update_index()
 
 
 @receiver(catalog_event_committed)
 def on_catalog_event(sender, event, **kwargs):
-    action = IndexAction.REMOVE if event.action in REMOVING else IndexAction.INDEX
     try:
-        remember(page_id=event.page_id, action=action, event_id=event.pk)
-        apply_index_change.enqueue(event.page_id)
+        apply_index_changes.enqueue()
     except Exception:  # publishing has committed; search catches up on the next update
-        logger.exception("could not queue search indexing for page %s", event.page_id)
+        logger.exception("could not queue search indexing after event %s", event.pk)

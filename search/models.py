@@ -124,6 +124,17 @@ class PendingIndexChange(models.Model):
         return f"{self.action} {self.page_id}"
 
 
+class IndexCursor(models.Model):
+    """How far the indexer has read the catalog event log (CatalogEvent.id)."""
+
+    name = models.CharField(max_length=40, primary_key=True, default="default")
+    last_event_id = models.PositiveBigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"{self.name}: {self.last_event_id}"
+
+
 class SearchRecord(models.Model):
     """The database copy of each indexed procedure: the fallback searches its folded name."""
 

@@ -175,3 +175,27 @@ def test_document_content(procedure):
     assert "Nộp hồ sơ tại bộ phận một cửa." in document.steps
     assert "<p>" not in document.steps
     assert document.url == procedure.url
+
+
+def test_a_burst_of_publications_is_indexed_in_one_batch(
+    department, django_capture_on_commit_callbacks
+):
+    """A bulk import commits many events at once; the first task indexes them all together."""
+    from django.db import transaction
+
+    from search.engines.embedded import EmbeddedEngine
+
+    with mock.patch.object(
+        EmbeddedEngine, "index", autospec=True, side_effect=EmbeddedEngine.index
+    ) as index:
+        with django_capture_on_commit_callbacks(execute=True):
+            with transaction.atomic():
+                for n in range(5):
+                    make_procedure(
+                        department=department,
+                        national_code=f"1.00030{n}",
+                        title=f"Cấp phép loại {n}",
+                    )
+    assert index.call_count == 1
+    assert sorted(found("cap phep loai")) == [f"1.00030{n}" for n in range(5)]
+    assert PendingIndexChange.objects.count() == 0

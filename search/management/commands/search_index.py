@@ -10,8 +10,8 @@ from django.utils import timezone
 from catalog.models import CatalogEvent
 from search.documents import count_documents, iter_documents
 from search.engines import EngineUnavailable, get_engine
-from search.indexing import apply_pending, save_records, sync_pages
-from search.models import PendingIndexChange, SearchRecord
+from search.indexing import save_records, update_index
+from search.models import IndexCursor, PendingIndexChange, SearchRecord
 
 
 class Progress:
@@ -87,15 +87,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             SearchRecord.objects.all().delete()
             save_records(documents)
-        # Changes published while we were building: apply them on top of the new index.
-        later = set(
-            CatalogEvent.objects.filter(id__gt=started_at_event).values_list(
-                "page_id", flat=True
-            )
-        )
-        if later:
-            sync_pages(later)
+        # Everything up to the first event is in the new index; changes published while we
+        # were building are applied on top of it.
         PendingIndexChange.objects.filter(updated_at__lt=_start_time(started)).delete()
+        IndexCursor.objects.update_or_create(
+            name="default", defaults={"last_event_id": started_at_event}
+        )
+        update_index()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Indexed {count} procedures into {engine.name} in {seconds:.2f} s "
@@ -103,10 +101,10 @@ class Command(BaseCommand):
         )
 
     def run_update(self):
-        pending = PendingIndexChange.objects.count()
-        result = apply_pending()
+        result = update_index()
         self.stdout.write(
-            f"Pending changes: {pending}; applied {result['applied']}, failed {result['failed']}."
+            f"New catalog events: {result['events']}; "
+            f"applied {result['applied']}, failed {result['failed']}."
         )
         if result["failed"]:
             raise CommandError(
