@@ -156,9 +156,36 @@ register_snippet(FormTemplateViewSet)
 _BASE_COLUMNS = PageListingViewSet.index_view_class.base_columns
 
 
+class ProcedureIndexView(PageListingViewSet.index_view_class):
+    """The flat procedure listing, with export of exactly what is listed (same filters)."""
+
+    def get_header_more_buttons(self):
+        from wagtail.admin.widgets.button import HeaderButton
+
+        from catalog.importing.access import departments_for_export
+
+        buttons = list(super().get_header_more_buttons())
+        if not departments_for_export(self.request.user).exists():
+            return buttons
+        query = self.request.GET.copy()
+        query.pop("p", None)
+        for priority, file_format in enumerate(("xlsx", "csv", "json")):
+            query["format"] = file_format
+            buttons.append(
+                HeaderButton(
+                    _("Xuất %(format)s") % {"format": file_format.upper()},
+                    url=f"{reverse('catalog_export')}?{query.urlencode()}",
+                    icon_name="download",
+                    priority=100 + priority,
+                )
+            )
+        return buttons
+
+
 class ProcedureListingViewSet(PageListingViewSet):
     """Every procedure the user may see, flat, with the columns a department's staff scan for."""
 
+    index_view_class = ProcedureIndexView
     model = ProcedurePage
     icon = "list-ul"
     menu_label = _("Thủ tục hành chính")
