@@ -1,0 +1,85 @@
+"""The judged queries over the real national catalog (../shared/data/raw/dvcqg-opengov), imported
+with the import engineer's `import_catalog`; then `search_index check` must report 0 differences."""
+
+import unicodedata
+from io import StringIO
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+
+import pytest
+import yaml
+
+from search.documents import iter_documents
+from search.engines.embedded import EmbeddedEngine
+from search.indexing import save_records
+from tests.search.test_relevance import MRR, SCORES, SUCCESS_AT_5, evaluate
+
+pytestmark = pytest.mark.shared_data
+
+SOURCE = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov"
+JUDGED = Path(__file__).with_name("judged_queries_national.yaml")
+
+
+def _name(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+@pytest.fixture(scope="module")
+def national(tmp_path_factory, django_db_setup, django_db_blocker):
+    if not (SOURCE / "catalog.jsonl").exists():
+        pytest.skip(f"the national data is not at {SOURCE} (shared data absent)")
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command(
+            "import_catalog",
+            str(SOURCE / "catalog.jsonl"),
+            str(SOURCE / "details"),
+            "--publish",
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+        documents = list(iter_documents())
+        engine = EmbeddedEngine(
+            directory=tmp_path_factory.mktemp("national"),
+            index_name=settings.SEARCH_INDEX_NAME,
+        )
+        engine.rebuild(documents)
+        save_records(documents)
+        yield engine, documents
+        transaction.set_rollback(True)
+
+
+def test_relevance_over_the_national_catalog(national, db):
+    engine, documents = national
+    assert len(documents) > 5000
+    by_name: dict[str, list[str]] = {}
+    for document in documents:
+        by_name.setdefault(_name(document.name), []).append(document.code)
+    queries = yaml.safe_load(JUDGED.read_text(encoding="utf-8"))["queries"]
+    assert len(queries) >= 40
+    codes = {d.code for d in documents}
+    for item in queries:
+        relevant = list(item.get("relevant", []))
+        for name in item.get("relevant_names", []):
+            relevant += by_name.get(_name(name), [])
+        assert relevant and set(relevant) <= codes, item
+        item["relevant"] = relevant
+    success, mrr, misses = evaluate(engine, queries)
+    SCORES.append(
+        f"embedded engine, national data ({len(documents)} procedures), {len(queries)} judged queries: "
+        f"success@5 = {success:.3f}, MRR = {mrr:.3f}"
+    )
+    SCORES.extend(f"  not first: {miss}" for miss in misses)
+    assert success >= SUCCESS_AT_5, misses
+    assert mrr >= MRR, misses
+
+
+def test_index_matches_the_database_after_the_import(national, db, settings):
+    engine, documents = national
+    indexed = engine.fingerprints()
+    expected = {d.page_id: d.fingerprint for d in documents}
+    assert set(indexed) == set(expected)
+    assert indexed == expected
