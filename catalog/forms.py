@@ -49,3 +49,38 @@ class ProcedurePageForm(CatalogPageForm):
                 ),
             )
         return cleaned_data
+
+    def is_valid(self):
+        # Nested document forms are cleaned after clean(); check their templates once they are.
+        valid = super().is_valid()
+        return self._check_form_templates_are_choosable() and valid
+
+    def _check_form_templates_are_choosable(self) -> bool:
+        """A forged POST must not link a form the user's chooser would not offer."""
+        from catalog.permissions import can
+
+        user = getattr(self, "for_user", None)
+        cases = (
+            self.formsets.get("dossier_cases") if hasattr(self, "formsets") else None
+        )
+        allowed = True
+        if user is None or cases is None:
+            return allowed
+        for case_form in cases.forms:
+            documents = getattr(case_form, "formsets", {}).get("documents")
+            for document_form in documents.forms if documents else []:
+                template = getattr(document_form, "cleaned_data", {}).get(
+                    "form_template"
+                )
+                if (
+                    template is not None
+                    and "form_template" in document_form.changed_data
+                    and not can(user, "choose", template)
+                ):
+                    document_form.add_error(
+                        "form_template",
+                        _("Bạn không được dùng mẫu %(code)s của đơn vị khác.")
+                        % {"code": template.code},
+                    )
+                    allowed = False
+        return allowed

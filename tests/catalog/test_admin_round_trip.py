@@ -270,3 +270,27 @@ def test_negative_fee_in_the_admin_form_names_the_problem(client, editor, depart
     assert response.status_code == 200
     assert "Mức phí, lệ phí không được âm." in response.content.decode()
     assert not ProcedurePage.objects.exists()
+
+
+def test_forged_form_template_of_another_department_is_refused(
+    client, editor, department, other_department
+):
+    own = make_form_template(department=department, code="D1", name="A")
+    foreign = make_form_template(department=other_department, code="PBT-01", name="B")
+    client.force_login(editor)
+    add_url = reverse(
+        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
+    )
+    form = procedure_form(
+        title="Đăng ký khai sinh", change_note="x", templates=[own, foreign]
+    )
+    response = client.post(add_url, form)
+    assert response.status_code == 200
+    assert (
+        "Bạn không được dùng mẫu PBT-01 của đơn vị khác." in response.content.decode()
+    )
+    assert not ProcedurePage.objects.exists()
+
+    form["dossier_cases-1-documents-0-form_template"] = str(own.pk)
+    assert client.post(add_url, form).status_code == 302
+    assert ProcedurePage.objects.filter(national_code="1.000080").exists()
