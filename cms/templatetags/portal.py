@@ -242,3 +242,12 @@ def procedure_cache_key(context):
         "key": f"{key}:{language}:{request.get_host()}",
         "seconds": PUBLIC_CONTEXT_SECONDS,
     }
+
+
+@register.filter
+def vnd(amount) -> str:
+    """25000 -> "25.000", the way fees are written in Vietnam (as FeeItem.amount_display)."""
+    try:
+        return f"{int(amount):,}".replace(",", ".")
+    except (TypeError, ValueError):
+        return ""

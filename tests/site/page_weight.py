@@ -12,15 +12,21 @@ import statistics
 import time
 
 import django
+from django.conf import settings
 
 django.setup()
+settings.DEBUG = False  # DEBUG records every query; measure what production does
 
-from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from catalog.models import DepartmentPage, ProcedurePage  # noqa: E402
+from catalog.models import (  # noqa: E402
+    DepartmentIndexPage,
+    DepartmentPage,
+    ProcedurePage,
+)
 
 STATIC = settings.BASE_DIR / "templates" / "static"
 ASSET = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
@@ -39,13 +45,18 @@ def weigh(client, url):
     return len(html), raw, zipped, len(assets)
 
 
-def render_times(client, url, runs=200):
+def render_times(client, url, runs=200, cold=False):
+    """p50 milliseconds and queries of one render; `cold` empties the cache before each."""
     client.get(url, HTTP_HOST="localhost")
     times = []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         client.get(url, HTTP_HOST="localhost")
         times.append((time.perf_counter() - started) * 1000)
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(url, HTTP_HOST="localhost")
     return statistics.median(times), len(queries)
@@ -69,12 +80,17 @@ def main():
         html, raw, zipped, count = weigh(client, url)
         print(f"| {name} | {html:,} | {raw:,} | {zipped:,} | {count} |")
     print()
-    print("| procedure page | p50 ms (200 renders) | queries |")
+    print("| page (200 renders each, same run) | p50 ms | queries |")
     print("|---|---:|---:|")
+    index = DepartmentIndexPage.objects.live().first()
+    p50, queries = render_times(client, index.url)
+    print(f"| baseline: departments list (a near-empty page) | {p50:.1f} | {queries} |")
     smallest = min(procedures, key=lambda p: len(client.get(p.url).content))
     for procedure in (smallest, largest):
-        p50, queries = render_times(client, procedure.url)
-        print(f"| {procedure.code} {procedure.title[:50]} | {p50:.1f} | {queries} |")
+        for cold in (True, False):
+            p50, queries = render_times(client, procedure.url, cold=cold)
+            state = "cold cache" if cold else "cached"
+            print(f"| procedure {procedure.code}, {state} | {p50:.1f} | {queries} |")
 
 
 if __name__ == "__main__":

@@ -117,6 +117,9 @@
     });
   }
   bindFacets();
+  /* On a phone the filters start folded so the results come first. */
+  var toggle = document.querySelector(".facets-toggle");
+  if (toggle && window.matchMedia("(max-width: 56rem)").matches) toggle.open = false;
   window.addEventListener("popstate", function () { if (layout) window.location.reload(); });
 
   /* Dossier cases: show only the case picked, keep it in the address for sharing and printing. */
