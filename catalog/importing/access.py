@@ -11,6 +11,7 @@ class ImportAccess:
 
     def __init__(self, user=None) -> None:
         self.user = user
+        self.refused: dict[DepartmentPage, list[str]] = {}
         if user is None:
             self.everything = True
             self.importable: set[int] = set()

@@ -307,8 +307,24 @@ def run_import(
             report.written = True
     except _Rollback:
         pass
+    _audit_refusals(access, report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def _audit_refusals(access: ImportAccess, report: ImportReport) -> None:
+    """Rows refused for another department are denied writes: record them, once per department."""
+    if access.user is None or not access.refused:
+        return
+    from catalog.services.roles import record_denied
+
+    for department, codes in access.refused.items():
+        record_denied(
+            actor=access.user,
+            action="import",
+            department=department,
+            detail=f"{len(codes)} thủ tục: {', '.join(codes[:20])}",
+        )
 
 
 @dataclass
@@ -360,6 +376,7 @@ def _plan(
             if d is not None and not access.may_import(d)
         ]
         if refused:
+            access.refused.setdefault(refused[0], []).append(record.key)
             report.rejections.append(
                 Rejection(
                     file=record.file,

@@ -105,6 +105,10 @@ def test_row_for_another_department_is_rejected_for_a_moderator(
         "không có quyền nhập thủ tục cho đơn vị PBT" in message and "dòng 2" in message
     )
     assert not ProcedurePage.objects.exists()
+    from catalog.models import PermissionAuditEntry
+
+    denial = PermissionAuditEntry.objects.get(kind="denied", action="import")
+    assert (denial.actor, denial.department_code) == (moderator, "PBT")
 
 
 def test_people_without_import_rights_cannot_open_the_screen(
