@@ -16,6 +16,7 @@ from search.analysis import (
     edit_distance,
     file_synonyms,
     fuzzy_distance,
+    normalize,
     parse_synonym_line,
     token_spans,
 )
@@ -103,17 +104,16 @@ class SearchEngine:
             )
         total, rows, facet_counts = self._search(query, analyzed)
         hits = [_hit(payload, score) for payload, score in rows]
+        unknown = [t for t in analyzed.folded if not self.is_known(t)]
         if query.text:
             total, hits = self._apply_best_bets(query, analyzed, total, hits)
             for hit in hits:
-                hit.highlight = highlight(hit.name, analyzed)
+                hit.highlight = highlight(hit.name, analyzed, typos=unknown)
         else:
             for hit in hits:
                 hit.highlight = escape(hit.name)
         suggestion = None
-        if query.text and (
-            total < FEW_RESULTS or not all(map(self.is_known, analyzed.folded))
-        ):
+        if query.text and (total < FEW_RESULTS or unknown):
             suggestion = self.did_you_mean(analyzed)
         return SearchResult(
             total=total,
@@ -232,18 +232,23 @@ def _hit(payload: dict, score: float) -> Hit:
     )
 
 
-def highlight(text: str, analyzed: AnalyzedQuery) -> str:
-    """Safe HTML: every character escaped, only <mark> added around matched words."""
+def highlight(
+    text: str, analyzed: AnalyzedQuery, typos: list[str] | None = None
+) -> str:
+    """Safe HTML: every character escaped, only <mark> added around matched words.
+
+    Words match on their folded form; words the index does not know (typos) also match
+    the name's words within their edit distance.
+    """
     wanted = set(analyzed.folded)
     for phrase in analyzed.expansions:
         wanted.update(phrase)
+    typos = typos or []
     parts: list[str] = []
     position = 0
-    from search.analysis import normalize
-
     text = normalize(text)
     for start, end, folded in token_spans(text):
-        if _matches(folded, wanted):
+        if folded in wanted or _near(folded, typos):
             parts.append(escape(text[position:start]))
             parts.append(f"<mark>{escape(text[start:end])}</mark>")
             position = end
@@ -251,10 +256,8 @@ def highlight(text: str, analyzed: AnalyzedQuery) -> str:
     return "".join(parts)
 
 
-def _matches(token: str, wanted: set[str]) -> bool:
-    if token in wanted:
-        return True
-    for word in wanted:
+def _near(token: str, typos: list[str]) -> bool:
+    for word in typos:
         distance = fuzzy_distance(word)
         if distance and abs(len(word) - len(token)) <= distance:
             if edit_distance(word, token, limit=distance) <= distance:
