@@ -90,3 +90,18 @@ class ApiKey(models.Model):
             return
         ApiKey.objects.filter(pk=self.pk).update(last_used_at=now)
         self.last_used_at = now
+
+
+class ThrottleWindow(models.Model):
+    """One client's request count in one fixed time window, shared by every worker process.
+
+    Incremented with a single atomic UPDATE, so concurrent workers never lose a count (a cache
+    get-then-set would), and no table-wide COUNT(*) runs per request as DatabaseCache does.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("cửa sổ hạn mức")

@@ -1,17 +1,22 @@
-"""Rate limits per API key and per client IP, counted in the shared database cache.
+"""Rate limits per API key and per client IP, counted in the database.
 
-Counters live in the "throttle" cache (a DatabaseCache), so every worker process sees the same
-counts. The client IP comes from REMOTE_ADDR, or from X-Forwarded-For only as far as
-settings.API_TRUSTED_PROXIES allows, so a forged header cannot reset the count.
+Counters are rows of api.ThrottleWindow incremented atomically, so every worker process sees
+the same counts and concurrent requests never lose one. The client IP comes from REMOTE_ADDR,
+or from X-Forwarded-For only as far as settings.API_TRUSTED_PROXIES allows, so a forged header
+cannot reset the count.
 """
 
+import datetime
 import ipaddress
 import math
 import time
 
 from django.conf import settings
-from django.core.cache import caches
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from rest_framework.throttling import BaseThrottle
+
+from api.models import ThrottleWindow
 
 PERIODS = {
     "s": 1,
@@ -60,8 +65,11 @@ class Window:
     def __init__(self, *, ident: str, limit: int, period: int, now: float):
         self.limit, self.period, self.now = limit, period, now
         self.index = int(now // period)
-        self.current_key = f"api-throttle:{ident}:{period}:{self.index}"
-        self.previous_key = f"api-throttle:{ident}:{period}:{self.index - 1}"
+        self.current_key = f"{ident}:{period}:{self.index}"
+        self.previous_key = f"{ident}:{period}:{self.index - 1}"
+        self.expires_at = datetime.datetime.fromtimestamp(
+            (self.index + 2) * period, tz=datetime.UTC
+        )
 
     def check(self, counts: dict) -> tuple[bool, float]:
         elapsed = self.now - self.index * self.period
@@ -77,14 +85,38 @@ class Window:
         return False, min(self.period - elapsed, needed)
 
 
+def clock() -> float:
+    return time.time()
+
+
+def count_request(window: Window) -> None:
+    """One atomic increment; the first request of a window creates its row."""
+    updated = ThrottleWindow.objects.filter(key=window.current_key).update(
+        count=F("count") + 1
+    )
+    if updated:
+        return
+    # A new window starts: a good moment to drop the rows of windows long over.
+    ThrottleWindow.objects.filter(
+        expires_at__lt=datetime.datetime.fromtimestamp(window.now, tz=datetime.UTC)
+    ).delete()
+    try:
+        with transaction.atomic():
+            ThrottleWindow.objects.create(
+                key=window.current_key, count=1, expires_at=window.expires_at
+            )
+    except IntegrityError:  # another worker created it first
+        ThrottleWindow.objects.filter(key=window.current_key).update(
+            count=F("count") + 1
+        )
+
+
 class ClientRateThrottle(BaseThrottle):
     """Quota of the API key when one is given, else settings.API_ANON_RATE per client IP."""
 
-    cache_alias = "throttle"
-
     def allow_request(self, request, view):
         key = getattr(request, "auth", None)
-        now = time.time()
+        now = clock()
         if getattr(key, "pk", None) is not None:
             ident = f"key:{key.pk}"
             limits = [(key.per_minute, 60)]
@@ -97,9 +129,10 @@ class ClientRateThrottle(BaseThrottle):
             Window(ident=ident, limit=limit, period=period, now=now)
             for limit, period in limits
         ]
-        cache = caches[self.cache_alias]
         names = [name for w in windows for name in (w.current_key, w.previous_key)]
-        counts = cache.get_many(names)
+        counts = dict(
+            ThrottleWindow.objects.filter(key__in=names).values_list("key", "count")
+        )
         self.wait_seconds = 0.0
         for window in windows:
             allowed, wait = window.check(counts)
@@ -107,10 +140,8 @@ class ClientRateThrottle(BaseThrottle):
                 self.wait_seconds = max(self.wait_seconds, wait)
         if self.wait_seconds:
             return False
-        cache.set_many(
-            {w.current_key: counts.get(w.current_key, 0) + 1 for w in windows},
-            timeout=max(w.period for w in windows) * 2 + 5,
-        )
+        for window in windows:
+            count_request(window)
         return True
 
     def wait(self):

@@ -198,7 +198,7 @@ CACHES = {
     "throttle": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cache_throttle",
-        # Culling drops the lowest keys first: ETag dates ("api-lm:") before counters.
+        # The API keeps Last-Modified dates here (one row per URL served).
         "OPTIONS": {"MAX_ENTRIES": 200000},
     },
 }
