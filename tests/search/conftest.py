@@ -52,7 +52,13 @@ def engine_for(name: str, directory):
 
 @pytest.fixture(scope="module", params=ENGINES)
 def engine(request, tmp_path_factory):
-    return engine_for(request.param, tmp_path_factory.mktemp("engine"))
+    engine = engine_for(request.param, tmp_path_factory.mktemp("engine"))
+    yield engine
+    if request.param == "elasticsearch":  # leave the live cluster as we found it
+        client = engine.client
+        if client.indices.exists_alias(name=engine.alias):
+            for index in client.indices.get_alias(name=engine.alias):
+                client.indices.delete(index=index)
 
 
 def _procedure(code, title, **extra):
