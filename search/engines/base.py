@@ -15,6 +15,7 @@ from search.analysis import (
     analyze_query,
     edit_distance,
     file_synonyms,
+    folded_tokens,
     fuzzy_distance,
     normalize,
     parse_synonym_line,
@@ -24,7 +25,8 @@ from search.documents import ProcedureDocument
 from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
 
 TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
-FEW_RESULTS = 3  # below this many hits, offer "did you mean"
+FEW_RESULTS = 3
+VOCABULARY_TTL = 60  # below this many hits, offer "did you mean"
 FACET_SIZE = 100
 
 Progress = Callable[[int], None]
@@ -59,15 +61,22 @@ class SearchEngine:
         raise NotImplementedError
 
     def vocabulary(self) -> dict[str, int]:
-        """Indexed words (folded) with their document frequency, for "did you mean"."""
+        """Indexed words (folded) with their document frequency, for "did you mean".
+
+        Read from the database copy of the index and kept for VOCABULARY_TTL seconds.
+        """
+        cached = getattr(self, "_db_vocabulary", None)
+        if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
         from search.models import SearchRecord
 
         counts: dict[str, int] = {}
-        for name in SearchRecord.objects.values_list(
-            "name_folded", flat=True
-        ).iterator():
-            for token in set(name.split()):
-                counts[token] = counts.get(token, 0) + 1
+        names = SearchRecord.objects.values_list("name_folded", flat=True)
+        for name in names.iterator():
+            for token in set(folded_tokens(name)):
+                if not token.isdigit():
+                    counts[token] = counts.get(token, 0) + 1
+        self._db_vocabulary = (time.monotonic(), counts)
         return counts
 
     def health(self) -> dict:
@@ -126,8 +135,6 @@ class SearchEngine:
 
     def suggest(self, text: str, limit: int = 8) -> list[dict]:
         """Autocomplete on procedure names: the last word may be unfinished."""
-        from search.analysis import folded_tokens
-
         if not isinstance(text, str):
             return []
         tokens = folded_tokens(text[:200])[:10]
