@@ -76,9 +76,15 @@ class ConsoleLog:
                 and self.errors.append(f"HTTP {response.status}: {response.url}")
             ),
         )
+        # a fetch still running when the citizen moves to the next page is aborted: not an error
         page.on(
             "requestfailed",
-            lambda request: self.errors.append(f"request failed: {request.url}"),
+            lambda request: (
+                request.failure != "net::ERR_ABORTED"
+                and self.errors.append(
+                    f"request failed: {request.url} {request.failure}"
+                )
+            ),
         )
 
 
