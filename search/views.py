@@ -155,7 +155,10 @@ def search(request):
     except BadSearchRequest as exc:
         context["error"] = str(exc)
         return render(request, "search/search.html", context, status=400)
-    except Exception:  # the engine and its fallback both failed: say so, never a 500
+    except BaseException as exc:  # engine and fallback both failed: say so, never a 500
+        # tantivy's Rust panics arrive as pyo3's PanicException, a BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
         logger.exception("search failed for the public search page")
         context["error"] = _(
             "Chức năng tìm kiếm tạm thời gián đoạn. Vui lòng thử lại sau."
