@@ -8,13 +8,22 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
+from functools import lru_cache
 
 from django.utils.html import strip_tags
 
 from wagtail.models import Page, Site
 
-from catalog.models import DepartmentPage, OnlineLevel, ProcedurePage
-from catalog.selectors import procedures_with_parts
+from catalog.models import (
+    DepartmentPage,
+    DossierCase,
+    ExecutionMethod,
+    FeeItem,
+    OnlineLevel,
+    ProcedurePage,
+    ProcedureStep,
+    RequiredDocument,
+)
 from search.analysis import folded_tokens, normalize, remove_stop_words
 
 BATCH_SIZE = 500
@@ -26,6 +35,7 @@ def phrase_key(text: str) -> str:
     return " ".join(remove_stop_words(folded_tokens(text)))
 
 
+@lru_cache(maxsize=8192)  # list names, agencies and document names repeat across procedures
 def _text(value: str | None) -> str:
     return _SPACES.sub(" ", strip_tags(normalize(value or ""))).strip()
 
@@ -232,6 +242,144 @@ class DocumentBuilder:
                 return
 
 
+class _Rows(list):
+    """A list that answers `.all()`, so prepare_<field>() reads plain rows like prefetched ones."""
+
+    def all(self):
+        return self
+
+
+class _Row:
+    """A plain attribute bag standing in for a model instance in the batch path."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def _grouped(rows, key_index: int = 0) -> dict[int, _Rows]:
+    groups: dict[int, _Rows] = {}
+    for row in rows:
+        groups.setdefault(row[key_index], _Rows()).append(row)
+    return groups
+
+
+def _list_rows(relation: str, ids: list[int]) -> dict[int, _Rows]:
+    """One query per shared list: (procedure id -> rows with .code and .name)."""
+    through = getattr(ProcedurePage, relation).through
+    target = ProcedurePage._meta.get_field(relation).related_model._meta.model_name
+    rows = through.objects.filter(procedurepage_id__in=ids).values_list(
+        "procedurepage_id", f"{target}__code", f"{target}__name"
+    )
+    return {
+        page_id: _Rows(_Row(code=code, name=name) for _, code, name in group)
+        for page_id, group in _grouped(rows).items()
+    }
+
+
+def _batch_rows(ids: list[int]) -> list[_Row]:
+    """Procedures with every part the documents read, in a fixed number of plain queries.
+
+    The ORM's prefetch machinery costs about 3 ms a procedure in Python; plain rows cost a
+    fraction of that, which is what lets a full rebuild keep up with the catalog's size.
+    """
+    columns = (
+        "pk", "title", "national_code", "local_code", "keywords", "summary",
+        "online_level", "result_note", "path", "url_path",
+    )  # fmt: skip
+    pages = (
+        ProcedurePage.objects.filter(pk__in=ids).order_by("pk").values_list(*columns)
+    )
+    lists = {
+        name: _list_rows(name, ids)
+        for name in ("fields", "levels", "subject_types", "life_events", "results")
+    }
+    steps = _grouped(
+        ProcedureStep.objects.filter(page_id__in=ids)
+        .order_by("page_id", "sort_order", "pk")
+        .values_list("page_id", "title", "description")
+    )
+    methods = _grouped(
+        ExecutionMethod.objects.filter(page_id__in=ids)
+        .order_by("page_id", "sort_order", "pk")
+        .values_list(
+            "page_id",
+            "pk",
+            "processing_time_value",
+            "processing_time_unit",
+            "processing_time_text",
+        )  # fmt: skip
+    )
+    fees = _grouped(
+        FeeItem.objects.filter(method__page_id__in=ids)
+        .order_by("method_id", "sort_order", "pk")
+        .values_list("method_id", "amount")
+    )
+    cases = _grouped(
+        DossierCase.objects.filter(page_id__in=ids)
+        .order_by("page_id", "sort_order", "pk")
+        .values_list("page_id", "pk", "name")
+    )
+    documents = _grouped(
+        RequiredDocument.objects.filter(case__page_id__in=ids)
+        .order_by("case_id", "sort_order", "pk")
+        .values_list("case_id", "name")
+    )
+    empty = _Rows()
+    procedures = []
+    for (
+        pk,
+        title,
+        national,
+        local,
+        keywords,
+        summary,
+        online,
+        note,
+        path,
+        url_path,
+    ) in pages:
+        procedures.append(
+            _Row(
+                pk=pk,
+                title=title,
+                national_code=national,
+                local_code=local,
+                code=local or national,
+                keywords=keywords,
+                summary=summary,
+                online_level=online,
+                result_note=note,
+                path=path,
+                url_path=url_path,
+                steps=_Rows(
+                    _Row(title=t, description=d) for _, t, d in steps.get(pk, empty)
+                ),
+                execution_methods=_Rows(
+                    _Row(
+                        processing_time_display=ExecutionMethod.format_processing_time(
+                            value, unit, text
+                        ),
+                        fees=_Rows(
+                            _Row(amount=a) for _, a in fees.get(method_pk, empty)
+                        ),
+                    )
+                    for _, method_pk, value, unit, text in methods.get(pk, empty)
+                ),
+                dossier_cases=_Rows(
+                    _Row(
+                        name=name,
+                        documents=_Rows(
+                            _Row(name=n) for _, n in documents.get(case_pk, empty)
+                        ),
+                    )
+                    for _, case_pk, name in cases.get(pk, empty)
+                ),
+                **{name: rows.get(pk, empty) for name, rows in lists.items()},
+            )
+        )
+    return procedures
+
+
 def iter_documents(
     page_ids: Iterable[int] | None = None, *, batch_size: int = BATCH_SIZE
 ) -> Iterator[ProcedureDocument]:
@@ -242,11 +390,7 @@ def iter_documents(
         queryset = queryset.filter(pk__in=list(page_ids))
     ids = list(queryset.values_list("pk", flat=True))
     for start in range(0, len(ids), batch_size):
-        chunk = ids[start : start + batch_size]
-        batch = procedures_with_parts(
-            ProcedurePage.objects.filter(pk__in=chunk).order_by("pk")
-        )
-        for procedure in batch:
+        for procedure in _batch_rows(ids[start : start + batch_size]):
             yield builder.build(procedure)
 
 

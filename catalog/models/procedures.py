@@ -377,11 +377,19 @@ class ExecutionMethod(ClusterableModel, Orderable):
 
     @property
     def processing_time_display(self) -> str:
-        if self.processing_time_value is not None and self.processing_time_unit:
-            value = self.processing_time_value.normalize()
-            number = f"{value:f}".replace(".", ",")
-            return f"{number} {TimeUnit(self.processing_time_unit).label}"
-        return self.processing_time_text
+        return self.format_processing_time(
+            self.processing_time_value,
+            self.processing_time_unit,
+            self.processing_time_text,
+        )
+
+    @staticmethod
+    def format_processing_time(value, unit: str, text: str) -> str:
+        """ "5 ngày làm việc", "2,5 giờ", or the free text when the source has no number."""
+        if value is not None and unit:
+            number = f"{value.normalize():f}".replace(".", ",")
+            return f"{number} {TimeUnit(unit).label}"
+        return text
 
 
 class FeeItem(Orderable):

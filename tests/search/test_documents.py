@@ -1,0 +1,36 @@
+"""The batch document path (plain rows) must give exactly what the model-based builder gives."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from catalog.models import ProcedurePage
+from catalog.selectors import procedures_with_parts
+from search.documents import DocumentBuilder, iter_documents
+from tests.factories import make_department, make_procedure
+
+
+def test_batch_documents_equal_model_documents(catalog):
+    department = make_department(code="DOCS", title="Sở Thử nghiệm")
+    make_procedure(
+        department=department, national_code="9.000001", title="Thủ tục đầy đủ phần"
+    )
+    builder = DocumentBuilder()
+    expected = {
+        procedure.pk: builder.build(procedure).as_dict()
+        for procedure in procedures_with_parts(ProcedurePage.objects.live().public())
+    }
+    batch = {document.page_id: document.as_dict() for document in iter_documents()}
+    assert batch == expected
+    full = batch[ProcedurePage.objects.get(national_code="9.000001").pk]
+    assert full["fee_min"] == 0 and full["fee_max"] == 8000
+    assert full["processing_time"] == "5 ngày làm việc"
+    assert "Giấy chứng sinh" in full["documents"] and "Nhận kết quả" in full["steps"]
+
+
+def test_batch_documents_cost_a_fixed_number_of_queries(catalog):
+    with CaptureQueriesContext(connection) as few:
+        list(iter_documents([next(iter(catalog.values())).pk]))
+    with CaptureQueriesContext(connection) as many:
+        list(iter_documents([page.pk for page in catalog.values()]))
+    assert len(catalog) > 5
+    assert len(many) == len(few)
