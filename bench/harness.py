@@ -123,10 +123,23 @@ def ratio(ours: float | None, peer: float | None, label: str) -> str:
     return f"{ours / peer:.1f}x slower than {label}"
 
 
+def _peak_rss_kb(pid: int) -> int:
+    """VmHWM of a running process: its own peak RSS (ru_maxrss of a child would include the
+    RSS it inherited from this process at fork, which is large here)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def run_measured(
     cmd: list[str], *, env: dict | None = None, cwd: Path = REPO, timeout: float = 600
 ) -> dict:
-    """Run a command; return wall seconds, peak RSS (MB) of the child, exit code and output tail.
+    """Run a command; return wall seconds, its peak RSS (MB), exit code and output tail.
 
     A command still running after `timeout` seconds is killed (returncode -9, timed_out True).
     """
@@ -142,19 +155,31 @@ def run_measured(
     )
     timer = threading.Timer(max(timeout, 1), process.kill)
     timer.start()
+    peak = [0]
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _peak_rss_kb(process.pid))
+            done.wait(0.05)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
     output = []
     assert process.stdout is not None
     for line in process.stdout:
         output.append(line.decode("utf-8", "replace"))
         del output[:-200]
-    _, status, usage = os.wait4(process.pid, 0)
+    process.wait()
+    done.set()
+    watcher.join()
     timed_out = not timer.is_alive() and time.perf_counter() - started >= timeout
     timer.cancel()
     seconds = time.perf_counter() - started
     return {
         "seconds": round(seconds, 2),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: kilobytes
-        "returncode": os.waitstatus_to_exitcode(status),
+        "peak_rss_mb": round(peak[0] / 1024, 1),
+        "returncode": process.returncode,
         "timed_out": timed_out,
         "output": "".join(output[-40:]),
     }

@@ -23,7 +23,7 @@ def main(path: str) -> int:
     from catalog.importing.template import PROCEDURES
     from catalog.models import ProcedurePage
 
-    fields = [
+    columns = [
         "national_code",
         "local_code",
         "title",
@@ -39,7 +39,7 @@ def main(path: str) -> int:
         class Meta:
             model = ProcedurePage
             import_id_fields = ("national_code",)
-            fields = tuple(fields)
+            fields = tuple(columns)
 
     started = time.perf_counter()
     workbook = load_workbook(path, read_only=True)
@@ -47,8 +47,8 @@ def main(path: str) -> int:
     labels = {column.label: column.key for column in PROCEDURES.columns}
     rows = sheet.iter_rows(values_only=True)
     header = [labels.get(str(cell), str(cell)) for cell in next(rows)]
-    positions = [header.index(name) for name in fields]
-    dataset = tablib.Dataset(headers=fields)
+    positions = [header.index(name) for name in columns]
+    dataset = tablib.Dataset(headers=columns)
     for row in rows:
         dataset.append(["" if row[i] is None else row[i] for i in positions])
     read = time.perf_counter() - started

@@ -38,8 +38,10 @@ GAP_NOTES: dict[str, str] = {
     "values() rows or cached per-procedure JSON keyed by the last catalog event",
     "api-list-vs-floor": "cause: Python-side model instantiation and DRF field serialization, not "
     "SQL (query counts are equal). Next: as for the list p50 target",
-    "mirror": f"cause: one detail request per procedure at the measured detail latency; {LOAD_NOTE}. "
-    "Next: the sync client can read full-detail list pages (page_size=200) for the initial copy",
+    "mirror": "cause: the change feed embeds each procedure's full detail, 200 entries a page, "
+    "serialized one by one at the list's per-procedure cost (see the list row), and pages are "
+    f"fetched one after another; {LOAD_NOTE}. Next: the same serialization fix as the list "
+    "(cached per-revision JSON would make a feed page a concatenation)",
     "search-engine-p95": f"cause: {LOAD_NOTE} (p50 is a third of p95: scheduling, not the index); "
     "facets are counted per facet. Next: re-run quiet; count all facets in one collector pass",
     "search-api-p95": f"cause: the engine query plus DRF; {LOAD_NOTE}. Next: as for the engine",
@@ -54,7 +56,12 @@ GAP_NOTES: dict[str, str] = {
     "docs on import; re-run quiet",
     "import-rss": "cause: every record and report outcome is held in memory. Next: stream records "
     "per batch",
-    "sheet": f"cause: {LOAD_NOTE}. Next: profile the template reader and the dry-run comparison",
+    "sheet": "cause: the dry run reports every one of the 10,000 procedures as updated although "
+    "the file is an export of those same procedures (rows_for(procedure_snapshot(...))), so every "
+    "row goes through the full compare-and-rebuild path, holding all of them in memory (see the "
+    "peak RSS); either the template round trip or a value the generator wrote (rich-text HTML, "
+    f"decimals) does not compare equal; {LOAD_NOTE}. Next: find the field that differs (the "
+    "import report lists changed fields) and stream the comparison per batch",
     "page-p50": "cause: ~26 queries per procedure page (page tree, site root, settings, "
     f"parts, history, department) and template rendering; {LOAD_NOTE}. Next: cache the public "
     "context per revision (in progress by the public-site engineer)",
@@ -261,6 +268,13 @@ def targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
         lambda r: r["value"] < 60,
     )
     add(
+        "import-time",
+        "National import < 60 s (SQLite)",
+        _find(rows, "import", "national data: ", "sqlite"),
+        lambda r: f"{r['value']:.1f} s",
+        lambda r: r["value"] < 60,
+    )
+    add(
         "import-rss",
         "National import peak memory < 500 MB",
         national,
@@ -335,6 +349,12 @@ def main(argv=None) -> int:
     if args.work and (args.work / "loadavg-start").exists():
         load_start = (args.work / "loadavg-start").read_text().split()[0]
     load_end = f"{os.getloadavg()[0]:.1f}"
+    settings_env = " ".join(
+        f"{name}={value}"
+        for name, value in sorted(os.environ.items())
+        if name.startswith("BENCH_") and name != "BENCH_DEADLINE"
+    )
+    command = f"{settings_env} make bench".strip()
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     results_table = table(rows)
     target_lines = ["| target | measured | verdict |", "|---|---|---|"]
@@ -348,7 +368,7 @@ def main(argv=None) -> int:
 Written by `make bench` (`bash bench/run.sh`); do not edit by hand: change bench/ and re-run.
 
 - date: {now}; total run time {args.seconds} s
-- command: `make bench` (BENCH_N={args.procedures}, BENCH_DEPARTMENTS={args.departments})
+- command: `{command}` (BENCH_N={args.procedures}, BENCH_DEPARTMENTS={args.departments})
 - commit: {machine["commit"]}
 - machine: {machine["nproc"]} CPUs ({machine["cpu"]}), {machine["memory"]} RAM, Python {machine["python"]};
   load average {load_start or "?"} at the start and {load_end} at the end of the run (above {machine["nproc"]}

@@ -7,6 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 source tests/pg.sh
+source tests/system-deps.sh
+system_deps  # PostgreSQL from Debian's packages when missing (no-op when installed)
 PY=.venv/bin/python
 N=${BENCH_N:-10000}
 DEPTS=${BENCH_DEPARTMENTS:-300}
@@ -16,6 +18,11 @@ WORK=$(mktemp -d /tmp/catalog-bench.XXXXXX)
 RESULTS="$WORK/results.jsonl"
 cut -d' ' -f1 /proc/loadavg > "$WORK/loadavg-start"
 export DJANGO_SETTINGS_MODULE=bench.settings
+# wrk (the load generator) comes from Debian; install it when missing and we may.
+if ! command -v wrk >/dev/null && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+  apt-get install -y -qq wrk >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq wrk >/dev/null 2>&1; } \
+    || echo "wrk could not be installed: the throughput rows will say so"
+fi
 started=$(date +%s)
 # Modules that can run long (imports) stop at this deadline so `make bench` stays under 15 minutes.
 export BENCH_DEADLINE=$(( started + ${BENCH_BUDGET_SECONDS:-870} ))
@@ -60,4 +67,5 @@ fi
 
 $PY -m bench.report --results "$RESULTS" --work "$WORK" --procedures "$N" --departments "$DEPTS" \
   --seconds "$(( $(date +%s) - started ))" --output docs/performance.md
+mkdir -p var && cp "$RESULTS" var/bench-results.jsonl  # the raw rows, for `python -m bench.report`
 rm -rf "$WORK"
