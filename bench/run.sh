@@ -66,6 +66,6 @@ elif [ "${BENCH_SQLITE:-1}" = "1" ]; then
 fi
 
 $PY -m bench.report --results "$RESULTS" --work "$WORK" --procedures "$N" --departments "$DEPTS" \
-  --seconds "$(( $(date +%s) - started ))" --output docs/performance.md
-mkdir -p var && cp "$RESULTS" var/bench-results.jsonl  # the raw rows, for `python -m bench.report`
+  --seconds "$(( $(date +%s) - started ))" --output "${BENCH_OUTPUT:-docs/performance.md}"
+cp "$RESULTS" "${BENCH_RESULTS_COPY:-/tmp/catalog-bench-results.jsonl}"  # raw rows, for `python -m bench.report`
 rm -rf "$WORK"
