@@ -9,7 +9,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from catalog.forms import CatalogPageForm
-from catalog.text import vietnamese_slug
+from catalog.models.mixins import VietnameseSlugMixin
 
 department_code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -49,7 +49,7 @@ class DepartmentIndexPage(Page):
         return context
 
 
-class DepartmentPage(Page):
+class DepartmentPage(VietnameseSlugMixin, Page):
     """A city department ("Sở") or a ward/commune office; its procedures live beneath it."""
 
     code = models.CharField(
@@ -130,11 +130,6 @@ class DepartmentPage(Page):
 
     def __str__(self):
         return self.title
-
-    def full_clean(self, *args, **kwargs):
-        if not self.slug and self.title:
-            self.slug = vietnamese_slug(self.title)
-        super().full_clean(*args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         from catalog.selectors import department_procedures_by_field

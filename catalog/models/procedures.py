@@ -20,7 +20,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from catalog.forms import ProcedurePageForm
-from catalog.text import vietnamese_slug
+from catalog.models.mixins import VietnameseSlugMixin
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -67,7 +67,7 @@ class FeeKind(models.TextChoices):
     SERVICE_FEE = "service_fee", _("Giá dịch vụ")
 
 
-class ProcedurePage(Page):
+class ProcedurePage(VietnameseSlugMixin, Page):
     """One procedure as published by its owning department (the parent page)."""
 
     # identity
@@ -250,11 +250,6 @@ class ProcedurePage(Page):
 
     def __str__(self):
         return self.title
-
-    def full_clean(self, *args, **kwargs):
-        if not self.slug and self.title:
-            self.slug = vietnamese_slug(self.title)
-        super().full_clean(*args, **kwargs)
 
     @property
     def code(self) -> str:

@@ -191,3 +191,21 @@ def test_events_are_announced_after_commit(
     finally:
         catalog_event_committed.disconnect(listener)
     assert received == [("published", "1.000006")]
+
+
+def test_pages_created_in_code_get_folded_slugs(department):
+    first = make_procedure(
+        department=department, national_code="1.000010", title="Đăng ký khai sinh"
+    )
+    second = make_procedure(
+        department=department,
+        national_code="1.000011",
+        title="Đăng ký khai sinh",
+        publish=False,
+    )
+    assert (department.slug, first.slug, second.slug) == (
+        "so-tu-phap",
+        "dang-ky-khai-sinh",
+        "dang-ky-khai-sinh-2",
+    )
+    assert first.url == "/co-quan/so-tu-phap/dang-ky-khai-sinh/"
