@@ -37,3 +37,10 @@ def test_tests_really_run_on_the_configured_database(db):
     expected = os.environ.get("TEST_DATABASE")
     if expected:
         assert connection.vendor == expected
+
+
+def test_public_pages_are_vietnamese_even_for_english_browsers(client, db):
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="vi"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.get("/").content.decode()
