@@ -8,6 +8,7 @@ by watching meta.json and reloading.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import shutil
@@ -22,7 +23,9 @@ from tantivy import Occur, Query
 from search.analysis import AnalyzedQuery, fold, fuzzy_distance
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
-from search.queries import FACETS, SearchQuery
+from search.queries import FACETS, QueryError, SearchQuery, SearchResult
+
+logger = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "4"
 WRITER_HEAP = 64_000_000
@@ -364,6 +367,24 @@ class EmbeddedEngine(SearchEngine):
         if not clauses or (required is None and not filters):
             clauses.append((Occur.Must, Query.all_query()))
         return Query.boolean_query(clauses)
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """A broken or half-replaced index answers from the database, never with a 500."""
+        try:
+            return super().search(query)
+        except QueryError:
+            raise
+        except BaseException as exc:  # tantivy panics derive from BaseException
+            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+                raise
+            logger.exception("embedded search failed; answering from the database")
+            with self._lock:
+                self._index = None  # reopen from disk next time
+            from search.engines.database import DatabaseEngine
+
+            result = DatabaseEngine().search(query)
+            result.fallback = True
+            return result
 
     def _search(self, query: SearchQuery, analyzed: AnalyzedQuery):
         searcher = self._searcher()

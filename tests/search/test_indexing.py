@@ -199,3 +199,22 @@ def test_a_burst_of_publications_is_indexed_in_one_batch(
     assert index.call_count == 1
     assert sorted(found("cap phep loai")) == [f"1.00030{n}" for n in range(5)]
     assert PendingIndexChange.objects.count() == 0
+
+
+def test_a_broken_index_answers_from_the_database(publish, client):
+    publish("1.000120", "Đăng ký khai sinh")
+    engine = get_engine()
+    with mock.patch.object(
+        type(engine),
+        "_search",
+        side_effect=BaseException("tantivy panic: index out of bounds"),
+    ):
+        result = engine.search(SearchQuery(text="dang ky khai sinh"))
+        response = client.get("/api/v1/search/", {"q": "dang ky khai sinh"})
+    assert result.fallback is True and result.engine == "database"
+    assert [hit.code for hit in result.hits] == ["1.000120"]
+    assert response.status_code == 200
+    assert response.json()["meta"]["fallback"] is True
+    assert found("dang ky khai sinh") == [
+        "1.000120"
+    ]  # and the index is used again after
