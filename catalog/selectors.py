@@ -24,32 +24,7 @@ from catalog.models import (
 def procedures_with_parts(queryset: QuerySet | None = None) -> QuerySet:
     """Procedures with every inline part and shared list fetched in a fixed number of queries."""
     queryset = queryset if queryset is not None else ProcedurePage.objects.all()
-    return queryset.prefetch_related(
-        "steps",
-        "levels",
-        "subject_types",
-        "fields",
-        "life_events",
-        "results",
-        "legal_basis",
-        Prefetch(
-            "execution_methods",
-            queryset=ExecutionMethod.objects.order_by("sort_order").prefetch_related(
-                Prefetch("fees", queryset=FeeItem.objects.order_by("sort_order"))
-            ),
-        ),
-        Prefetch(
-            "dossier_cases",
-            queryset=DossierCase.objects.order_by("sort_order").prefetch_related(
-                Prefetch(
-                    "documents",
-                    queryset=RequiredDocument.objects.order_by(
-                        "sort_order"
-                    ).select_related("form_template__document"),
-                )
-            ),
-        ),
-    )
+    return queryset.prefetch_related(*PROCEDURE_PAGE_PREFETCH)
 
 
 def public_procedures() -> QuerySet:
@@ -66,7 +41,8 @@ def change_history(*, procedure: ProcedurePage, limit: int = 20) -> list[Catalog
     )
 
 
-# The parts a procedure page reads; prefetched together so the page costs a fixed number of queries.
+# Every part of a procedure, in editor order (pk breaks ties: imported parts may share a
+# sort_order), prefetched together so a page or an API item costs a fixed number of queries.
 PROCEDURE_PAGE_PREFETCH = (
     "steps",
     "levels",
@@ -77,18 +53,18 @@ PROCEDURE_PAGE_PREFETCH = (
     "legal_basis",
     Prefetch(
         "execution_methods",
-        queryset=ExecutionMethod.objects.order_by("sort_order").prefetch_related(
-            Prefetch("fees", queryset=FeeItem.objects.order_by("sort_order"))
+        queryset=ExecutionMethod.objects.order_by("sort_order", "pk").prefetch_related(
+            Prefetch("fees", queryset=FeeItem.objects.order_by("sort_order", "pk"))
         ),
     ),
     Prefetch(
         "dossier_cases",
-        queryset=DossierCase.objects.order_by("sort_order").prefetch_related(
+        queryset=DossierCase.objects.order_by("sort_order", "pk").prefetch_related(
             Prefetch(
                 "documents",
-                queryset=RequiredDocument.objects.order_by("sort_order").select_related(
-                    "form_template__document"
-                ),
+                queryset=RequiredDocument.objects.order_by(
+                    "sort_order", "pk"
+                ).select_related("form_template__document"),
             )
         ),
     ),
