@@ -45,9 +45,9 @@ GAP_NOTES: dict[str, str] = {
     "search-engine-p95": f"cause: {LOAD_NOTE} (p50 is a third of p95: scheduling, not the index); "
     "facets are counted per facet. Next: re-run quiet; count all facets in one collector pass",
     "search-api-p95": f"cause: the engine query plus DRF; {LOAD_NOTE}. Next: as for the engine",
-    "rebuild-rate": "cause: building the documents dominates (model instances for every part from "
-    "the prefetch and `strip_tags` over rich text: ~80% of the time), not tantivy. Next: build "
-    "documents from values() rows with a cheaper tag stripper, and re-run quiet",
+    "rebuild-rate": "cause: see the row's note for the split between reading + building the "
+    "documents and tantivy indexing. Next: index while the next batch is read, a larger writer "
+    f"heap; {LOAD_NOTE}",
     "judged": "cause: the missed queries are listed in the row's note; the generated procedures "
     "reuse real national procedure names, so near-duplicates of the demo procedures compete for "
     "the top 5 (the same set meets the target on the demo catalog alone, in `make test`). Next: "
