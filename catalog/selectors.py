@@ -16,6 +16,7 @@ from catalog.models import (
     Field,
     LifeEvent,
     ProcedurePage,
+    ProcedureStep,
     PublicHoliday,
     RequiredDocument,
 )
@@ -44,7 +45,7 @@ def change_history(*, procedure: ProcedurePage, limit: int = 20) -> list[Catalog
 # Every part of a procedure, in editor order (pk breaks ties: imported parts may share a
 # sort_order), prefetched together so a page or an API item costs a fixed number of queries.
 PROCEDURE_PAGE_PREFETCH = (
-    "steps",
+    Prefetch("steps", queryset=ProcedureStep.objects.order_by("sort_order", "pk")),
     "levels",
     "subject_types",
     "fields",

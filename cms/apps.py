@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Cổng dịch vụ công"
+
+    def ready(self):
+        from cms.setup import ensure_base_tree_after_migrate
+
+        # After cms's own migrations have run (its sender), restore the base tree if a flush took it.
+        post_migrate.connect(ensure_base_tree_after_migrate, sender=self)

@@ -8,7 +8,6 @@ from wagtail.models import (
     GroupApprovalTask,
     GroupCollectionPermission,
     GroupPagePermission,
-    Page,
     Workflow,
     WorkflowPage,
     WorkflowTask,
@@ -59,8 +58,10 @@ def ensure_department_index(*, title: str = "Cơ quan thực hiện") -> Departm
     if index:
         return index
     from cms.models import HomePage
+    from cms.setup import ensure_base_tree
 
-    home = HomePage.objects.first() or Page.get_first_root_node()
+    ensure_base_tree()  # an emptied database (flush) has no home page to hang departments on
+    home = HomePage.objects.first()
     index = DepartmentIndexPage(title=title, slug="co-quan")
     home.add_child(instance=index)
     index.save_revision().publish()

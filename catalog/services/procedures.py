@@ -289,6 +289,7 @@ def build_steps(items: Iterable[dict[str, Any]]) -> list[ProcedureStep]:
     steps = []
     for number, item in enumerate(items or [], start=1):
         step = ProcedureStep(
+            sort_order=number - 1,
             title=item.get("title", ""),
             description=rich_text(item.get("description", "")),
         )
@@ -303,6 +304,7 @@ def build_execution_methods(items: Iterable[dict[str, Any]]) -> list[ExecutionMe
         fees = []
         for fee_number, fee_data in enumerate(item.get("fees") or [], start=1):
             fee = FeeItem(
+                sort_order=fee_number - 1,
                 kind=fee_data.get("kind", "charge"),
                 amount=fee_data.get("amount"),
                 description=fee_data.get("description", ""),
@@ -314,6 +316,7 @@ def build_execution_methods(items: Iterable[dict[str, Any]]) -> list[ExecutionMe
             )
             fees.append(fee)
         method = ExecutionMethod(
+            sort_order=number - 1,
             channel=item["channel"],
             processing_time_value=_decimal(item.get("processing_time_value")),
             processing_time_unit=item.get("processing_time_unit", ""),
@@ -334,6 +337,7 @@ def build_dossier_cases(
         documents = []
         for doc_number, doc_data in enumerate(item.get("documents") or [], start=1):
             document = RequiredDocument(
+                sort_order=doc_number - 1,
                 name=doc_data["name"],
                 originals=doc_data.get("originals", 1),
                 copies=doc_data.get("copies", 0),
@@ -348,6 +352,7 @@ def build_dossier_cases(
             )
             documents.append(document)
         case = DossierCase(
+            sort_order=number - 1,
             name=item["name"],
             description=item.get("description", ""),
             documents=documents,

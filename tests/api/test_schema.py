@@ -9,7 +9,7 @@ from schemathesis.generation.modes import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_live_api_matches_its_schema(live_server, catalog, settings):
     """Every operation, with valid and with invalid input, against the running server."""
     settings.API_ANON_RATE = "1000000/min"

@@ -64,7 +64,7 @@ def demo_catalog(transactional_db):
     assert ProcedurePage.objects.live().count() >= 40
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sync_client_mirrors_the_demo_catalog_through_edits(
     live_server, demo_catalog, tmp_path
 ):

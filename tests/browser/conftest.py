@@ -88,34 +88,15 @@ class ConsoleLog:
         )
 
 
-def _keep_migrated_data():
-    """Make sure the flush after each test is followed by a reload of the migrated data.
-
-    Seen on PostgreSQL: when `db` tests ran first in the session, the connection had lost the
-    serialized copy Django takes at set-up, so the flush left no home page. The first browser
-    test still sees the migrated data (everything before it was rolled back): copy it then.
-    """
-    from django.db import connection
-
-    from cms.models import HomePage
-
-    if hasattr(connection, "_test_serialized_contents"):
-        return
-    assert HomePage.objects.exists(), (
-        "the migrated home page is gone: an earlier transactional test flushed the database"
-    )
-    connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-
-
 @pytest.fixture
 def site(live_server, settings, tmp_path):
     """The test catalog, published and indexed, served by the live server.
 
-    Tests mark themselves django_db(transaction=True, serialized_rollback=True): the live
-    server reads committed data, and the home page made by a migration survives each flush.
+    Tests mark themselves django_db(transaction=True): the live server reads committed data.
+    The flush after each one emits post_migrate, which restores content types, permissions
+    and the site's base tree (cms.setup.ensure_base_tree).
     """
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
-    _keep_migrated_data()
     catalog = build_catalog()
     index_catalog()
     catalog["url"] = live_server.url

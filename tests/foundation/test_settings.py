@@ -61,7 +61,12 @@ def test_production_without_secret_key_fails_with_one_line(tmp_path):
 
 
 def test_production_passes_deploy_check_without_warnings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is set by the browser tests for their own process only.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         VAR_DIR=str(tmp_path),
