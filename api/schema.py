@@ -202,10 +202,16 @@ ProcedureSerializer = type(
 
 
 def _optional_fields() -> dict:
+    """The same fields, optional but for id and code.
+
+    Set in the stored arguments too: serializers deep-copy declared fields from those, so
+    `field.required = False` alone is lost and the schema would still list them as required.
+    """
     fields = _procedure_fields()
     for name, field in fields.items():
         if name not in ("id", "code"):
             field.required = False
+            field._kwargs["required"] = False
     return fields
 
 

@@ -79,3 +79,15 @@ def test_schema_describes_every_endpoint(client, db):
     } <= names
     assert {"200", "304", "400", "401", "429"} <= set(listing["responses"])
     assert "ApiKey" in document["components"]["securitySchemes"]
+
+
+@pytest.mark.django_db
+def test_light_list_items_are_described_as_light(client):
+    """With fields= an item carries only what was asked for (and id, code): the schema says so."""
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    components = schema["components"]["schemas"]
+    assert sorted(components["ProcedureListItem"]["required"]) == ["code", "id"]
+    assert "change_history" in components["ProcedureListItem"]["properties"]
+    assert "change_history" in components["Procedure"]["required"]
