@@ -28,6 +28,25 @@ def moderator(django_user_model, department):
     return user
 
 
+@pytest.fixture
+def templates(department):
+    return [
+        make_form_template(
+            department=department, code="HT-KS1", name="Tờ khai khai sinh"
+        ),
+        make_form_template(
+            department=department, code="HT-BR1", name="Biên bản bỏ rơi"
+        ),
+    ]
+
+
+@pytest.fixture
+def add_url(department):
+    return reverse(
+        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
+    )
+
+
 def procedure_form(*, title: str, change_note: str, templates, **overrides) -> dict:
     field = Field.objects.create(code="G15-TP07", name="Hộ tịch")
     level = Level.objects.create(code="commune", name="Cấp Xã")
@@ -143,20 +162,9 @@ def procedure_form(*, title: str, change_note: str, templates, **overrides) -> d
 
 
 def test_editor_creates_and_submits_moderator_publishes(
-    client, editor, moderator, department
+    client, editor, moderator, templates, add_url
 ):
-    templates = [
-        make_form_template(
-            department=department, code="HT-KS1", name="Tờ khai đăng ký khai sinh"
-        ),
-        make_form_template(
-            department=department, code="HT-BR1", name="Biên bản trẻ bị bỏ rơi"
-        ),
-    ]
     client.force_login(editor)
-    add_url = reverse(
-        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
-    )
     assert client.get(add_url).status_code == 200
 
     form = procedure_form(
@@ -215,15 +223,8 @@ def test_editor_creates_and_submits_moderator_publishes(
         assert expected in html, expected
 
 
-def test_editor_cannot_publish_directly(client, editor, department):
-    templates = [
-        make_form_template(department=department, code="A1", name="A"),
-        make_form_template(department=department, code="A2", name="B"),
-    ]
+def test_editor_cannot_publish_directly(client, editor, templates, add_url):
     client.force_login(editor)
-    add_url = reverse(
-        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
-    )
     form = procedure_form(
         title="Đăng ký khai sinh", change_note="Mới", templates=templates
     )
@@ -234,15 +235,8 @@ def test_editor_cannot_publish_directly(client, editor, department):
     assert not CatalogEvent.objects.exists()
 
 
-def test_submit_without_change_note_is_refused(client, editor, department):
-    templates = [
-        make_form_template(department=department, code="B1", name="A"),
-        make_form_template(department=department, code="B2", name="B"),
-    ]
+def test_submit_without_change_note_is_refused(client, editor, templates, add_url):
     client.force_login(editor)
-    add_url = reverse(
-        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
-    )
     form = procedure_form(
         title="Đăng ký khai sinh", change_note="", templates=templates
     )
@@ -253,15 +247,10 @@ def test_submit_without_change_note_is_refused(client, editor, department):
     assert not ProcedurePage.objects.exists()
 
 
-def test_negative_fee_in_the_admin_form_names_the_problem(client, editor, department):
-    templates = [
-        make_form_template(department=department, code="C1", name="A"),
-        make_form_template(department=department, code="C2", name="B"),
-    ]
+def test_negative_fee_in_the_admin_form_names_the_problem(
+    client, editor, templates, add_url
+):
     client.force_login(editor)
-    add_url = reverse(
-        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
-    )
     form = procedure_form(
         title="Đăng ký khai sinh", change_note="x", templates=templates
     )
@@ -273,14 +262,11 @@ def test_negative_fee_in_the_admin_form_names_the_problem(client, editor, depart
 
 
 def test_forged_form_template_of_another_department_is_refused(
-    client, editor, department, other_department
+    client, editor, department, other_department, add_url
 ):
     own = make_form_template(department=department, code="D1", name="A")
     foreign = make_form_template(department=other_department, code="PBT-01", name="B")
     client.force_login(editor)
-    add_url = reverse(
-        "wagtailadmin_pages:add", args=("catalog", "procedurepage", department.pk)
-    )
     form = procedure_form(
         title="Đăng ký khai sinh", change_note="x", templates=[own, foreign]
     )
