@@ -4,9 +4,11 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+import orjson
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 
+from api.base import CatalogAccessMixin, ConditionalGetMixin
 from search.engines import get_engine
 from search.queries import FACETS, MAX_PAGE_SIZE, QueryError, SearchQuery
 
@@ -96,8 +98,14 @@ def _filter_param(name: str, description: str) -> OpenApiParameter:
     )
 
 
-class SearchView(APIView):
+class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
     """Full-text search over published procedures, with facets, highlights and suggestions."""
+
+    def etag_source(self, response) -> bytes:
+        """The same results give the same ETag although took_ms differs from call to call."""
+        data = dict(response.data)
+        data["meta"] = {k: v for k, v in data["meta"].items() if k != "took_ms"}
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
     @extend_schema(
         operation_id="search_procedures",
@@ -174,7 +182,7 @@ class SearchView(APIView):
         )
 
 
-class SuggestView(APIView):
+class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
     """Autocomplete on procedure names as the citizen types."""
 
     @extend_schema(

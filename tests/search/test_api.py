@@ -175,3 +175,19 @@ def test_openapi_schema_describes_the_endpoints(db):
     assert "400" in search["responses"]
     suggest = schema["paths"]["/api/v1/search/suggest/"]["get"]
     assert {p["name"] for p in suggest["parameters"]} == {"q", "limit"}
+
+
+def test_search_api_shares_the_catalog_api_conventions(client, settings, db):
+    """ETag with 304, and the same per-client throttle as every /api/v1/ endpoint."""
+    first = client.get("/api/v1/search/", {"q": "khai sinh"})
+    assert first.status_code == 200 and first["ETag"]
+    again = client.get(
+        "/api/v1/search/", {"q": "khai sinh"}, HTTP_IF_NONE_MATCH=first["ETag"]
+    )
+    assert again.status_code == 304
+    settings.API_ANON_RATE = "2/min"
+    statuses = [
+        client.get("/api/v1/search/suggest/", {"q": "dang"}).status_code
+        for _ in range(4)
+    ]
+    assert statuses[-1] == 429
