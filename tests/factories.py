@@ -151,6 +151,23 @@ def make_procedure(
             ],
         ),
     ]
+    # Editor order, as the admin's formsets save it (NULL sort_order ties shuffle on PostgreSQL).
+    for parts in (
+        procedure.steps.all(),
+        procedure.execution_methods.all(),
+        procedure.dossier_cases.all(),
+    ):
+        for order, part in enumerate(parts):
+            part.sort_order = order
+            children = (
+                part.fees.all()
+                if hasattr(part, "fees")
+                else getattr(part, "documents", None)
+            )
+            for child_order, child in enumerate(
+                children.all() if children is not None else []
+            ):
+                child.sort_order = child_order
     department.add_child(instance=procedure)
     revision = procedure.save_revision()
     if publish:
