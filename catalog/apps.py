@@ -6,4 +6,6 @@ class CatalogConfig(AppConfig):
     verbose_name = "Danh mục thủ tục hành chính"
 
     def ready(self):
-        from catalog import signals  # noqa: F401  (connects the catalog event recorders)
+        from catalog import freshness, signals  # noqa: F401  (connects the catalog event recorders)
+
+        freshness.connect()

@@ -34,8 +34,10 @@ from catalog.models.roles import (
     PermissionAuditEntry,
     Role,
 )
+from catalog.models.versions import SharedVersion
 
 __all__ = [
+    "SharedVersion",
     "AuditKind",
     "CatalogEvent",
     "Channel",
