@@ -3,9 +3,19 @@
 import datetime
 from collections import OrderedDict
 
-from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import (
+    Count,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    prefetch_related_objects,
+)
 
+from wagtail.models import Page
+
+from catalog.freshness import ROW as SHARED_ROW
+from catalog.freshness import shared_version
 from catalog.models import (
     CatalogEvent,
     DepartmentPage,
@@ -20,6 +30,7 @@ from catalog.models import (
     PublicHoliday,
     RequiredDocument,
 )
+from catalog.models.versions import SharedVersion
 
 
 def procedures_with_parts(queryset: QuerySet | None = None) -> QuerySet:
@@ -83,11 +94,6 @@ _IN_MEMORY_RELATIONS = (
 )
 
 
-# A published page's context is kept this long; a new publish changes the key at once, while
-# edits to shared lists (a field's name, a law's link, a form's file) show within this time.
-PUBLIC_CONTEXT_SECONDS = 300
-
-
 def _read_from_database(procedure: ProcedurePage) -> bool:
     """False for a preview or a revision being viewed: its parts live in memory, unsaved."""
     in_memory = getattr(procedure, "_cluster_related_objects", {})
@@ -105,28 +111,74 @@ def _prefetch_procedure_parts(procedure: ProcedurePage) -> None:
     prefetch_related_objects([procedure], *PROCEDURE_PAGE_PREFETCH)
 
 
-def public_context_key(procedure: ProcedurePage) -> str | None:
-    if not (procedure.live and _read_from_database(procedure)):
+def published_state(procedure: ProcedurePage) -> str | None:
+    """What identifies a live page's published content, read from the database; None for a preview.
+
+    The live revision, the publish time (a re-publish of the same revision adds a history line)
+    and the URL path (a move or a parent's new slug changes links and the breadcrumb).
+    """
+    if not (
+        procedure.live and procedure.live_revision_id and _read_from_database(procedure)
+    ):
         return None
     published = procedure.last_published_at
     stamp = published.timestamp() if published else 0
-    return f"procedure-page:{procedure.pk}:{procedure.latest_revision_id}:{stamp}"
+    return f"{procedure.pk}:{procedure.live_revision_id}:{stamp}:{procedure.url_path}"
+
+
+def _shared_counter() -> Subquery:
+    return Subquery(SharedVersion.objects.filter(pk=SHARED_ROW).values("counter")[:1])
+
+
+def procedure_at(
+    *, index: Page, department_slug: str, procedure_slug: str
+) -> ProcedurePage | None:
+    """The procedure at <index>/<department>/<procedure>/ in one query (routing), or None.
+
+    It carries `public_shared_version`, read in the same query, for the page's cache key.
+    """
+    procedure = (
+        ProcedurePage.objects.filter(
+            depth=index.depth + 2,
+            path__startswith=index.path,
+            slug=procedure_slug,
+            url_path=f"{index.url_path}{department_slug}/{procedure_slug}/",
+        )
+        .annotate(public_shared_counter=_shared_counter())
+        .first()
+    )
+    if procedure is not None:
+        counter = procedure.__dict__.pop("public_shared_counter")
+        procedure.public_shared_version = str(counter) if counter is not None else "0"
+    return procedure
+
+
+def public_shared_version(procedure: ProcedurePage) -> str:
+    """The shared-data token read while routing to the page, else read now (one query)."""
+    version = getattr(procedure, "public_shared_version", None)
+    return version if version is not None else shared_version()
+
+
+def owning_department(procedure: ProcedurePage) -> DepartmentPage | None:
+    """The parent department: the one routing already holds, else one query by tree path."""
+    parent = getattr(procedure, "_cached_parent_obj", None)
+    if parent is not None:
+        return parent.specific
+    if not procedure.path or procedure.depth <= 1:
+        return None
+    department = DepartmentPage.objects.filter(
+        path=procedure.path[: -ProcedurePage.steplen]
+    ).first()
+    return department if department is not None else procedure.get_parent().specific
 
 
 def procedure_public_context(*, procedure: ProcedurePage) -> dict:
     """What a procedure page shows, read from the (possibly unsaved preview) instance in memory.
 
-    For a live page read from the database the result is cached per published revision.
+    A fixed number of queries whatever the number of parts; the rendered page is cached by the
+    caller (cms/templatetags/portal.py), keyed by `published_state` and the shared-data version.
     """
-    key = public_context_key(procedure)
-    if key is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-    context = _build_public_context(procedure)
-    if key is not None:
-        cache.set(key, context, PUBLIC_CONTEXT_SECONDS)
-    return context
+    return _build_public_context(procedure)
 
 
 def _build_public_context(procedure: ProcedurePage) -> dict:
@@ -155,7 +207,7 @@ def _build_public_context(procedure: ProcedurePage) -> dict:
         "fee_min": min(amounts) if amounts else None,
         "fee_max": max(amounts) if amounts else None,
         "history": change_history(procedure=procedure) if procedure.pk else [],
-        "owner": procedure.get_parent().specific
+        "owner": owning_department(procedure)
         if procedure.pk or procedure.depth
         else None,
     }

@@ -241,6 +241,8 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     base_form_class = ProcedurePageForm
     parent_page_types = ["catalog.DepartmentPage"]
     subpage_types = []
+    # Its parts are read by the template ({% procedure_page_body %}, cms/templatetags/portal.py)
+    # only when the rendered body is not cached already, so get_context adds nothing.
     template = "catalog/procedure_page.html"
 
     class Meta:
@@ -289,12 +291,19 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         if errors:
             raise ValidationError(errors)
 
-    def get_context(self, request, *args, **kwargs):
-        from catalog.selectors import procedure_public_context
+    def get_view_restrictions(self):
+        """Wagtail's restrictions on this page and its ancestors, in one query instead of two."""
+        from wagtail.models import PageViewRestriction
 
-        context = super().get_context(request, *args, **kwargs)
-        context.update(procedure_public_context(procedure=self))
-        return context
+        paths = [
+            self.path[:end]
+            for end in range(self.steplen, len(self.path) + 1, self.steplen)
+        ]
+        chain = Page.objects.filter(path__in=paths)
+        return PageViewRestriction.objects.filter(
+            models.Q(page__in=chain.filter(alias_of__isnull=True).values("pk"))
+            | models.Q(page__in=chain.filter(alias_of__isnull=False).values("alias_of"))
+        )
 
 
 class ProcedureStep(Orderable):

@@ -203,6 +203,14 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 200000},
     },
 }
+# Rendered procedure pages (cms/templatetags/portal.py), ~4 KB each compressed. Keys carry the live
+# revision and the shared-data version read per request, so a per-process cache is correct; a
+# shared one (Redis, Memcached) lets every worker reuse a page rendered once.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

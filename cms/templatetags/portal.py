@@ -1,16 +1,29 @@
-"""Template helpers for the public procedure page: case choice, due dates, JSON-LD."""
+"""Template helpers for the public procedure page: its cached body, case choice, due dates, JSON-LD."""
 
 import datetime
+import hashlib
 import json
-import uuid
+import pickle
+import zlib
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
 
 from django import template
+from django.conf import settings
+from django.core.cache import InvalidCacheBackendError, caches
+from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog.models import Channel, TimeUnit
-from catalog.selectors import public_holidays_between
+from catalog.selectors import (
+    procedure_public_context,
+    public_holidays_between,
+    public_shared_version,
+    published_state,
+)
 from catalog.services.due_dates import EARLIEST, LATEST, expected_result_date
 
 register = template.Library()
@@ -23,7 +36,18 @@ SCRIPT_WINDOW_DAYS = (-31, 400)
 ISO_UNITS = {TimeUnit.DAY: "D", TimeUnit.MONTH: "M"}
 
 
-def _countable(methods) -> list:
+@dataclass(frozen=True)
+class DueMethod:
+    """A channel whose processing time can be counted: what the due-date helper needs, no model."""
+
+    channel: str
+    label: str
+    value: Decimal
+    unit: str
+    time: str
+
+
+def _countable(methods) -> list[DueMethod]:
     """One method per channel whose time has a number and a unit, in page order."""
     seen, countable = set(), []
     for method in methods:
@@ -33,20 +57,38 @@ def _countable(methods) -> list:
             and method.channel not in seen
         ):
             seen.add(method.channel)
-            countable.append(method)
+            countable.append(
+                DueMethod(
+                    channel=method.channel,
+                    label=str(method.get_channel_display()),
+                    value=method.processing_time_value,
+                    unit=method.processing_time_unit,
+                    time=method.processing_time_display,
+                )
+            )
     return countable
 
 
-def _chosen_case(request, cases) -> int | None:
+def _chosen_case(request, case_count: int) -> int | None:
     raw = request.GET.get(CASE_PARAM, "") if request else ""
-    if raw.isdigit() and 1 <= int(raw) <= len(cases):
+    if raw.isdigit() and 1 <= int(raw) <= case_count:
         return int(raw)
     return None
 
 
-def _due_date(request, methods) -> dict:
+def _holidays(version: str, start: datetime.date, end: datetime.date) -> set:
+    """Holidays within [start, end], kept per shared-data version (a holiday edit bumps it)."""
+    key = f"public-holidays:{version}:{start}:{end}"
+    cache = public_cache()
+    holidays = cache.get(key)
+    if holidays is None:
+        holidays = public_holidays_between(start=start, end=end)
+        cache.set(key, holidays, HOLIDAYS_SECONDS)
+    return holidays
+
+
+def _due_date(request, countable: list[DueMethod], version: str) -> dict:
     today = timezone.localdate()
-    countable = _countable(methods)
     due = {
         "methods": countable,
         "submitted_on": today,
@@ -75,44 +117,44 @@ def _due_date(request, methods) -> dict:
     due.update(submitted_on=submitted_on, channel=channel, method=method)
     due["result"] = expected_result_date(
         submitted_on=submitted_on,
-        value=method.processing_time_value,
-        unit=method.processing_time_unit,
-        holidays=lambda start, end: public_holidays_between(start=start, end=end),
+        value=method.value,
+        unit=method.unit,
+        holidays=lambda start, end: _holidays(version, start, end),
     )
     return due
 
 
-def _script_data(methods) -> dict:
+def _script_data(countable: list[DueMethod], version: str) -> dict:
     today = timezone.localdate()
     start = today + datetime.timedelta(days=SCRIPT_WINDOW_DAYS[0])
     end = today + datetime.timedelta(days=SCRIPT_WINDOW_DAYS[1])
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
-        "holidays": sorted(
-            day.isoformat() for day in public_holidays_between(start=start, end=end)
-        ),
+        "holidays": sorted(day.isoformat() for day in _holidays(version, start, end)),
         "methods": {
             method.channel: {
-                "value": float(method.processing_time_value),
-                "unit": method.processing_time_unit,
-                "label": method.get_channel_display(),
-                "time": method.processing_time_display,
+                "value": float(method.value),
+                "unit": method.unit,
+                "label": method.label,
+                "time": method.time,
             }
-            for method in _countable(methods)
+            for method in countable
         },
     }
 
 
 @register.simple_tag(takes_context=True)
-def procedure_tools(context, methods, cases):
+def procedure_tools(context, body):
     """Everything the procedure page computes from the request: chosen case, due date, script data."""
     request = context.get("request")
-    due = _due_date(request, methods)
+    countable = body["due_methods"]
+    version = _page_shared_version(context["page"]) if countable else ""
+    due = _due_date(request, countable, version)
     return {
-        "chosen_case": _chosen_case(request, cases),
+        "chosen_case": _chosen_case(request, len(body["cases"])),
         "due": due,
-        "script_data": _script_data(methods) if due["methods"] else None,
+        "script_data": _script_data(countable, version) if countable else None,
         "case_param": CASE_PARAM,
         "date_param": DATE_PARAM,
         "channel_param": CHANNEL_PARAM,
@@ -225,23 +267,141 @@ def file_type(form_template) -> str:
     return (form_template.file_extension or "").upper()
 
 
-@register.simple_tag(takes_context=True)
-def procedure_cache_key(context):
-    """Key for the page's cached fragments: one per published revision, language and host.
+# ---- the rendered body of a procedure page, cached per published state ----------------------
+# Only what the request changes is rendered per request (the due-date form and answer, the case
+# picker and which case is shown, the script's holiday data) and the page shell in base.html (CSRF
+# token, language switch, user bar, site settings). The rest is rendered once per key below.
 
-    A preview or a revision being viewed gets a one-off key and no lifetime, so never a stale fragment.
+BODY_TEMPLATES = {
+    "head": "catalog/procedure/head.html",
+    "top": "catalog/procedure/top.html",
+    "steps": "catalog/procedure/steps.html",
+    "case": "catalog/procedure/case.html",
+    "end": "catalog/procedure/end.html",
+}
+# Keys change with every change that matters, so the lifetime only lets dead entries go; a body
+# whose rich text links to another page by id is kept 5 minutes (that page may move).
+BODY_SECONDS = 24 * 3600
+LINKED_BODY_SECONDS = 300
+HOLIDAYS_SECONDS = 24 * 3600
+_MISSING = object()
+
+
+def public_cache():
+    """The "pages" cache when configured (sized for many pages), else the default cache."""
+    try:
+        return caches["pages"]
+    except InvalidCacheBackendError:
+        return caches["default"]
+
+
+_code_stamp: str | None = None
+
+
+def _code_version() -> str:
+    """A digest of what renders the body (its templates, this module, the translations).
+
+    Part of every key, so a shared cache never serves a body rendered by an older deploy.
     """
-    from catalog.selectors import PUBLIC_CONTEXT_SECONDS, public_context_key
+    global _code_stamp
+    if _code_stamp is None:
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(Path(__file__).read_bytes())
+        for name in BODY_TEMPLATES.values():
+            digest.update(get_template(name).template.source.encode())
+        for locale_dir in settings.LOCALE_PATHS:
+            for mo in sorted(Path(locale_dir).glob("*/LC_MESSAGES/django.mo")):
+                digest.update(mo.read_bytes())
+        _code_stamp = digest.hexdigest()
+    return _code_stamp
 
-    request = context.get("request")
-    key = public_context_key(context["page"])
-    if key is None or request is None or getattr(request, "is_preview", False):
-        return {"key": uuid.uuid4().hex, "seconds": 0}
-    language = translation.get_language() or ""
+
+def _page_shared_version(page) -> str:
+    """The shared-data version for this page's request: read while routing, else once now."""
+    version = public_shared_version(page)
+    page.public_shared_version = version
+    return version
+
+
+def body_cache_key(request, page) -> str | None:
+    """One key per published state, shared-data version, language, scheme, host and code version.
+
+    None (render afresh, never store) for a preview, a revision or draft being viewed, an unsaved
+    page or a request without a host: those must show exactly what is in memory.
+    """
+    if request is None or getattr(request, "is_preview", False):
+        return None
+    state = published_state(page)
+    if state is None:
+        return None
+    parts = "|".join(
+        (
+            state,
+            _page_shared_version(page),
+            translation.get_language() or "",
+            request.scheme,
+            request.get_host(),
+            _code_version(),
+        )
+    )
+    digest = hashlib.blake2b(parts.encode(), digest_size=16).hexdigest()
+    return f"procedure-body:{page.pk}:{digest}"
+
+
+def _has_page_links(context: dict) -> bool:
+    texts = [step.description for step in context["steps"]]
+    texts.append(context["page"].conditions or "")
+    return any('linktype="page"' in text for text in texts)
+
+
+def render_body(request, page) -> dict:
+    """Render the request-independent parts of the page from its (prefetched) parts."""
+    parts = procedure_public_context(procedure=page)
+    due_methods = _countable(parts["methods"])
+    context = {**parts, "page": page, "request": request, "due_methods": due_methods}
+
+    def render(name, **extra):
+        return get_template(BODY_TEMPLATES[name]).render({**context, **extra})
+
     return {
-        "key": f"{key}:{language}:{request.get_host()}",
-        "seconds": PUBLIC_CONTEXT_SECONDS,
+        "head": render("head"),
+        "top": render("top"),
+        "steps": render("steps"),
+        "cases": [
+            {"name": case.name, "html": render("case", case=case, number=number)}
+            for number, case in enumerate(parts["cases"], start=1)
+        ],
+        "end": render("end"),
+        "due_methods": due_methods,
+        "linked": _has_page_links(context),
     }
+
+
+@register.simple_tag(takes_context=True)
+def procedure_page_body(context):
+    """The page's rendered body: from the cache for a live page, rendered afresh for a preview.
+
+    Computed once per request (both template blocks ask for it).
+    """
+    page = context["page"]
+    body = page.__dict__.get("_public_body", _MISSING)
+    if body is not _MISSING:
+        return body
+    request = context.get("request")
+    key = body_cache_key(request, page)
+    cache = public_cache()
+    stored = cache.get(key) if key else None
+    if stored is not None:
+        body = pickle.loads(zlib.decompress(stored))  # noqa: S301 (our own cache entry)
+    else:
+        body = render_body(request, page)
+        if key:
+            stored = zlib.compress(pickle.dumps(body, pickle.HIGHEST_PROTOCOL), 1)
+            cache.set(
+                key, stored, LINKED_BODY_SECONDS if body["linked"] else BODY_SECONDS
+            )
+    page.__dict__["_public_body"] = body
+    return body
 
 
 @register.filter

@@ -20,7 +20,11 @@ def indexed_catalog(catalog):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Pages cache their published parts; every test starts from nothing."""
+    """Pages cache their rendered bodies; every test starts from nothing."""
+    from cms.templatetags.portal import public_cache
+
     cache.clear()
+    public_cache().clear()
     yield
     cache.clear()
+    public_cache().clear()

@@ -2,13 +2,13 @@
 
 import json
 
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bs4 import BeautifulSoup
 
 from catalog.models import DossierCase, ExecutionMethod, FeeItem, RequiredDocument
+from cms.templatetags.portal import public_cache
 from tests.factories import make_procedure
 from tests.site.helpers import soup, text
 
@@ -165,7 +165,7 @@ def _add_parts(procedure, count):
 
 
 def _queries(client, url) -> int:
-    cache.clear()  # count the cold path, not the cached context
+    public_cache().clear()  # count the cold path, not the cached body
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
