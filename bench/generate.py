@@ -258,6 +258,8 @@ def build(
     profile = load_profile(getattr(settings, "SHARED_DATA_DIR", None))
     the_plan = plan(procedures, departments, seed, profile)
     planned = time.perf_counter()
+    if verbose:
+        print(f"  plan: {planned - started:.1f} s (no database)", flush=True)
     counts = load(the_plan, verbose=verbose)
     finished = time.perf_counter()
     counts.update(

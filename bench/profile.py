@@ -283,7 +283,7 @@ def _national_methods(record: dict) -> list[dict]:
                 "processing_time_unit": unit if unit and value is not None else "",
                 "processing_time_text": ""
                 if unit and value is not None
-                else f"{value} ngày kể từ ngày nhận đủ hồ sơ hợp lệ"
+                else f"{value} ngày kể từ ngày nhận đủ hồ sơ hợp lệ"[:500]
                 if value
                 else "Theo quy định",
                 "description": _text(method.get("description"))[:400],
