@@ -13,7 +13,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench.harness import REPO, Context, Row, ratio
+from bench.harness import REPO, Context, Row, cpu_split, pinned, ratio
 
 DURATION = "8s"
 CONNECTIONS = "16"
@@ -26,21 +26,26 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workers: int = 2):
-    """gunicorn on 127.0.0.1:<free port> with the bench settings and database; yields the base URL."""
+def serve(workers: int = 2, cpus: str | None = None):
+    """gunicorn on 127.0.0.1:<free port> with the bench settings and database; yields the base URL.
+
+    With `cpus` ("0" or "0,1") the server runs on those CPUs only (taskset)."""
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [
-            str(gunicorn),
-            "bench.wsgi:application",
-            "-w",
-            str(workers),
-            "-b",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+        pinned(
+            [
+                str(gunicorn),
+                "bench.wsgi:application",
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cpus,
+        ),
         cwd=REPO,
         env={
             **os.environ,
@@ -66,12 +71,12 @@ def serve(workers: int = 2):
             process.kill()
 
 
-def wrk(url: str, *headers: str) -> dict:
+def wrk(url: str, *headers: str, cpus: str | None = None) -> dict:
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
     for header in headers:
         cmd += ["-H", header]
     output = subprocess.run(
-        cmd + [url], capture_output=True, text=True, timeout=60
+        pinned(cmd + [url], cpus), capture_output=True, text=True, timeout=60
     ).stdout
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
     p50 = re.search(r"50%\s+([\d.]+)(us|ms|s)", output)
@@ -102,14 +107,22 @@ def run(ctx: Context) -> None:
     from bench.bench_api import sample_procedures
 
     pk, code = sample_procedures(1, seed=3)[0]
-    with serve() as base:
+    split = cpu_split()  # the server on half of the CPUs, wrk on the other half
+    server_cpus, client_cpus = split or (None, None)
+    with serve(cpus=server_cpus) as base:
         url = f"{base}/api/v1/procedures/{code}/"
         response = urllib.request.urlopen(url, timeout=10)
         etag = response.headers.get("ETag")
-        plain = wrk(url)
-        cached = wrk(url, f"If-None-Match: {etag}") if etag else None
-        peer = wrk(f"{base}/api/v2/pages/{pk}/")
-    note = f"wrk -t2 -c{CONNECTIONS} -d{DURATION}; server and load generator share the 2 cores"
+        plain = wrk(url, cpus=client_cpus)
+        cached = wrk(url, f"If-None-Match: {etag}", cpus=client_cpus) if etag else None
+        peer = wrk(f"{base}/api/v2/pages/{pk}/", cpus=client_cpus)
+    note = f"wrk -t2 -c{CONNECTIONS} -d{DURATION}; " + (
+        f"gunicorn pinned to CPU {server_cpus}, wrk to CPU {client_cpus} (taskset), "
+        "PostgreSQL on any"
+        if split
+        else "server and load generator share the CPUs (no taskset or one CPU): "
+        "not comparable with a pinned run"
+    )
     ctx.add(
         Row(
             "throughput",

@@ -275,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--procedures", "-n", type=int, default=10_000)
     parser.add_argument("--departments", "-d", type=int, default=300)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--counts", type=Path, help="also write the counts here (JSON)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
     import django
@@ -282,6 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     django.setup()
     counts = build(args.procedures, args.departments, args.seed)
     print(counts)
+    if args.counts:
+        import json
+
+        args.counts.write_text(json.dumps(counts, ensure_ascii=False))
     return 0
 
 

@@ -123,66 +123,75 @@ def ratio(ours: float | None, peer: float | None, label: str) -> str:
     return f"{ours / peer:.1f}x slower than {label}"
 
 
-def _peak_rss_kb(pid: int) -> int:
-    """VmHWM of a running process: its own peak RSS (ru_maxrss of a child would include the
-    RSS it inherited from this process at fork, which is large here)."""
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
-
-
 def run_measured(
     cmd: list[str], *, env: dict | None = None, cwd: Path = REPO, timeout: float = 600
 ) -> dict:
-    """Run a command; return wall seconds, its peak RSS (MB), exit code and output tail.
+    """Run a command; return wall seconds, its own peak RSS (MB), CPU, exit code, output tail.
 
-    A command still running after `timeout` seconds is killed (returncode -9, timed_out True).
+    The command runs under bench/measure.py (a small process; see there why the peak RSS of
+    a command forked straight from this one would be wrong). A command still running after
+    `timeout` seconds is killed (timed_out True).
     """
-    import threading
+    import sys
+    import tempfile
 
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as handle:
+        result_path = Path(handle.name)
+    wrapper = [
+        sys.executable,
+        "-S",
+        str(REPO / "bench" / "measure.py"),
+        "--quiet",
+        "--json",
+        str(result_path),
+        "--timeout",
+        str(max(timeout, 1)),
+        "--",
+        *cmd,
+    ]
     started = time.perf_counter()
     process = subprocess.Popen(
-        cmd,
+        wrapper,
         cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
-    timer = threading.Timer(max(timeout, 1), process.kill)
-    timer.start()
-    peak = [0]
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            peak[0] = max(peak[0], _peak_rss_kb(process.pid))
-            done.wait(0.05)
-
-    watcher = threading.Thread(target=watch, daemon=True)
-    watcher.start()
     output = []
     assert process.stdout is not None
     for line in process.stdout:
         output.append(line.decode("utf-8", "replace"))
         del output[:-200]
     process.wait()
-    done.set()
-    watcher.join()
-    timed_out = not timer.is_alive() and time.perf_counter() - started >= timeout
-    timer.cancel()
-    seconds = time.perf_counter() - started
-    return {
-        "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak[0] / 1024, 1),
-        "returncode": process.returncode,
-        "timed_out": timed_out,
-        "output": "".join(output[-40:]),
-    }
+    try:
+        result = json.loads(result_path.read_text())
+    except (OSError, ValueError):  # the wrapper itself failed
+        result = {
+            "seconds": round(time.perf_counter() - started, 2),
+            "peak_rss_mb": 0.0,
+            "returncode": process.returncode,
+            "timed_out": False,
+        }
+    result_path.unlink(missing_ok=True)
+    result["output"] = "".join(output[-40:])
+    return result
+
+
+def cpu_split() -> tuple[str, str] | None:
+    """CPU lists for taskset: (server, load generator), halves of the CPUs this process may use;
+    None when taskset (util-linux) is missing or there is only one CPU."""
+    import shutil
+
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or not shutil.which("taskset"):
+        return None
+    half = len(cpus) // 2
+    return ",".join(map(str, cpus[:half])), ",".join(map(str, cpus[half:]))
+
+
+def pinned(cmd: list[str], cpus: str | None) -> list[str]:
+    """`cmd` run on the given CPUs only (taskset -c), or as is when cpus is None."""
+    return ["taskset", "-c", cpus, *cmd] if cpus else list(cmd)
 
 
 def remaining_seconds() -> float:

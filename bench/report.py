@@ -324,6 +324,61 @@ def targets(rows: list[dict]) -> list[tuple[str, str, str, str]]:
     return out
 
 
+def _jsonl(path: Path) -> list[dict]:
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def phases_section(work: Path | None) -> str:
+    """Where the run's time went: every phase's wall time next to the CPU it used.
+
+    On a shared machine wall time is inflated by other work; a sequential phase needs about its
+    CPU seconds (ours + PostgreSQL's) on a quiet one, so min(wall, CPU) estimates the quiet run.
+    """
+    phases = _jsonl(work / "phases.jsonl") if work else []
+    if not phases:
+        return "(no phase log in this run)"
+    lines = [
+        "| phase | wall s | CPU s (bench + children) | PostgreSQL CPU s | quiet estimate s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    total_wall = total_estimate = 0.0
+    for phase in phases:
+        wall = phase.get("seconds") or 0.0
+        cpu = phase.get("cpu_seconds")
+        pg = phase.get("postgres_cpu_seconds")
+        estimate = wall if cpu is None else min(wall, cpu + (pg or 0.0))
+        total_wall += wall
+        total_estimate += estimate
+        lines.append(
+            f"| {phase['name']} | {wall:,.1f} | {_fmt(cpu, 1)} | {_fmt(pg, 1)} | {estimate:,.1f} |"
+        )
+    lines.append(
+        f"| **total** | **{total_wall:,.0f}** |  |  | **{total_estimate:,.0f}** |"
+    )
+    generation = []
+    for database in ("postgresql", "sqlite"):
+        path = work / f"generated-{database}.json"
+        if path.exists():
+            steps = json.loads(path.read_text()).get("phases", {})
+            generation.append(
+                f"- generation on {database}: "
+                + "; ".join(
+                    f"{name} {step['seconds']:.1f} s ({step['queries']:,} queries)"
+                    for name, step in steps.items()
+                )
+            )
+    return (
+        "\n".join(lines)
+        + "\n\nThe quiet estimate of a phase is its wall time or, when less, the CPU seconds it used "
+        "(the benchmark process, its child commands and the PostgreSQL cluster): a sequential "
+        "phase needs about that on an idle machine, while phases with fixed durations (wrk) or "
+        "parallel work keep their wall time. It is an estimate, not a measurement.\n"
+        + ("\n" + "\n".join(generation) + "\n" if generation else "")
+    )
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--results", type=Path, required=True)
@@ -375,8 +430,9 @@ Written by `make bench` (`bash bench/run.sh`); do not edit by hand: change bench
   means other work shared the CPUs and absolute times are inflated)
 - catalog: the demo catalog plus {args.procedures:,} generated procedures across {args.departments} departments
   (bench/generate.py, seed fixed), generated in {generated.get("postgresql", "?")} s on PostgreSQL and
-  {generated.get("sqlite", "?")} s on SQLite (departments through the real `create_department` service,
-  procedures by bulk insert with treebeard paths, live revisions and catalog events)
+  {generated.get("sqlite", "?")} s on SQLite (bench/bulk.py: departments, form templates and procedures
+  written in bulk with the same rows as `create_department`, `FormTemplate.save()` and `create_procedure`,
+  which tests/bench/test_bulk.py compares table by table; see "Where the time went")
 
 Timings are medians (p50) and 95th percentiles over repeated requests in one process (Django test
 client, no network) unless the row says otherwise; every ratio compares two measurements of the same run.
@@ -390,6 +446,9 @@ Machines are shared and noisy: compare ratios, not absolute numbers, between run
 
 {results_table}
 
+## Where the time went
+
+{phases_section(args.work)}
 ## How the peers are set up
 
 - Wagtail API v2: `/api/v2/pages/` routed in cms/urls.py. ProcedurePage declares no `api_fields`, so the
@@ -403,8 +462,12 @@ Machines are shared and noisy: compare ratios, not absolute numbers, between run
 - django-import-export: a `ModelResource` for ProcedurePage with default options (row by row, one save
   per row), keyed by national code, dry run, on the procedure sheet of the same file (bench/ie_peer.py).
   It imports fewer columns than ours (no parts), which favours the peer.
-- Throughput: gunicorn with 2 sync workers and wrk on 127.0.0.1; server and load generator share the
-  machine's 2 cores, so absolute req/s understate a real server.
+- Throughput: gunicorn with 2 sync workers and wrk (2 threads, 16 connections) on 127.0.0.1. Where
+  `taskset` (util-linux) is available and the machine has 2 or more CPUs, the server is pinned to the
+  first half of the CPUs and wrk to the rest, so the load generator does not take the server's CPU;
+  on 2 CPUs that leaves the server one core, and PostgreSQL (not pinned) shares both. The row's note
+  says which split was used. Either way the req/s describe this machine under this load, not a
+  production server: compare the ratio to the peer measured under the same server.
 
 ## Reproduce
 
@@ -412,8 +475,15 @@ Machines are shared and noisy: compare ratios, not absolute numbers, between run
 make bench                      # everything (PostgreSQL cluster started and removed by the script)
 BENCH_N=2000 BENCH_SQLITE=0 make bench           # a quick look
 BENCH_ONLY=api,search make bench                 # some modules only
+BENCH_OUTPUT=/tmp/perf.md BENCH_RESULTS_COPY=/tmp/results.jsonl make bench   # leave this file alone
 python bench/generate.py -n 10000 -d 300         # just the catalog, into DATABASE_URL
+python -m bench.report --results /tmp/results.jsonl --output /tmp/perf.md    # re-render from raw rows
 ```
+
+Each phase prints its cost as it ends (`[postgresql: generate] 41.2 s wall; CPU 20.3 s + PostgreSQL
+9.8 s; peak RSS 480 MB`) and the generator prints its own steps with their query counts.
+`BENCH_BUDGET_SECONDS` (default 900) is a safety net: modules that can run long stop at that
+deadline and say so in their row.
 """
     args.output.write_text(body, encoding="utf-8")
     print(f"\nwrote {args.output}")

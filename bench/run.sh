@@ -25,28 +25,41 @@ if ! command -v wrk >/dev/null && [ "$(id -u)" = "0" ] && command -v apt-get >/d
 fi
 started=$(date +%s)
 # Modules that can run long (imports) stop at this deadline so `make bench` stays under 15 minutes.
-export BENCH_DEADLINE=$(( started + ${BENCH_BUDGET_SECONDS:-870} ))
+export BENCH_DEADLINE=$(( started + ${BENCH_BUDGET_SECONDS:-900} ))
+# Every phase's wall time, CPU and PostgreSQL CPU (bench/measure.py) go here, then to the report.
+export BENCH_PHASES="$WORK/phases.jsonl"
+
+phase() {  # phase NAME CMD...: run CMD through bench/measure.py, which prints and logs its cost
+  local name=$1; shift
+  $PY -S bench/measure.py --name "$name" --log "$BENCH_PHASES" "$@"
+}
+elapsed() { echo "[$(( $(date +%s) - started )) s]"; }
 
 setup_db() {  # migrate, load the demo catalog when there is one, generate the rest
-  local departments=$1
-  $PY manage.py migrate --no-input -v0 || return 1
-  $PY manage.py createcachetable
-  if [ -f catalog/management/commands/load_demo.py ]; then $PY manage.py load_demo >/dev/null || echo "load_demo failed; generating without it"; fi
-  $PY bench/generate.py --procedures "$N" --departments "$departments" | tail -1 > "$VAR_DIR/generated.txt"
+  local label=$1 departments=$2
+  phase "$label: migrate" -- $PY manage.py migrate --no-input -v0 || return 1
+  phase "$label: createcachetable" -- $PY manage.py createcachetable
+  if [ -f catalog/management/commands/load_demo.py ]; then
+    phase "$label: load_demo" --output /dev/null -- $PY manage.py load_demo || echo "load_demo failed; generating without it"
+  fi
+  phase "$label: generate" -- $PY bench/generate.py --procedures "$N" --departments "$departments" \
+    --counts "$WORK/generated-$label.json" || return 1
 }
 
 started_pg=0
 if [ -z "${DATABASE_URL:-}" ]; then
+  t0=$(date +%s)
   pg_start || exit 1
   started_pg=1
   trap pg_stop EXIT
+  echo "{\"name\": \"postgresql: start the cluster\", \"seconds\": $(( $(date +%s) - t0 ))}" >> "$BENCH_PHASES"
 fi
-echo "== PostgreSQL: generating $N procedures across $DEPTS departments"
+echo "== $(elapsed) PostgreSQL: generating $N procedures across $DEPTS departments"
 export VAR_DIR="$WORK/pg"; mkdir -p "$VAR_DIR"
 t0=$(date +%s)
-setup_db "$DEPTS" || exit 1
-echo "   generated in $(( $(date +%s) - t0 )) s: $(cat "$VAR_DIR/generated.txt")"
+setup_db postgresql "$DEPTS" || exit 1
 echo "$(( $(date +%s) - t0 ))" > "$WORK/generate-postgresql.seconds"
+echo "== $(elapsed) PostgreSQL: benchmarks ($ONLY)"
 $PY -m bench.runner --database postgresql --results "$RESULTS" --procedures "$N" --only "$ONLY"
 if [ $started_pg = 1 ]; then pg_stop; trap - EXIT; fi
 
@@ -56,14 +69,16 @@ if [ "${BENCH_SQLITE:-1}" = "1" ] && [ $remaining -lt 300 ]; then
   echo '{"benchmark": "sqlite", "case": "SQLite pass", "database": "sqlite", "note": "not measured: time budget (raise BENCH_BUDGET_SECONDS or set BENCH_N lower)"}' >> "$RESULTS"
 elif [ "${BENCH_SQLITE:-1}" = "1" ]; then
   SQLITE_DEPTS=${BENCH_SQLITE_DEPARTMENTS:-30}
-  echo "== SQLite: generating $N procedures across $SQLITE_DEPTS departments"
+  echo "== $(elapsed) SQLite: generating $N procedures across $SQLITE_DEPTS departments"
   export VAR_DIR="$WORK/sqlite"; mkdir -p "$VAR_DIR"
   export DATABASE_URL="sqlite:///$VAR_DIR/db.sqlite3"
   t0=$(date +%s)
-  setup_db "$SQLITE_DEPTS" || exit 1
+  setup_db sqlite "$SQLITE_DEPTS" || exit 1
   echo "$(( $(date +%s) - t0 ))" > "$WORK/generate-sqlite.seconds"
+  echo "== $(elapsed) SQLite: benchmarks ($SQLITE_ONLY)"
   $PY -m bench.runner --database sqlite --results "$RESULTS" --procedures "$N" --only "$SQLITE_ONLY"
 fi
+echo "== $(elapsed) report"
 
 $PY -m bench.report --results "$RESULTS" --work "$WORK" --procedures "$N" --departments "$DEPTS" \
   --seconds "$(( $(date +%s) - started ))" --output "${BENCH_OUTPUT:-docs/performance.md}"
