@@ -139,20 +139,30 @@ def run(ctx: Context) -> None:
         documents.append(document)
     prepared = time.perf_counter() - started
     started = time.perf_counter()
-    indexed = engine.rebuild(iter(documents))
+    engine.rebuild(iter(documents))
     engine_seconds = time.perf_counter() - started
+    # What `search_index rebuild` does: read, build and index overlapping (the engine
+    # converts and indexes in threads while the next batch is read).
+    started = time.perf_counter()
+    cpu = time.process_time()
+    indexed = engine.rebuild(iter_documents())
+    pipelined = time.perf_counter() - started
+    pipelined_cpu = time.process_time() - cpu
     command = run_measured(
         [sys.executable, "manage.py", "search_index", "rebuild", "--no-progress"]
     )
-    rate = total / (prepared + engine_seconds)
+    rate = total / pipelined
     ctx.add(
         Row(
             "indexing",
             "embedded (tantivy) full rebuild",
             value=round(rate),
             unit="procedures/s",
-            note=f"{indexed} docs: read+build {prepared:.1f} s, index {engine_seconds:.1f} s; "
-            f"`search_index rebuild` {command['seconds']} s wall, peak RSS {command['peak_rss_mb']} MB"
+            note=f"{indexed} docs in {pipelined:.1f} s read+build+index in process "
+            f"({pipelined_cpu:.1f} s CPU over all threads); apart: read+build "
+            f"{prepared:.1f} s, index {engine_seconds:.1f} s; "
+            f"`search_index rebuild` {command['seconds']} s wall (with Django start-up "
+            f"and the database copy), peak RSS {command['peak_rss_mb']} MB"
             + (
                 "" if command["returncode"] == 0 else f" (exit {command['returncode']})"
             ),
@@ -160,6 +170,8 @@ def run(ctx: Context) -> None:
                 "command": command,
                 "prepare_s": prepared,
                 "index_s": engine_seconds,
+                "pipelined_s": pipelined,
+                "pipelined_cpu_s": pipelined_cpu,
             },
         )
     )

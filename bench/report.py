@@ -42,16 +42,20 @@ GAP_NOTES: dict[str, str] = {
     "serialized one by one at the list's per-procedure cost (see the list row), and pages are "
     f"fetched one after another; {LOAD_NOTE}. Next: the same serialization fix as the list "
     "(cached per-revision JSON would make a feed page a concatenation)",
-    "search-engine-p95": f"cause: {LOAD_NOTE} (p50 is a third of p95: scheduling, not the index); "
-    "facets are counted per facet. Next: re-run quiet; count all facets in one collector pass",
+    "search-engine-p95": f"cause: {LOAD_NOTE} (compare p50 and the Wagtail peer of the same run); "
+    "per query on 10,000 procedures about 5 ms of CPU: the scored tantivy query ~2.3 ms, the one "
+    "aggregation pass that counts all five facets ~1.5 ms (it re-runs the match; with a facet "
+    "filter it is two passes, and tantivy-py offers no filter aggregation to merge them), Python "
+    "~1.5 ms. Next: re-run quiet",
     "search-api-p95": f"cause: the engine query plus DRF; {LOAD_NOTE}. Next: as for the engine",
-    "rebuild-rate": "cause: see the row's note for the split between reading + building the "
-    "documents and tantivy indexing. Next: index while the next batch is read, a larger writer "
-    f"heap; {LOAD_NOTE}",
+    "rebuild-rate": "cause: see the row's note: reading and building the documents (Python, "
+    "holding the GIL) is the critical path, while a second thread converts documents and tantivy "
+    "indexes on its own thread (about 2 s of its CPU for the 46 MB of body text); on a loaded "
+    f"machine the threads get no second core; {LOAD_NOTE}",
     "judged": "cause: the missed queries are listed in the row's note; the generated procedures "
     "reuse real national procedure names, so near-duplicates of the demo procedures compete for "
-    "the top 5 (the same set meets the target on the demo catalog alone, in `make test`). Next: "
-    "look at each miss on this corpus; weigh exact-name and department matches higher",
+    "the top 5; `dang ki tam chu` has two misspelt words (ki, chu) too short for fuzzy matching. "
+    "Next: sound-alike spellings (i/y, ch/tr) in the analysis, for both engines",
     "import-time": f"cause: {LOAD_NOTE}; the import engineer is profiling the path. Next: see "
     "docs on import; re-run quiet",
     "import-rss": "cause: every record and report outcome is held in memory. Next: stream records "
@@ -62,9 +66,12 @@ GAP_NOTES: dict[str, str] = {
     "peak RSS); either the template round trip or a value the generator wrote (rich-text HTML, "
     f"decimals) does not compare equal; {LOAD_NOTE}. Next: find the field that differs (the "
     "import report lists changed fields) and stream the comparison per batch",
-    "page-p50": "cause: ~26 queries per procedure page (page tree, site root, settings, "
-    f"parts, history, department) and template rendering; {LOAD_NOTE}. Next: cache the public "
-    "context per revision (in progress by the public-site engineer)",
+    "page-p50": "cause: this row mixes first views (a page's body rendered: ~21 queries for the "
+    "route, its parts, history and department, plus the templates) and repeat views (body from "
+    "the cache: 8 queries, of which Wagtail's site, home and index lookups, the request "
+    f"transaction and the site settings are 6); see the first-view and repeat-view rows; {LOAD_NOTE}. "
+    "Next: route from the site root in one query (HomePage.route), site settings in the cache, "
+    "and the six shared-list prefetches of a first view in one",
     "page-weight": "cause: see the row's note. Next: trim CSS/JS",
     "perms": "cause: see the queries column. Next: one query from the membership table",
 }

@@ -45,6 +45,9 @@ for _phrase_words in STOP_PHRASES:
     _PHRASES_BY_FIRST.setdefault(_phrase_words[0], []).append(_phrase_words)
 
 
+_STOP_STARTS = frozenset(STOP_WORDS | set(_PHRASES_BY_FIRST))
+
+
 def normalize(text: str) -> str:
     """NFC first: 109 real names arrive decomposed and must compare equal to composed ones."""
     return unicodedata.normalize("NFC", text or "")
@@ -86,10 +89,19 @@ def folded_tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
 
-def token_spans(text: str) -> list[tuple[int, int, str]]:
+@lru_cache(maxsize=8192)  # hit names repeat across queries (and across departments)
+def token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, folded token) over the NFC text, for highlighting the original words."""
     text = normalize(text)
-    return [(m.start(), m.end(), fold(m.group())) for m in _TOKEN_RE.finditer(text)]
+    folded = fold(text)
+    if len(folded) == len(text):  # one folded character per character: same offsets
+        return tuple(
+            (m.start(), m.end(), folded[m.start() : m.end()])
+            for m in _TOKEN_RE.finditer(text)
+        )
+    return tuple(
+        (m.start(), m.end(), fold(m.group())) for m in _TOKEN_RE.finditer(text)
+    )
 
 
 def has_diacritics(text: str) -> bool:
@@ -109,6 +121,8 @@ def looks_like_code(text: str) -> bool:
 
 def remove_stop_words(tokens: list[str]) -> list[str]:
     """Drop stop phrases and stop words unless that would leave nothing to search for."""
+    if _STOP_STARTS.isdisjoint(tokens):
+        return tokens
     kept: list[str] = []
     i = 0
     while i < len(tokens):
@@ -139,10 +153,26 @@ class SynonymTable:
     rules: list[SynonymRule] = field(default_factory=list)
     version: str = ""
 
+    def _rules_for(self, tokens: list[str]) -> list[SynonymRule]:
+        """Only the rules with a source phrase starting with a query word (in rule order)."""
+        key = (id(self.rules), len(self.rules))
+        index = self.__dict__.get("_first_words")
+        if index is None or index[0] != key:
+            by_first: dict[str, set[int]] = {}
+            for position, rule in enumerate(self.rules):
+                for source in rule.sources:
+                    by_first.setdefault(source[0], set()).add(position)
+            index = (key, by_first)
+            self.__dict__["_first_words"] = index
+        positions: set[int] = set()
+        for token in set(tokens):
+            positions |= index[1].get(token, set())
+        return [self.rules[p] for p in sorted(positions)]
+
     def variants(self, tokens: list[str], limit: int = 12) -> list[tuple[str, ...]]:
         """The whole query with one synonym phrase swapped in ("mat can cuoc" -> "mat cccd")."""
         found: list[tuple[str, ...]] = []
-        for rule in self.rules:
+        for rule in self._rules_for(tokens):
             for source in rule.sources:
                 n = len(source)
                 for i in range(len(tokens) - n + 1):
@@ -159,7 +189,7 @@ class SynonymTable:
     def expansions(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
         found: list[tuple[str, ...]] = []
-        for rule in self.rules:
+        for rule in self._rules_for(tokens):
             if any(_contains(tokens, source) for source in rule.sources):
                 for target in rule.targets:
                     if not _contains(tokens, target) and target not in found:
@@ -254,6 +284,15 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
         variants=variants,
         code=code,
     )
+
+
+def query_parts(tokens: list[str], longest: int = 6) -> list[str]:
+    """Every run of two or more consecutive query words, space-joined (a keyword inside the query)."""
+    parts = []
+    for size in range(2, min(len(tokens) - 1, longest) + 1):
+        for start in range(len(tokens) - size + 1):
+            parts.append(" ".join(tokens[start : start + size]))
+    return list(dict.fromkeys(parts))
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:

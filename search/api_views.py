@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 
 from api.base import CatalogAccessMixin, ConditionalGetMixin
+from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
 from search.engines import get_engine
 from search.queries import FACETS, MAX_PAGE_SIZE, QueryError, SearchQuery
 
@@ -65,9 +66,6 @@ class SuggestItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     url = serializers.CharField()
-
-
-ErrorSerializer = inline_serializer("SearchError", {"message": serializers.CharField()})
 
 
 def _unknown(request, allowed: set[str]) -> Response | None:
@@ -129,8 +127,11 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
                 OpenApiTypes.INT,
                 description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default 20).",
             ),
+            *CONDITIONAL_HEADERS,
+            *RESPONSE_HEADERS,
         ],
-        responses={200: SearchResponseSerializer, 400: ErrorSerializer},
+        # as the catalog API: 304 on a matching ETag, 401 for a bad key, 429 over quota
+        responses=responses(SearchResponseSerializer),
         tags=["search"],
     )
     def get(self, request):
@@ -200,13 +201,14 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
                 OpenApiTypes.INT,
                 description="At most this many suggestions, 1 to 20 (default 8).",
             ),
+            *CONDITIONAL_HEADERS,
+            *RESPONSE_HEADERS,
         ],
-        responses={
-            200: inline_serializer(
+        responses=responses(
+            inline_serializer(
                 "SuggestResponse", {"items": SuggestItemSerializer(many=True)}
-            ),
-            400: ErrorSerializer,
-        },
+            )
+        ),
         tags=["search"],
     )
     def get(self, request):

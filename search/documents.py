@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import re
+import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 
 from django.utils.html import strip_tags
+from django.utils.translation import get_language
 
 from wagtail.models import Page, Site
+
+import orjson
 
 from catalog.models import (
     DepartmentPage,
@@ -30,12 +33,15 @@ BATCH_SIZE = 500
 _SPACES = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=16384)  # names and keyword entries repeat across departments
 def phrase_key(text: str) -> str:
     """Folded tokens without stop words, space-joined: how a whole-phrase match is keyed."""
     return " ".join(remove_stop_words(folded_tokens(text)))
 
 
-@lru_cache(maxsize=8192)  # list names, agencies and document names repeat across procedures
+@lru_cache(
+    maxsize=8192
+)  # list names, agencies and document names repeat across procedures
 def _text(value: str | None) -> str:
     return _SPACES.sub(" ", strip_tags(normalize(value or ""))).strip()
 
@@ -89,7 +95,7 @@ class ProcedureDocument:
         )
 
     def as_dict(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in dataclass_fields(self)}
+        return {name: getattr(self, name) for name in _FIELD_NAMES}
 
     def payload(self) -> dict:
         """What a hit shows, stored beside the indexed fields."""
@@ -109,8 +115,11 @@ class ProcedureDocument:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything search shows or matches on changes (used by `check`)."""
-        encoded = json.dumps(self.as_dict(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(encoded.encode()).hexdigest()
+        encoded = orjson.dumps(self.as_dict(), option=orjson.OPT_SORT_KEYS)
+        return hashlib.sha256(encoded).hexdigest()
+
+
+_FIELD_NAMES = tuple(f.name for f in dataclass_fields(ProcedureDocument))
 
 
 class DocumentBuilder:
@@ -249,11 +258,8 @@ class _Rows(list):
         return self
 
 
-class _Row:
-    """A plain attribute bag standing in for a model instance in the batch path."""
-
-    def __init__(self, **values):
-        self.__dict__.update(values)
+# A plain attribute bag standing in for a model instance in the batch path (C-speed init).
+_Row = types.SimpleNamespace
 
 
 def _grouped(rows, key_index: int = 0) -> dict[int, _Rows]:
@@ -263,17 +269,36 @@ def _grouped(rows, key_index: int = 0) -> dict[int, _Rows]:
     return groups
 
 
+def _in_batch(queryset, column: str, ids: list[int]):
+    """Rows whose `column` is one of the sorted `ids`.
+
+    A dense batch (a full rebuild) is read as a range: preparing an IN list of 500
+    parameters per query costs more Python than the rows themselves; rows of pages outside
+    the batch that fall in the range are dropped by the caller's lookup on `ids`.
+    """
+    if ids and ids[-1] - ids[0] < 4 * len(ids):
+        return queryset.filter(**{f"{column}__gte": ids[0], f"{column}__lte": ids[-1]})
+    return queryset.filter(**{f"{column}__in": ids})
+
+
 def _list_rows(relation: str, ids: list[int]) -> dict[int, _Rows]:
     """One query per shared list: (procedure id -> rows with .code and .name)."""
     through = getattr(ProcedurePage, relation).through
     target = ProcedurePage._meta.get_field(relation).related_model._meta.model_name
-    rows = through.objects.filter(procedurepage_id__in=ids).values_list(
+    rows = _in_batch(through.objects, "procedurepage_id", ids).values_list(
         "procedurepage_id", f"{target}__code", f"{target}__name"
     )
     return {
         page_id: _Rows(_Row(code=code, name=name) for _, code, name in group)
         for page_id, group in _grouped(rows).items()
     }
+
+
+@lru_cache(
+    maxsize=4096
+)  # a few hundred distinct (value, unit, text) across the catalog
+def _processing_time(language: str | None, value, unit: str, text: str) -> str:
+    return ExecutionMethod.format_processing_time(value, unit, text)
 
 
 def _batch_rows(ids: list[int]) -> list[_Row]:
@@ -286,20 +311,26 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         "pk", "title", "national_code", "local_code", "keywords", "summary",
         "online_level", "result_note", "path", "url_path",
     )  # fmt: skip
-    pages = (
-        ProcedurePage.objects.filter(pk__in=ids).order_by("pk").values_list(*columns)
-    )
+    ids = sorted(ids)
+    wanted = set(ids)
+    pages = [
+        row
+        for row in _in_batch(ProcedurePage.objects, "pk", ids)
+        .order_by("pk")
+        .values_list(*columns)
+        if row[0] in wanted
+    ]
     lists = {
         name: _list_rows(name, ids)
         for name in ("fields", "levels", "subject_types", "life_events", "results")
     }
     steps = _grouped(
-        ProcedureStep.objects.filter(page_id__in=ids)
+        _in_batch(ProcedureStep.objects, "page_id", ids)
         .order_by("page_id", "sort_order", "pk")
         .values_list("page_id", "title", "description")
     )
     methods = _grouped(
-        ExecutionMethod.objects.filter(page_id__in=ids)
+        _in_batch(ExecutionMethod.objects, "page_id", ids)
         .order_by("page_id", "sort_order", "pk")
         .values_list(
             "page_id",
@@ -310,21 +341,22 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         )  # fmt: skip
     )
     fees = _grouped(
-        FeeItem.objects.filter(method__page_id__in=ids)
+        _in_batch(FeeItem.objects, "method__page_id", ids)
         .order_by("method_id", "sort_order", "pk")
         .values_list("method_id", "amount")
     )
     cases = _grouped(
-        DossierCase.objects.filter(page_id__in=ids)
+        _in_batch(DossierCase.objects, "page_id", ids)
         .order_by("page_id", "sort_order", "pk")
         .values_list("page_id", "pk", "name")
     )
     documents = _grouped(
-        RequiredDocument.objects.filter(case__page_id__in=ids)
+        _in_batch(RequiredDocument.objects, "case__page_id", ids)
         .order_by("case_id", "sort_order", "pk")
         .values_list("case_id", "name")
     )
     empty = _Rows()
+    language = get_language()
     procedures = []
     for (
         pk,
@@ -356,8 +388,8 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                 ),
                 execution_methods=_Rows(
                     _Row(
-                        processing_time_display=ExecutionMethod.format_processing_time(
-                            value, unit, text
+                        processing_time_display=_processing_time(
+                            language, value, unit, text
                         ),
                         fees=_Rows(
                             _Row(amount=a) for _, a in fees.get(method_pk, empty)

@@ -4,6 +4,7 @@ facet labels and "did you mean", so that ranking differences come only from the 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from html import escape
 
@@ -275,62 +276,85 @@ def _near(token: str, typos: list[str]) -> bool:
 # ---- administrator tuning, cached briefly per process
 
 
+_MEMO: dict[str, tuple[str, object]] = {}
+
+
+def _tuning(name: str, load):
+    """This process's copy of a tuning table, valid while the cache's stamp is unchanged.
+
+    Unpickling the tables from the cache on every query cost more than a millisecond; the
+    stamp is one small cache read. It expires after TUNING_TTL (other processes reload
+    within that) and forget_tuning() or a cache clear removes it at once.
+    """
+    stamp = cache.get("search:tuning_stamp")
+    if stamp is None:
+        stamp = uuid.uuid4().hex
+        cache.set("search:tuning_stamp", stamp, TUNING_TTL)
+    memo = _MEMO.get(name)
+    if memo is not None and memo[0] == stamp:
+        return memo[1]
+    value = load()
+    _MEMO[name] = (stamp, value)
+    return value
+
+
 def current_synonyms() -> SynonymTable:
     """The versioned file plus the administrators' active rules."""
-    table = cache.get("search:synonyms")
-    if table is None:
-        from search.models import Synonym
+    return _tuning("synonyms", _load_synonyms)
 
-        base = file_synonyms()
-        table = SynonymTable(rules=list(base.rules), version=base.version)
-        for terms in Synonym.objects.filter(active=True).values_list(
-            "terms", flat=True
-        ):
-            rule = parse_synonym_line(terms)
-            if rule:
-                table.rules.append(rule)
-        cache.set("search:synonyms", table, TUNING_TTL)
+
+def _load_synonyms() -> SynonymTable:
+    from search.models import Synonym
+
+    base = file_synonyms()
+    table = SynonymTable(rules=list(base.rules), version=base.version)
+    for terms in Synonym.objects.filter(active=True).values_list("terms", flat=True):
+        rule = parse_synonym_line(terms)
+        if rule:
+            table.rules.append(rule)
     return table
 
 
 def best_bets() -> dict[str, list[int]]:
-    bets = cache.get("search:best_bets")
-    if bets is None:
-        from search.models import BestBet
+    return _tuning("best_bets", _load_best_bets)
 
-        bets = {}
-        for key, page_id in (
-            BestBet.objects.filter(active=True, procedure__live=True)
-            .order_by("normalized_query", "sort_order", "pk")
-            .values_list("normalized_query", "procedure_id")
-        ):
-            bets.setdefault(key, []).append(page_id)
-        cache.set("search:best_bets", bets, TUNING_TTL)
+
+def _load_best_bets() -> dict[str, list[int]]:
+    from search.models import BestBet
+
+    bets: dict[str, list[int]] = {}
+    for key, page_id in (
+        BestBet.objects.filter(active=True, procedure__live=True)
+        .order_by("normalized_query", "sort_order", "pk")
+        .values_list("normalized_query", "procedure_id")
+    ):
+        bets.setdefault(key, []).append(page_id)
     return bets
 
 
 def facet_labels() -> dict[str, dict[str, str]]:
-    labels = cache.get("search:facet_labels")
-    if labels is None:
-        from catalog.models import (
-            DepartmentPage,
-            Field,
-            Level,
-            OnlineLevel,
-            SubjectType,
-        )
+    return _tuning("facet_labels", _load_facet_labels)
 
-        labels = {
-            "department": dict(DepartmentPage.objects.values_list("code", "title")),
-            "field": dict(Field.objects.values_list("code", "name")),
-            "level": dict(Level.objects.values_list("code", "name")),
-            "subject": dict(SubjectType.objects.values_list("code", "name")),
-            "online": {value: str(label) for value, label in OnlineLevel.choices},
-        }
-        cache.set("search:facet_labels", labels, 60)
-    return labels
+
+def _load_facet_labels() -> dict[str, dict[str, str]]:
+    from catalog.models import (
+        DepartmentPage,
+        Field,
+        Level,
+        OnlineLevel,
+        SubjectType,
+    )
+
+    return {
+        "department": dict(DepartmentPage.objects.values_list("code", "title")),
+        "field": dict(Field.objects.values_list("code", "name")),
+        "level": dict(Level.objects.values_list("code", "name")),
+        "subject": dict(SubjectType.objects.values_list("code", "name")),
+        "online": {value: str(label) for value, label in OnlineLevel.choices},
+    }
 
 
 def forget_tuning() -> None:
     """Called when an administrator saves synonyms or best bets, so this process applies them at once."""
-    cache.delete_many(["search:synonyms", "search:best_bets", "search:facet_labels"])
+    cache.delete("search:tuning_stamp")
+    _MEMO.clear()

@@ -28,7 +28,7 @@ from elasticsearch.dsl import (
 )
 from elasticsearch.exceptions import ApiError, TransportError
 
-from search.analysis import AnalyzedQuery, fold, fuzzy_distance
+from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.engines.database import DatabaseEngine
@@ -122,6 +122,19 @@ def _phrase(field: str, words, slop: int = 0) -> Q:
 
 def _term(field: str, value: str) -> Q:
     return Q("term", **{field: {"value": value}})
+
+
+def _const(query: Q, weight: str) -> Q:
+    """Fixed points, as the embedded engine's const_score_query."""
+    return Q("constant_score", filter=query, boost=WEIGHTS[weight])
+
+
+def _terms(field: str, values: list[str]) -> Q:
+    return Q("terms", **{field: values})
+
+
+def _match_all_words(field: str, words) -> Q:
+    return Q("match", **{field: {"query": " ".join(words), "operator": "and"}})
 
 
 def _match(field: str, text: str) -> Q:
@@ -218,23 +231,50 @@ class ElasticsearchEngine(SearchEngine):
         return Q("bool", should=options, minimum_should_match=1)
 
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Q]:
+        """The embedded engine's clauses, one for one (see EmbeddedEngine._scoring)."""
         tokens = analyzed.folded
         scoring = []
         if analyzed.code:
-            scoring.append(_boost(_term("code_raw", analyzed.code), "code"))
+            scoring.append(_const(_term("code_raw", analyzed.code), "code"))
+        phrasings = [tuple(tokens)] if tokens else []
+        phrasings += analyzed.variants
         if tokens:
-            scoring.append(_boost(_term("name_full", " ".join(tokens)), "name_full"))
+            scoring.append(_const(_term("name_full", " ".join(tokens)), "name_full"))
+        if phrasings:
             scoring.append(
-                _boost(_term("keyword_full", " ".join(tokens)), "keyword_full")
+                _const(
+                    _terms("keyword_full", [" ".join(p) for p in phrasings]),
+                    "keyword_full",
+                )
             )
-        for variant in analyzed.variants:
-            joined = " ".join(variant)
-            scoring.append(_boost(_term("keyword_full", joined), "keyword_full"))
-            scoring.append(_boost(_term("name_full", joined), "variant_name_full"))
+        if analyzed.variants:
+            scoring.append(
+                _const(
+                    _terms("name_full", [" ".join(v) for v in analyzed.variants]),
+                    "variant_name_full",
+                )
+            )
+        parts = query_parts(tokens)
+        if parts:
+            scoring.append(_const(_terms("keyword_full", parts), "keyword_part"))
         if len(tokens) > 1:
-            scoring.append(_boost(_phrase("name", tokens), "name_phrase"))
-            scoring.append(_boost(_phrase("name", tokens, NEAR_SLOP), "name_near"))
-            scoring.append(_boost(_phrase("keywords", tokens, 1), "keywords_phrase"))
+            every = [_match_all_words("name", p) for p in phrasings]
+            scoring.append(
+                Q(
+                    "dis_max",
+                    queries=[
+                        _const(_phrase("name", tokens), "name_phrase"),
+                        _const(_phrase("name", tokens, NEAR_SLOP), "name_near"),
+                        _const(
+                            every[0]
+                            if len(every) == 1
+                            else Q("bool", should=every, minimum_should_match=1),
+                            "name_all",
+                        ),
+                    ],
+                )
+            )
+            scoring.append(_const(_phrase("keywords", tokens, 1), "keywords_phrase"))
         for token in tokens:
             scoring.append(_boost(_match("name", token), "name_term"))
             scoring.append(_boost(_match("keywords", token), "keywords_term"))
@@ -247,12 +287,18 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(_boost(_match("name.exact", token), "name_exact"))
         if len(analyzed.exact) > 1:
             scoring.append(
-                _boost(_phrase("name.exact", analyzed.exact), "name_exact_phrase")
+                _const(_phrase("name.exact", analyzed.exact), "name_exact_phrase")
             )
-        for phrase in analyzed.expansions:
-            scoring.append(_boost(_phrase("name", phrase), "synonym_name"))
-            scoring.append(_boost(_phrase("keywords", phrase), "synonym_keywords"))
-            scoring.append(_boost(_phrase("body", phrase), "synonym_body"))
+        if analyzed.expansions:
+            for field, weight in (
+                ("name", "synonym_name"),
+                ("keywords", "synonym_keywords"),
+            ):
+                best = Q(
+                    "dis_max",
+                    queries=[_phrase(field, p) for p in analyzed.expansions],
+                )
+                scoring.append(_boost(best, weight))
         return scoring
 
     def _filters(self, filters: dict[str, list[str]]) -> list[Q]:

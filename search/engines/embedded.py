@@ -7,20 +7,21 @@ by watching meta.json and reloading.
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
+import queue
 import shutil
 import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+import orjson
 import tantivy
 from tantivy import Occur, Query
 
-from search.analysis import AnalyzedQuery, fold, fuzzy_distance
+from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.queries import FACETS, QueryError, SearchQuery, SearchResult
@@ -32,6 +33,7 @@ WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
 BATCH = 1000
+FEED_BATCH = 100  # documents handed to the rebuild thread at a time
 
 FACET_FIELDS = {
     "department": "f_department",
@@ -44,21 +46,24 @@ TEXT_FIELDS = ("name", "keywords", "body", "department", "codes_text")
 
 # Query weights: one place to tune (see docs/search.md).
 WEIGHTS = {
+    # Fixed points (constant score): yes/no properties of a whole value or of the name.
     "code": 100.0,  # the typed text is this procedure's code
-    "name_full": 30.0,  # the folded query is the whole name
-    "keyword_full": 12.0,  # the query (or a synonym variant of it) is one of the keywords
-    "variant_name_full": 15.0,  # a synonym variant of the query is the whole name
-    "name_phrase": 10.0,  # words in order, adjacent, in the name
-    "name_near": 4.0,  # words in the name within a few positions
-    "name_term": 2.0,  # each word in the name (BM25)
+    "name_full": 60.0,  # the folded query is the whole name
+    "keyword_full": 50.0,  # the query (or a synonym variant of it) is one of the keywords
+    "variant_name_full": 40.0,  # a synonym variant of the query is the whole name
+    "name_phrase": 25.0,  # words in order, adjacent, in the name (best of the three)
+    "name_all": 12.0,  # every query word (or every word of a variant) is in the name
+    "keyword_part": 10.0,  # a keyword of two or more words is part of the query
+    "name_near": 16.0,  # words in the name within a few positions
+    "keywords_phrase": 6.0,  # words in order (slop 1) in the keywords
+    "name_exact_phrase": 6.0,  # the typed diacritics, in order, in the name
+    # Multiplied with BM25 (term frequency, rarity, length): orders what the above tie.
+    "name_term": 2.0,  # each word in the name
     "name_exact": 1.5,  # each word in the name with the same diacritics
-    "name_exact_phrase": 4.0,
-    "name_fuzzy": 1.0,  # typo tolerance, folded name
     "keywords_term": 1.5,
-    "keywords_phrase": 3.0,
-    "synonym_name": 5.0,
-    "synonym_keywords": 3.0,
-    "synonym_body": 0.5,
+    "name_fuzzy": 1.0,  # typo tolerance, folded name
+    "synonym_name": 1.0,  # the best synonym phrase in the name
+    "synonym_keywords": 1.0,
     "department_term": 0.5,
     "body_term": 0.3,
 }
@@ -118,8 +123,53 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     doc.add_text("f_online", document.online_level)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
     doc.add_text("fingerprint", document.fingerprint)
-    doc.add_bytes("payload", json.dumps(document.payload()).encode())
+    doc.add_bytes("payload", orjson.dumps(document.payload()))
     return doc
+
+
+def _feed(writer, documents: Iterable[ProcedureDocument], progress) -> int:
+    """Add documents while the next ones are read: a thread converts and adds them.
+
+    The caller's thread reads the database (and waits on it with the GIL released) and
+    builds documents; this thread turns them into tantivy documents and hands them to
+    tantivy's own indexing thread, so the three overlap instead of taking turns.
+    """
+    batches: queue.Queue = queue.Queue(maxsize=4)
+    failure: list[BaseException] = []
+
+    def consume():
+        while (batch := batches.get()) is not None:
+            if failure:
+                continue  # drain, so the producer never blocks on a full queue
+            try:
+                for document in batch:
+                    writer.add_document(to_tantivy(document))
+            except BaseException as exc:  # tantivy panics derive from BaseException
+                failure.append(exc)
+
+    worker = threading.Thread(target=consume, name="search-rebuild", daemon=True)
+    worker.start()
+    count = 0
+    batch: list[ProcedureDocument] = []
+    try:
+        for document in documents:
+            batch.append(document)
+            count += 1
+            if len(batch) == FEED_BATCH:
+                batches.put(batch)
+                batch = []
+                if progress:
+                    progress(count)
+            if failure:
+                break
+        if batch:
+            batches.put(batch)
+    finally:
+        batches.put(None)
+        worker.join()
+    if failure:
+        raise failure[0]
+    return count
 
 
 class EmbeddedEngine(SearchEngine):
@@ -217,12 +267,7 @@ class EmbeddedEngine(SearchEngine):
         with self._lock:
             writer = self._writer(REBUILD_HEAP)
             writer.delete_all_documents()
-            count = 0
-            for document in documents:
-                writer.add_document(to_tantivy(document))
-                count += 1
-                if progress and count % 100 == 0:
-                    progress(count)
+            count = _feed(writer, documents, progress)
             self._commit(writer)
             if progress:
                 progress(count)
@@ -292,36 +337,79 @@ class EmbeddedEngine(SearchEngine):
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
         return Query.boolean_query(options)
 
+    def _const(self, query: Query, weight: str) -> Query:
+        return Query.const_score_query(query, WEIGHTS[weight])
+
+    def _any(self, queries: list[Query]) -> Query:
+        if len(queries) == 1:
+            return queries[0]
+        return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+    def _all_in(self, field: str, words) -> Query:
+        return Query.boolean_query([(Occur.Must, self._term(field, w)) for w in words])
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
-        """Should-clauses that order the matches: code, whole name, phrase, name over body."""
+        """Should-clauses that order the matches: code, whole name, phrase, name over body.
+
+        Whole-value matches (code, whole name, whole keyword, every word in the name) add
+        fixed points: as BM25 they swung with corpus size and with how many keywords a
+        procedure has. Synonym phrases count once per field (the best one), not once each.
+        """
         tokens = analyzed.folded
         scoring = []
         if analyzed.code:
-            scoring.append(self._boost(self._term("code_raw", analyzed.code), "code"))
+            scoring.append(self._const(self._term("code_raw", analyzed.code), "code"))
+        phrasings = [tuple(tokens)] if tokens else []
+        phrasings += analyzed.variants
         if tokens:
+            joined = " ".join(tokens)
+            scoring.append(self._const(self._term("name_full", joined), "name_full"))
+        if phrasings:
             scoring.append(
-                self._boost(self._term("name_full", " ".join(tokens)), "name_full")
-            )
-            scoring.append(
-                self._boost(
-                    self._term("keyword_full", " ".join(tokens)), "keyword_full"
+                self._const(
+                    Query.term_set_query(
+                        self._schema, "keyword_full", [" ".join(p) for p in phrasings]
+                    ),
+                    "keyword_full",
                 )
             )
-        for variant in analyzed.variants:
-            joined = " ".join(variant)
+        if analyzed.variants:
             scoring.append(
-                self._boost(self._term("keyword_full", joined), "keyword_full")
+                self._const(
+                    Query.term_set_query(
+                        self._schema,
+                        "name_full",
+                        [" ".join(v) for v in analyzed.variants],
+                    ),
+                    "variant_name_full",
+                )
             )
+        parts = query_parts(tokens)
+        if parts:
             scoring.append(
-                self._boost(self._term("name_full", joined), "variant_name_full")
+                self._const(
+                    Query.term_set_query(self._schema, "keyword_full", parts),
+                    "keyword_part",
+                )
             )
         if len(tokens) > 1:
-            scoring.append(self._boost(self._phrase("name", tokens), "name_phrase"))
+            # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts.
             scoring.append(
-                self._boost(self._phrase("name", tokens, NEAR_SLOP), "name_near")
+                Query.disjunction_max_query(
+                    [
+                        self._const(self._phrase("name", tokens), "name_phrase"),
+                        self._const(
+                            self._phrase("name", tokens, NEAR_SLOP), "name_near"
+                        ),
+                        self._const(
+                            self._any([self._all_in("name", p) for p in phrasings]),
+                            "name_all",
+                        ),
+                    ]
+                )
             )
             scoring.append(
-                self._boost(self._phrase("keywords", tokens, 1), "keywords_phrase")
+                self._const(self._phrase("keywords", tokens, 1), "keywords_phrase")
             )
         for token in tokens:
             scoring.append(self._boost(self._term("name", token), "name_term"))
@@ -338,16 +426,19 @@ class EmbeddedEngine(SearchEngine):
             scoring.append(self._boost(self._term("name_exact", token), "name_exact"))
         if len(analyzed.exact) > 1:
             scoring.append(
-                self._boost(
+                self._const(
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
-        for phrase in analyzed.expansions:
-            scoring.append(self._boost(self._phrase("name", phrase), "synonym_name"))
-            scoring.append(
-                self._boost(self._phrase("keywords", phrase), "synonym_keywords")
-            )
-            scoring.append(self._boost(self._phrase("body", phrase), "synonym_body"))
+        if analyzed.expansions:
+            for field, weight in (
+                ("name", "synonym_name"),
+                ("keywords", "synonym_keywords"),
+            ):
+                best = Query.disjunction_max_query(
+                    [self._phrase(field, p) for p in analyzed.expansions]
+                )
+                scoring.append(self._boost(best, weight))
         return scoring
 
     def _filters(self, filters: dict[str, list[str]]) -> list[Query]:
@@ -415,7 +506,7 @@ class EmbeddedEngine(SearchEngine):
         rows = []
         for score, address in result.hits:
             doc = searcher.doc(address)
-            rows.append((json.loads(doc["payload"][0]), score))
+            rows.append((orjson.loads(doc["payload"][0]), score))
         facets = self._facets(searcher, query, required)
         return result.count, rows, facets
 
@@ -448,7 +539,7 @@ class EmbeddedEngine(SearchEngine):
         result = searcher.search(query, limit=len(page_ids))
         payloads = {}
         for _score, address in result.hits:
-            payload = json.loads(searcher.doc(address)["payload"][0])
+            payload = orjson.loads(searcher.doc(address)["payload"][0])
             payloads[int(payload["page_id"])] = payload
         return payloads
 
@@ -478,7 +569,7 @@ class EmbeddedEngine(SearchEngine):
             result = searcher.search(Query.boolean_query(clauses), limit=limit)
         suggestions = []
         for _score, address in result.hits:
-            payload = json.loads(searcher.doc(address)["payload"][0])
+            payload = orjson.loads(searcher.doc(address)["payload"][0])
             suggestions.append(
                 {
                     "code": payload["code"],

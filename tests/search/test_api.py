@@ -158,7 +158,7 @@ def test_openapi_schema_describes_the_endpoints(db):
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     search = schema["paths"]["/api/v1/search/"]["get"]
-    names = {p["name"] for p in search["parameters"]}
+    names = {p["name"] for p in search["parameters"] if p["in"] == "query"}
     assert names == {
         "q",
         "department",
@@ -172,9 +172,18 @@ def test_openapi_schema_describes_the_endpoints(db):
     ok = search["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     component = schema["components"]["schemas"][ok.rsplit("/", 1)[1]]
     assert set(component["properties"]) == {"meta", "items", "facets", "suggestion"}
-    assert "400" in search["responses"]
     suggest = schema["paths"]["/api/v1/search/suggest/"]["get"]
-    assert {p["name"] for p in suggest["parameters"]} == {"q", "limit"}
+    assert {p["name"] for p in suggest["parameters"] if p["in"] == "query"} == {
+        "q",
+        "limit",
+    }
+    # the catalog API's conventions, documented as they behave (see the test below)
+    for operation in (search, suggest):
+        assert {"200", "304", "400", "401", "429"} <= set(operation["responses"])
+        headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+        assert "If-None-Match" in headers
+        assert "Retry-After" in operation["responses"]["429"]["headers"]
+        assert "ETag" in operation["responses"]["200"]["headers"]
 
 
 def test_search_api_shares_the_catalog_api_conventions(client, settings, db):

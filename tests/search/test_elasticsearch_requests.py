@@ -9,7 +9,7 @@ import pytest
 
 from search.analysis import analyze_query
 from search.documents import iter_documents
-from search.engines.elasticsearch import WEIGHTS, ElasticsearchEngine
+from search.engines.elasticsearch import NEAR_SLOP, WEIGHTS, ElasticsearchEngine
 from search.indexing import save_records
 from search.queries import SearchQuery
 from tests.search.es_recorder import (
@@ -187,16 +187,36 @@ def test_search_body_carries_the_ranking_pieces(db, es):
     analyzed = analyze_query("Đăng ký khai sinh")
     body = es.search_body(SearchQuery(text="Đăng ký khai sinh"), analyzed)
     should = body["query"]["bool"]["should"]
-    assert {
-        "match_phrase": {
-            "name": {"query": "dang ky khai sinh", "boost": WEIGHTS["name_phrase"]}
-        }
-    } in should
-    assert {
-        "term": {
-            "name_full": {"value": "dang ky khai sinh", "boost": WEIGHTS["name_full"]}
-        }
-    } in should
+
+    def const(query, weight):
+        return {"constant_score": {"filter": query, "boost": WEIGHTS[weight]}}
+
+    words = "dang ky khai sinh"
+    # whole-value and name properties are fixed points; the nested name ones count once
+    assert const({"term": {"name_full": {"value": words}}}, "name_full") in should
+    keyword_full = [
+        c["constant_score"]
+        for c in should
+        if c.get("constant_score", {}).get("boost") == WEIGHTS["keyword_full"]
+    ]
+    # the query and each synonym variant of it, as whole keywords
+    assert keyword_full[0]["filter"]["terms"]["keyword_full"][0] == words
+    assert len(keyword_full[0]["filter"]["terms"]["keyword_full"]) > 1
+    parts = ["dang ky", "ky khai", "khai sinh", "dang ky khai", "ky khai sinh"]
+    assert const({"terms": {"keyword_full": parts}}, "keyword_part") in should
+    (name_words,) = [c["dis_max"]["queries"] for c in should if "dis_max" in c][:1]
+    assert name_words[:2] == [
+        const({"match_phrase": {"name": {"query": words}}}, "name_phrase"),
+        const(
+            {"match_phrase": {"name": {"query": words, "slop": NEAR_SLOP}}},
+            "name_near",
+        ),
+    ]
+    every = name_words[2]["constant_score"]
+    assert every["boost"] == WEIGHTS["name_all"]
+    assert {"match": {"name": {"query": words, "operator": "and"}}} in every["filter"][
+        "bool"
+    ]["should"]
     assert {
         "match": {"name.exact": {"query": "đăng", "boost": WEIGHTS["name_exact"]}}
     } in should
@@ -211,9 +231,22 @@ def test_search_body_carries_the_ranking_pieces(db, es):
         }
     } in should
     code_body = es.search_body(SearchQuery(text="1.000080"), analyze_query("1.000080"))
-    assert {
-        "term": {"code_raw": {"value": "1.000080", "boost": WEIGHTS["code"]}}
-    } in code_body["query"]["bool"]["should"]
+    assert (
+        const({"term": {"code_raw": {"value": "1.000080"}}}, "code")
+        in code_body["query"]["bool"]["should"]
+    )
+    # synonym phrases: the best one per field, not one clause each
+    synonym_body = es.search_body(SearchQuery(text="cccd"), analyze_query("cccd"))
+    best = [
+        clause["dis_max"]
+        for clause in synonym_body["query"]["bool"]["should"]
+        if "dis_max" in clause
+    ]
+    assert [b["boost"] for b in best] == [
+        WEIGHTS["synonym_name"],
+        WEIGHTS["synonym_keywords"],
+    ]
+    assert all(len(b["queries"]) > 1 for b in best)
 
 
 def test_results_are_read_from_the_response(db, cluster, es):

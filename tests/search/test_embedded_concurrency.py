@@ -114,3 +114,36 @@ def test_two_processes_writing_at_once_both_land(reader, tmp_path):
     found = names(reader, "thu tuc song song")
     assert sorted(found) == [f"Thủ tục song song {n}" for n in (10, 11, 12)]
     assert json.dumps(reader.health())  # still healthy
+
+
+def test_rebuild_adds_every_document_while_the_next_are_read(reader):
+    """The rebuild's converter thread must not drop or repeat documents across batches."""
+    names = [f"Thủ tục số {n}" for n in range(1, 251)]
+    count = reader.rebuild(document(n, name) for n, name in enumerate(names, 1))
+    assert count == 250
+    assert set(reader.fingerprints()) == set(range(1, 251))
+    result = reader.search(SearchQuery(text="thu tuc so 137"))
+    assert result.hits[0].name == "Thủ tục số 137"
+
+
+def test_rebuild_that_fails_midway_keeps_the_old_index(reader):
+    """Readers keep the complete old index when the document source breaks during a rebuild."""
+    reader.rebuild([document(1, "Đăng ký khai sinh"), document(2, "Đăng ký kết hôn")])
+
+    def broken():
+        for n in range(100, 350):  # past the first converter batch
+            yield document(n, f"Thủ tục mới {n}")
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError, match="database went away"):
+        reader.rebuild(broken())
+    assert set(reader.fingerprints()) == {1, 2}
+    assert reader.search(SearchQuery(text="khai sinh")).hits[0].page_id == 1
+
+    def unconvertible():
+        yield document(3, "Đăng ký khai tử")
+        yield ProcedureDocument(page_id=-1, code="x", codes=["x"], name="âm")
+
+    with pytest.raises(OverflowError):
+        reader.rebuild(unconvertible())
+    assert set(reader.fingerprints()) == {1, 2}
