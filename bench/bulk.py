@@ -831,6 +831,57 @@ def _insert_procedures(pages, *, procedure_type, page_type, counts) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# roles
+
+
+@transaction.atomic
+def grant_roles(*, actor, grants: list[tuple]) -> None:
+    """`grant_role(actor=actor, user=u, department=d, role=r)` for every (u, d, r), in bulk:
+    the membership, the role group and the audit entry. For users holding no role in those
+    departments yet (the permission benchmark's new editors); the caller checked the actor."""
+    from catalog.models import AuditKind, DepartmentMembership, PermissionAuditEntry
+    from catalog.services.roles import _name
+
+    if not grants:
+        return
+    names = {role_group_name(d, role) for _, d, role in grants}
+    groups = {g.name: g for g in Group.objects.filter(name__in=names)}
+    missing = names - set(groups)
+    if missing:
+        raise ValueError(f"departments without role groups: {sorted(missing)[:5]}")
+    DepartmentMembership.objects.bulk_create(
+        [
+            DepartmentMembership(user=u, department=d, role=role, granted_by=actor)
+            for u, d, role in grants
+        ],
+        batch_size=BATCH,
+    )
+    through = Group.user_set.through
+    through.objects.bulk_create(
+        [
+            through(user_id=u.pk, group_id=groups[role_group_name(d, role)].pk)
+            for u, d, role in grants
+        ],
+        batch_size=BATCH,
+    )
+    PermissionAuditEntry.objects.bulk_create(
+        [
+            PermissionAuditEntry(
+                kind=AuditKind.GRANTED,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                actor_name=_name(actor),
+                subject_name=_name(u),
+                department_code=d.code[:64],
+                role=role[:32],
+                action=f"grant {role}"[:300],
+            )
+            for u, d, role in grants
+        ],
+        batch_size=BATCH,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
 # the whole plan
 
 

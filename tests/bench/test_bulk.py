@@ -22,6 +22,7 @@ from bench.bulk import (
     create_departments,
     create_form_templates,
     create_procedures,
+    grant_roles,
     load,
     procedure_data,
     shared_lists,
@@ -31,6 +32,7 @@ from bench.profile import load_profile
 from catalog.models import CatalogEvent, DepartmentPage, FormTemplate, ProcedurePage
 from catalog.services.departments import create_department, ensure_department_index
 from catalog.services.procedures import create_procedure
+from catalog.services.roles import grant_role
 
 # Rows only the services write, on purpose (see bench/bulk.py): Wagtail's reference index and
 # its admin search entries for procedures. The shared-data version only has to move.
@@ -308,6 +310,32 @@ def test_bulk_procedures_are_what_create_procedure_makes():
         assert len(raw[label]["added"]) >= 12, label
     slugs = [row["slug"] for row in raw["catalog.ProcedurePage"]["added"][:2]]
     assert slugs[1].startswith(slugs[0] + "-")
+
+
+@pytest.mark.django_db
+def test_bulk_grants_are_what_grant_role_makes(django_user_model):
+    departments = create_departments(ENTRIES)
+    actor = django_user_model.objects.create_superuser(
+        "root", "r@example.invalid", "pw"
+    )
+    users = [django_user_model.objects.create(username=f"editor-{i}") for i in range(3)]
+    grants = [
+        (users[0], departments[0], "editor"),
+        (users[1], departments[1], "moderator"),
+        (users[2], departments[0], "department_admin"),
+        (users[2], departments[2], "department_admin"),
+    ]
+
+    def service():
+        for user, department, role in grants:
+            grant_role(actor=actor, user=user, department=department, role=role)
+
+    service_rows, raw = _effect(service)
+    bulk_rows, _ = _effect(lambda: grant_roles(actor=actor, grants=grants))
+    _assert_same(service_rows, bulk_rows)
+    assert len(raw["catalog.DepartmentMembership"]["added"]) == 4
+    assert len(raw["auth.User_groups"]["added"]) == 4
+    assert len(raw["catalog.PermissionAuditEntry"]["added"]) == 4
 
 
 @pytest.mark.django_db(transaction=False)
