@@ -5,17 +5,21 @@ from collections import OrderedDict
 
 from django.db.models import (
     Count,
+    Exists,
+    F,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     prefetch_related_objects,
 )
+from django.db.models.lookups import StartsWith
 
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from catalog.freshness import ROW as SHARED_ROW
-from catalog.freshness import shared_version
+from catalog.freshness import shared_state
 from catalog.models import (
     CatalogEvent,
     DepartmentPage,
@@ -126,8 +130,14 @@ def published_state(procedure: ProcedurePage) -> str | None:
     return f"{procedure.pk}:{procedure.live_revision_id}:{stamp}:{procedure.url_path}"
 
 
-def _shared_counter() -> Subquery:
-    return Subquery(SharedVersion.objects.filter(pk=SHARED_ROW).values("counter")[:1])
+def _shared(column: str) -> Subquery:
+    return Subquery(SharedVersion.objects.filter(pk=SHARED_ROW).values(column)[:1])
+
+
+def _shared_token(counter, changed_at) -> str:
+    """shared_version() plus when it changed: unique even where a test rolled the counter back."""
+    stamp = changed_at.timestamp() if changed_at else 0
+    return f"{counter if counter is not None else 0}@{stamp}"
 
 
 def procedure_at(
@@ -144,19 +154,43 @@ def procedure_at(
             slug=procedure_slug,
             url_path=f"{index.url_path}{department_slug}/{procedure_slug}/",
         )
-        .annotate(public_shared_counter=_shared_counter())
+        .annotate(
+            public_shared_counter=_shared("counter"),
+            public_shared_changed_at=_shared("changed_at"),
+            public_restricted=_restricted_chain(),
+        )
         .first()
     )
     if procedure is not None:
-        counter = procedure.__dict__.pop("public_shared_counter")
-        procedure.public_shared_version = str(counter) if counter is not None else "0"
+        procedure.public_shared_version = _shared_token(
+            procedure.__dict__.pop("public_shared_counter"),
+            procedure.__dict__.pop("public_shared_changed_at"),
+        )
     return procedure
+
+
+def _restricted_chain() -> Exists:
+    """Whether a view restriction applies to the outer page or an ancestor (aliases by source).
+
+    Read with the routing query so an unrestricted page (the usual case) needs no other query.
+    """
+    in_chain = StartsWith(OuterRef(OuterRef("path")), F("path"))
+    return Exists(
+        PageViewRestriction.objects.filter(
+            Exists(
+                Page.objects.filter(
+                    in_chain, alias_of__isnull=True, pk=OuterRef("page_id")
+                )
+            )
+            | Exists(Page.objects.filter(in_chain, alias_of_id=OuterRef("page_id")))
+        )
+    )
 
 
 def public_shared_version(procedure: ProcedurePage) -> str:
     """The shared-data token read while routing to the page, else read now (one query)."""
     version = getattr(procedure, "public_shared_version", None)
-    return version if version is not None else shared_version()
+    return version if version is not None else _shared_token(*shared_state())
 
 
 def owning_department(procedure: ProcedurePage) -> DepartmentPage | None:

@@ -292,9 +292,14 @@ class ProcedurePage(VietnameseSlugMixin, Page):
             raise ValidationError(errors)
 
     def get_view_restrictions(self):
-        """Wagtail's restrictions on this page and its ancestors, in one query instead of two."""
+        """Wagtail's restrictions on this page and its ancestors, in one query instead of two.
+
+        None at all when routing already found there are none (`public_restricted`).
+        """
         from wagtail.models import PageViewRestriction
 
+        if self.__dict__.get("public_restricted") is False:
+            return PageViewRestriction.objects.none()
         paths = [
             self.path[:end]
             for end in range(self.steplen, len(self.path) + 1, self.steplen)

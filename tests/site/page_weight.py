@@ -17,7 +17,6 @@ from django.conf import settings
 django.setup()
 settings.DEBUG = False  # DEBUG records every query; measure what production does
 
-from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -27,6 +26,7 @@ from catalog.models import (  # noqa: E402
     DepartmentPage,
     ProcedurePage,
 )
+from cms.templatetags.portal import public_cache  # noqa: E402
 
 STATIC = settings.BASE_DIR / "templates" / "static"
 ASSET = re.compile(rb'(?:href|src)="(/static/[^"]+)"')
@@ -46,17 +46,17 @@ def weigh(client, url):
 
 
 def render_times(client, url, runs=200, cold=False):
-    """p50 milliseconds and queries of one render; `cold` empties the cache before each."""
+    """p50 milliseconds and queries of one render; `cold` empties the pages cache before each."""
     client.get(url, HTTP_HOST="localhost")
     times = []
     for _ in range(runs):
         if cold:
-            cache.clear()
+            public_cache().clear()
         started = time.perf_counter()
         client.get(url, HTTP_HOST="localhost")
         times.append((time.perf_counter() - started) * 1000)
     if cold:
-        cache.clear()
+        public_cache().clear()
     with CaptureQueriesContext(connection) as queries:
         client.get(url, HTTP_HOST="localhost")
     return statistics.median(times), len(queries)
@@ -84,12 +84,14 @@ def main():
     print("|---|---:|---:|")
     index = DepartmentIndexPage.objects.live().first()
     p50, queries = render_times(client, index.url)
-    print(f"| baseline: departments list (a near-empty page) | {p50:.1f} | {queries} |")
+    print(f"| baseline: departments list (a light page) | {p50:.1f} | {queries} |")
     smallest = min(procedures, key=lambda p: len(client.get(p.url).content))
     for procedure in (smallest, largest):
         for cold in (True, False):
             p50, queries = render_times(client, procedure.url, cold=cold)
-            state = "cold cache" if cold else "cached"
+            state = (
+                "first view (body rendered)" if cold else "repeat view (cached body)"
+            )
             print(f"| procedure {procedure.code}, {state} | {p50:.1f} | {queries} |")
 
 

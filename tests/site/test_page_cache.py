@@ -196,6 +196,17 @@ def test_a_restricted_department_hides_its_cached_procedures(client, catalog):
     assert response.status_code == 302 and "login" in response["Location"]
 
 
+def test_a_password_on_the_procedure_itself_is_asked_for(client, catalog):
+    procedure = catalog["marriage"]
+    _html(client, procedure.url)
+    PageViewRestriction.objects.create(
+        page=procedure, restriction_type=PageViewRestriction.PASSWORD, password="x1"
+    )
+    html = client.get(procedure.url).content.decode()
+    assert 'name="password"' in html
+    assert "Nộp hồ sơ tại bộ phận một cửa." not in html
+
+
 def test_a_new_holiday_moves_the_expected_date(client, catalog):
     url = catalog["birth"].url + "?ngay-nop=2026-06-01&cach=in_person"
     due = soup(client.get(url)).find(id="due-result")
