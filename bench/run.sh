@@ -51,7 +51,7 @@ if [ -z "${DATABASE_URL:-}" ]; then
   t0=$(date +%s)
   pg_start || exit 1
   started_pg=1
-  trap pg_stop EXIT
+  trap pg_stop EXIT; trap "exit 130" INT TERM  # the cluster goes when the run is stopped too
   echo "{\"name\": \"postgresql: start the cluster\", \"seconds\": $(( $(date +%s) - t0 ))}" >> "$BENCH_PHASES"
 fi
 echo "== $(elapsed) PostgreSQL: generating $N procedures across $DEPTS departments"
@@ -61,7 +61,7 @@ setup_db postgresql "$DEPTS" || exit 1
 echo "$(( $(date +%s) - t0 ))" > "$WORK/generate-postgresql.seconds"
 echo "== $(elapsed) PostgreSQL: benchmarks ($ONLY)"
 $PY -m bench.runner --database postgresql --results "$RESULTS" --procedures "$N" --only "$ONLY"
-if [ $started_pg = 1 ]; then pg_stop; trap - EXIT; fi
+if [ $started_pg = 1 ]; then pg_stop; trap - EXIT INT TERM; fi
 
 remaining=$(( BENCH_DEADLINE - $(date +%s) ))
 if [ "${BENCH_SQLITE:-1}" = "1" ] && [ $remaining -lt 300 ]; then
