@@ -43,10 +43,10 @@ GAP_NOTES: dict[str, str] = {
     f"fetched one after another; {LOAD_NOTE}. Next: the same serialization fix as the list "
     "(cached per-revision JSON would make a feed page a concatenation)",
     "search-engine-p95": f"cause: {LOAD_NOTE} (compare p50 and the Wagtail peer of the same run); "
-    "per query on 10,000 procedures about 5 ms of CPU: the scored tantivy query ~2.3 ms, the one "
-    "aggregation pass that counts all five facets ~1.5 ms (it re-runs the match; with a facet "
-    "filter it is two passes, and tantivy-py offers no filter aggregation to merge them), Python "
-    "~1.5 ms. Next: re-run quiet",
+    "per query on 10,000 procedures the CPU is p50 3.3 ms, p95 5.4 ms (thread_time, docs/search.md): "
+    "the scored tantivy query ~2 ms, the one aggregation pass for all five facets ~1.3 ms (it "
+    "re-runs the match; with a facet filter it is two passes: tantivy-py offers no filter "
+    "aggregation), Python ~1 ms. Next: re-run quiet",
     "search-api-p95": f"cause: the engine query plus DRF; {LOAD_NOTE}. Next: as for the engine",
     "rebuild-rate": "cause: see the row's note: reading and building the documents (Python, "
     "holding the GIL) is the critical path, while a second thread converts documents and tantivy "

@@ -32,7 +32,7 @@ from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.engines.database import DatabaseEngine
-from search.engines.embedded import NEAR_SLOP, WEIGHTS
+from search.engines.embedded import NEAR_SLOP, SYNONYM_FIELDS, WEIGHTS
 from search.queries import FACETS, SearchQuery, SearchResult
 
 BULK_CHUNK = 500
@@ -225,7 +225,7 @@ class ElasticsearchEngine(SearchEngine):
                 )
             )
         for phrase in analyzed.expansions:
-            options += [_phrase(f, phrase) for f in ("name", "keywords", "body")]
+            options += [_phrase(f, phrase) for f in SYNONYM_FIELDS]
         if analyzed.code:
             options.append(_term("code_raw", analyzed.code))
         return Q("bool", should=options, minimum_should_match=1)

@@ -68,6 +68,9 @@ WEIGHTS = {
     "body_term": 0.3,
 }
 NEAR_SLOP = 3
+# Where a synonym phrase alone makes a document match: not the body, where the long
+# phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers.
+SYNONYM_FIELDS = ("name", "keywords")
 
 
 def _analyzer(exact: bool):
@@ -331,7 +334,7 @@ class EmbeddedEngine(SearchEngine):
             tokens = [(Occur.Should, self._token_matches(t)) for t in analyzed.folded]
             options.append((Occur.Should, Query.boolean_query(tokens, minimum)))
         for phrase in analyzed.expansions:
-            for field in ("name", "keywords", "body"):
+            for field in SYNONYM_FIELDS:
                 options.append((Occur.Should, self._phrase(field, phrase)))
         if analyzed.code:
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
