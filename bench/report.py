@@ -69,7 +69,7 @@ GAP_NOTES: dict[str, str] = {
     "page-p50": "cause: this row mixes first views (a page's body rendered: ~21 queries for the "
     "route, its parts, history and department, plus the templates) and repeat views (body from "
     "the cache: 8 queries, of which Wagtail's site, home and index lookups, the request "
-    f"transaction and the site settings are 6); see the first-view and repeat-view rows; {LOAD_NOTE}. "
+    f"transaction and the site settings are 7); see the first-view and repeat-view rows; {LOAD_NOTE}. "
     "Next: route from the site root in one query (HomePage.route), site settings in the cache, "
     "and the six shared-list prefetches of a first view in one",
     "page-weight": "cause: see the row's note. Next: trim CSS/JS",
