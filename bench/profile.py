@@ -10,17 +10,12 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# the national portal's codes, mapped as the importer maps them (plain data, no database)
+from catalog.importing.national import CHANNELS, FEE_KINDS
+from catalog.importing.national import TIME_UNITS as UNITS
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO_DIR = REPO / "catalog" / "demo"
-
-CHANNELS = {"DIRECT": "in_person", "ONLINE": "online", "POSTAL": "postal"}
-UNITS = {
-    "WORKING_DAY": "working_day",
-    "DAY": "day",
-    "HOUR": "hour",
-    "MONTH": "month",
-}
-FEE_KINDS = {"FEE": "fee", "SERVICE_FEE": "service_fee", "PRICE_LEVEL": "charge"}
 
 # The floor: enough to make a realistic catalog with no demo and no national data at all.
 BUILTIN_NAMES = [
