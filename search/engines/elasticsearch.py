@@ -32,7 +32,7 @@ from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.engines.database import DatabaseEngine
-from search.engines.embedded import NEAR_SLOP, SYNONYM_FIELDS, WEIGHTS
+from search.engines.embedded import FEW_MATCHES, NEAR_SLOP, SYNONYM_FIELDS, WEIGHTS
 from search.queries import FACETS, SearchQuery, SearchResult
 
 BULK_CHUNK = 500
@@ -197,12 +197,17 @@ class ElasticsearchEngine(SearchEngine):
         search = search[query.offset : query.offset + query.page_size]
         return search.to_dict()
 
-    def relaxed_body(self, body: dict, analyzed: AnalyzedQuery) -> dict:
+    def relaxed_body(
+        self, body: dict, analyzed: AnalyzedQuery, minimum: int | None = None
+    ) -> dict:
+        """The same request, with synonym phrases in the body too and `minimum` words (60 %)."""
         n = len(analyzed.folded)
+        if minimum is None:
+            minimum = max(1, math.ceil(n * 0.6))
         relaxed = dict(body)
         relaxed["query"] = Q(
             "bool",
-            filter=[self._required(analyzed, max(1, math.ceil(n * 0.6)))],
+            filter=[self._required(analyzed, minimum, body=True)],
             should=self._scoring(analyzed),
         ).to_dict()
         return relaxed
@@ -214,7 +219,7 @@ class ElasticsearchEngine(SearchEngine):
             clauses += [_fuzzy(f, token, distance) for f in ("name", "keywords")]
         return Q("bool", should=clauses, minimum_should_match=1)
 
-    def _required(self, analyzed: AnalyzedQuery, minimum: int) -> Q:
+    def _required(self, analyzed: AnalyzedQuery, minimum: int, body: bool = False) -> Q:
         options = []
         if analyzed.folded:
             options.append(
@@ -225,7 +230,8 @@ class ElasticsearchEngine(SearchEngine):
                 )
             )
         for phrase in analyzed.expansions:
-            options += [_phrase(f, phrase) for f in SYNONYM_FIELDS]
+            fields = SYNONYM_FIELDS + (("body",) if body else ())
+            options += [_phrase(f, phrase) for f in fields]
         if analyzed.code:
             options.append(_term("code_raw", analyzed.code))
         return Q("bool", should=options, minimum_should_match=1)
@@ -320,11 +326,15 @@ class ElasticsearchEngine(SearchEngine):
     def _search(self, query: SearchQuery, analyzed: AnalyzedQuery):
         body = self.search_body(query, analyzed)
         response = self._es().search(index=self.alias, body=body)
+        n = len(analyzed.folded)
         if (
             query.text
-            and response["hits"]["total"]["value"] == 0
-            and len(analyzed.folded) > 1
-        ):
+            and response["hits"]["total"]["value"] < FEW_MATCHES
+            and analyzed.expansions
+        ):  # as the embedded engine: the body's synonym phrases too
+            body = self.relaxed_body(body, analyzed, minimum=n)
+            response = self._es().search(index=self.alias, body=body)
+        if query.text and response["hits"]["total"]["value"] == 0 and n > 1:
             body = self.relaxed_body(body, analyzed)
             response = self._es().search(index=self.alias, body=body)
         rows = [

@@ -69,8 +69,10 @@ WEIGHTS = {
 }
 NEAR_SLOP = 3
 # Where a synonym phrase alone makes a document match: not the body, where the long
-# phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers.
+# phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers,
+# unless the query finds fewer than FEW_MATCHES documents without it.
 SYNONYM_FIELDS = ("name", "keywords")
+FEW_MATCHES = 3  # below this, the body's synonym phrases are searched as well
 
 
 def _analyzer(exact: bool):
@@ -327,14 +329,16 @@ class EmbeddedEngine(SearchEngine):
                 )
         return Query.boolean_query(clauses)
 
-    def _required(self, analyzed: AnalyzedQuery, minimum: int) -> Query:
+    def _required(
+        self, analyzed: AnalyzedQuery, minimum: int, body: bool = False
+    ) -> Query:
         """What a document must match: the words (at least `minimum` of them), a synonym or the code."""
         options = []
         if analyzed.folded:
             tokens = [(Occur.Should, self._token_matches(t)) for t in analyzed.folded]
             options.append((Occur.Should, Query.boolean_query(tokens, minimum)))
         for phrase in analyzed.expansions:
-            for field in SYNONYM_FIELDS:
+            for field in SYNONYM_FIELDS + (("body",) if body else ()):
                 options.append((Occur.Should, self._phrase(field, phrase)))
         if analyzed.code:
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
@@ -499,9 +503,18 @@ class EmbeddedEngine(SearchEngine):
             required = self._required(analyzed, n)
             final = self._compose(required, scoring, filters)
             result = searcher.search(final, limit=query.page_size, offset=query.offset)
+            if result.count < FEW_MATCHES and analyzed.expansions:
+                # Almost nothing: let a synonym phrase in the body make a match too.
+                required = self._required(analyzed, n, body=True)
+                final = self._compose(required, scoring, filters)
+                result = searcher.search(
+                    final, limit=query.page_size, offset=query.offset
+                )
             if result.count == 0 and n > 1:
                 # Nothing has every word: accept documents with most of them.
-                required = self._required(analyzed, max(1, math.ceil(n * 0.6)))
+                required = self._required(
+                    analyzed, max(1, math.ceil(n * 0.6)), body=True
+                )
                 final = self._compose(required, scoring, filters)
                 result = searcher.search(
                     final, limit=query.page_size, offset=query.offset

@@ -57,6 +57,11 @@ def test_synonyms_and_acronyms(engine, indexed):
     assert codes(search(engine, "ho khau"))[0] == "1.000011"
 
 
+def test_a_synonym_only_in_the_body_still_finds_when_nothing_else_does(engine, indexed):
+    # "mua bán đất" => "chuyển nhượng quyền sử dụng đất", which only 1.000021's summary has
+    assert codes(search(engine, "mua ban dat")) == ["1.000021"]
+
+
 def test_code_as_query_finds_that_procedure_first(engine, indexed):
     assert codes(search(engine, "1.000021"))[0] == "1.000021"
     assert codes(search(engine, "hcm.tp.05"))[0] == "HCM.TP.05"
