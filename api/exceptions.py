@@ -1,5 +1,6 @@
 """Every API error is `{"message": ...}` with the right 4xx, never an HTML page."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -19,7 +20,10 @@ def exception_handler(exc, context):
     """DRF's handler (status, headers such as Retry-After and WWW-Authenticate), our body shape."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Không tìm thấy."))
-    response = drf_exception_handler(exc, context)
+    if getattr(context.get("view"), "reads_outside_transaction", False):
+        response = _response_without_rollback(exc)
+    else:
+        response = drf_exception_handler(exc, context)
     if response is None:
         return None
     message = _flatten(getattr(exc, "detail", response.data))
@@ -29,6 +33,21 @@ def exception_handler(exc, context):
         }
     body = {"message": message}
     return Response(body, status=response.status_code, headers=dict(response.items()))
+
+
+def _response_without_rollback(exc) -> Response | None:
+    """DRF's handler minus set_rollback(): these views run outside ATOMIC_REQUESTS, so the
+    atomic block it would mark is not theirs (a caller's transaction, a test's)."""
+    if isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if not isinstance(exc, exceptions.APIException):
+        return None
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = f"{int(exc.wait)}"
+    return Response(exc.detail, status=exc.status_code, headers=headers)
 
 
 def not_found(request, *args, **kwargs):

@@ -93,15 +93,36 @@ class ApiKey(models.Model):
 
 
 class ThrottleWindow(models.Model):
-    """One client's request count in one fixed time window, shared by every worker process.
+    """One client's request count for one period (minute, day), shared by every worker process.
 
-    Incremented with a single atomic UPDATE, so concurrent workers never lose a count (a cache
-    get-then-set would), and no table-wide COUNT(*) runs per request as DatabaseCache does.
+    One row per client and period holds the current fixed window and the previous one's count,
+    so a request is counted and checked with a single INSERT ... ON CONFLICT DO UPDATE ...
+    RETURNING (api.throttling); concurrent workers never lose a count.
     """
 
     key = models.CharField(max_length=200, unique=True)
+    window_index = models.BigIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
+    previous_count = models.PositiveIntegerField(default=0)
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
         verbose_name = _("cửa sổ hạn mức")
+
+
+class ProcedureRepresentation(models.Model):
+    """The full public JSON of one published procedure, serialized once per version of its data.
+
+    `version` digests everything the JSON depends on (live revision, last publish, tree position,
+    catalog.freshness.shared_version(), the representation code); a row whose version differs from
+    the page's current one is stale and rebuilt, never served. Rows are served only for pages the
+    published-only query returns, so a withdrawn procedure's row is inert.
+    """
+
+    page_id = models.BigIntegerField(primary_key=True)
+    version = models.CharField(max_length=64)
+    body = models.BinaryField()
+    built_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("bản JSON thủ tục")

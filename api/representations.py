@@ -100,15 +100,15 @@ def legal_document(document) -> dict:
     }
 
 
-def form_file(form, request) -> dict:
-    """What a client needs to fetch and verify a form's file."""
+def form_file(form, absolute) -> dict:
+    """What a client needs to fetch and verify a form's file; `absolute` makes a URL absolute."""
     document = form.document
     return {
         "code": form.code,
         "name": form.name,
         "version": form.version,
         "effective_on": iso(form.effective_on),
-        "download_url": request.build_absolute_uri(document.url) if document else None,
+        "download_url": absolute(document.url) if document else None,
         "file_extension": document.file_extension.lower() if document else None,
         "size": form.size if document else None,
         "sha256": form.sha256 if document and form.sha256 else None,
@@ -116,7 +116,7 @@ def form_file(form, request) -> dict:
 
 
 def form_template(form, request) -> dict:
-    data = form_file(form, request)
+    data = form_file(form, request.build_absolute_uri)
     data["department"] = department_ref(form.department)
     data["updated_at"] = iso(form.updated_at)
     return data
@@ -125,8 +125,19 @@ def form_template(form, request) -> dict:
 class ProcedureRenderer:
     """Turns prefetched pages into dicts; holds the per-request lookups (departments, history)."""
 
-    def __init__(self, *, request, departments: dict, histories: dict, fields=None):
+    def __init__(
+        self,
+        *,
+        request,
+        departments: dict,
+        histories: dict,
+        fields=None,
+        absolute=None,
+        restricted_collections=frozenset(),
+    ):
         self.request = request
+        self.restricted_collections = restricted_collections
+        self.absolute = absolute or request.build_absolute_uri
         self.departments = departments
         self.histories = histories
         self.fields = tuple(
@@ -252,8 +263,8 @@ class ProcedureRenderer:
                         "copies": document.copies,
                         "is_required": document.is_required,
                         "note": document.note,
-                        "form": form_file(document.form_template, self.request)
-                        if document.form_template
+                        "form": form_file(document.form_template, self.absolute)
+                        if self.downloadable(document.form_template)
                         else None,
                     }
                     for document in in_order(case.documents)
@@ -290,6 +301,15 @@ class ProcedureRenderer:
             }
             for event in self.histories.get(page.pk, [])
         ]
+
+    def downloadable(self, form) -> bool:
+        """A form whose file sits in a restricted collection is not offered to the public."""
+        if form is None:
+            return False
+        return (
+            form.document is None
+            or form.document.collection_id not in self.restricted_collections
+        )
 
     def parts_needed(self) -> set[str]:
         return {FIELD_PARTS[name] for name in self.fields if name in FIELD_PARTS}

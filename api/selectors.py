@@ -1,12 +1,29 @@
 """Reads behind the API: what is published, fetched in a fixed number of queries per request."""
 
+import functools
 from collections import defaultdict
+from datetime import UTC, datetime
+from typing import NamedTuple
 
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, When
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Length, Substr
+from django.utils.dateparse import parse_datetime
 
 from wagtail.models import Page
 
+from catalog.freshness import ROW as SHARED_ROW
 from catalog.models import (
     CatalogEvent,
     DepartmentPage,
@@ -14,6 +31,7 @@ from catalog.models import (
     FormTemplate,
     ProcedurePage,
 )
+from catalog.models.versions import SharedVersion
 from catalog.selectors import procedures_with_parts
 
 HISTORY_LIMIT = 20
@@ -23,6 +41,47 @@ STEP = Page.steplen
 def published_procedures() -> QuerySet:
     """Live and outside any private section: the one definition the list, detail and feed share."""
     return ProcedurePage.objects.live().public()
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class CatalogState(NamedTuple):
+    """What every procedure representation depends on from outside itself, and when it changed."""
+
+    shared: str  # catalog.freshness.shared_version()
+    shared_at: datetime | None
+    last_event_id: int
+    last_event_at: datetime | None
+
+    @property
+    def changed_at(self) -> datetime:
+        """The last change anywhere in the published catalog: an event or shared data."""
+        return max(
+            value for value in (self.shared_at, self.last_event_at, EPOCH) if value
+        )
+
+
+def shared_token(counter) -> str:
+    return str(counter) if counter is not None else "0"
+
+
+def catalog_state() -> CatalogState:
+    """The shared-data token and the newest catalog event, in one query."""
+    last = CatalogEvent.objects.order_by("-id")
+    row = (
+        SharedVersion.objects.filter(pk=SHARED_ROW)
+        .annotate(
+            event_id=Subquery(last.values("id")[:1]),
+            event_at=Subquery(last.values("occurred_at")[:1]),
+        )
+        .values_list("counter", "changed_at", "event_id", "event_at")
+        .first()
+    )
+    if row is None:  # nothing shared was ever saved
+        event = last.values_list("id", "occurred_at").first() or (0, None)
+        return CatalogState("0", None, event[0], event[1])
+    return CatalogState(shared_token(row[0]), row[1], row[2] or 0, row[3])
 
 
 def published_departments() -> QuerySet:
@@ -37,17 +96,93 @@ def with_sort_code(queryset: QuerySet) -> QuerySet:
     )
 
 
-def procedure_by_code(code: str) -> ProcedurePage | None:
-    """The published procedure with this local code, else with this national code."""
-    matches = list(
-        published_procedures()
-        .filter(Q(local_code=code) | Q(national_code=code))
-        .order_by("pk")[:5]
-    )
+def procedure_by_code(code: str, *, prepare=None) -> ProcedurePage | None:
+    """The published procedure with this local code, else with this national code.
+
+    `prepare` may narrow or annotate the queryset (columns read, cached JSON alongside).
+    """
+    queryset = published_procedures().filter(Q(local_code=code) | Q(national_code=code))
+    if prepare is not None:
+        queryset = prepare(queryset)
+    matches = list(queryset.order_by("pk")[:5])
     for page in matches:
         if page.local_code == code:
             return page
     return matches[0] if matches else None
+
+
+class DetailRow(NamedTuple):
+    """What the detail view needs of a published procedure: version columns, the shared-data
+    token, its last event and its stored JSON."""
+
+    pk: int
+    path: str
+    url_path: str
+    live_revision_id: int | None
+    last_published_at: datetime | None
+    national_code: str
+    local_code: str
+    shared_counter: int | None
+    shared_changed_at: datetime | None
+    cached_version: str | None
+    cached_body: bytes | None
+    last_event_at: datetime | None
+
+
+@functools.cache
+def _detail_sql() -> str:
+    """Built once per process: the ORM would spend milliseconds compiling it on every call."""
+    from wagtail.models import PageViewRestriction
+
+    from api.models import ProcedureRepresentation
+
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    # Table names come from the models; values travel as parameters.
+    return (
+        "SELECT p.id, p.path, p.url_path, p.live_revision_id, p.last_published_at, "  # noqa: S608
+        "pp.national_code, pp.local_code, sv.counter, sv.changed_at, r.version, r.body, "
+        f"(SELECT e.occurred_at FROM {table(CatalogEvent)} e WHERE e.page_id = p.id "
+        "ORDER BY e.id DESC LIMIT 1) "
+        f"FROM {table(ProcedurePage)} pp JOIN {table(Page)} p ON p.id = pp.page_ptr_id "
+        f"LEFT JOIN {table(SharedVersion)} sv ON sv.id = %s "
+        f"LEFT JOIN {table(ProcedureRepresentation)} r ON r.page_id = p.id "
+        "WHERE p.live = %s AND (pp.local_code = %s OR pp.national_code = %s) "
+        # published_procedures()'s .public(): not at or below a page with a view restriction
+        f"AND NOT EXISTS (SELECT 1 FROM {table(PageViewRestriction)} vr "
+        f"JOIN {table(Page)} rp ON rp.id = vr.page_id "
+        "WHERE substr(p.path, 1, length(rp.path)) = rp.path) "
+        "ORDER BY p.id LIMIT 5"
+    )
+
+
+def as_datetime(value) -> datetime | None:
+    """Raw queries on SQLite hand timestamps back naive (stored in UTC) or as text."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def procedure_for_detail(code: str) -> DetailRow | None:
+    """procedure_by_code() for the detail view, with its cached JSON, in one precompiled query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_detail_sql(), [SHARED_ROW, True, code, code])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    row = next((row for row in rows if row[6] == code), rows[0])
+    return DetailRow(
+        *row[:4],
+        as_datetime(row[4]),
+        *row[5:8],
+        as_datetime(row[8]),
+        row[9],
+        bytes(row[10]) if row[10] is not None else None,
+        as_datetime(row[11]),
+    )
 
 
 def filter_by_list(queryset: QuerySet, *, relation: str, codes: list[str]) -> QuerySet:
@@ -135,11 +270,28 @@ def department_procedure_counts() -> dict[str, int]:
     return {row["parent_path"]: row["n"] for row in rows}
 
 
+def restricted_collection_ids() -> set[int]:
+    """Collections a citizen may not download from: with a view restriction, or below one."""
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    paths = list(
+        CollectionViewRestriction.objects.values_list("collection__path", flat=True)
+    )
+    if not paths:
+        return set()
+    condition = Q()
+    for path in paths:
+        condition |= Q(path__startswith=path)
+    return set(Collection.objects.filter(condition).values_list("pk", flat=True))
+
+
 def published_forms() -> QuerySet:
-    """Form templates of published departments, with the file to download."""
+    """Form templates of published departments whose file a citizen may download."""
     departments = published_departments().values("pk")
-    return FormTemplate.objects.filter(department__in=departments).select_related(
-        "department", "document"
+    return (
+        FormTemplate.objects.filter(department__in=departments)
+        .exclude(document__collection_id__in=restricted_collection_ids())
+        .select_related("department", "document")
     )
 
 

@@ -1,7 +1,7 @@
 """Rate limits per API key and per client IP, counted in the database.
 
-Counters are rows of api.ThrottleWindow incremented atomically, so every worker process sees
-the same counts and concurrent requests never lose one. The client IP comes from REMOTE_ADDR,
+Counters are rows of api.ThrottleWindow, counted and read with one upsert statement per request,
+so every worker process sees the same counts and concurrent requests never lose one. The client IP comes from REMOTE_ADDR,
 or from X-Forwarded-For only as far as settings.API_TRUSTED_PROXIES allows, so a forged header
 cannot reset the count.
 """
@@ -9,11 +9,11 @@ cannot reset the count.
 import datetime
 import ipaddress
 import math
+import random
 import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from rest_framework.throttling import BaseThrottle
 
 from api.models import ThrottleWindow
@@ -65,16 +65,14 @@ class Window:
     def __init__(self, *, ident: str, limit: int, period: int, now: float):
         self.limit, self.period, self.now = limit, period, now
         self.index = int(now // period)
-        self.current_key = f"{ident}:{period}:{self.index}"
-        self.previous_key = f"{ident}:{period}:{self.index - 1}"
+        self.key = f"{ident}:{period}"
         self.expires_at = datetime.datetime.fromtimestamp(
             (self.index + 2) * period, tz=datetime.UTC
         )
 
-    def check(self, counts: dict) -> tuple[bool, float]:
+    def check(self, *, previous: int, current: int) -> tuple[bool, float]:
+        """Whether one more request fits, given the counts before it, and else how long to wait."""
         elapsed = self.now - self.index * self.period
-        previous = counts.get(self.previous_key, 0)
-        current = counts.get(self.current_key, 0)
         estimate = previous * (1 - elapsed / self.period) + current
         if estimate + 1 <= self.limit:
             return True, 0.0
@@ -89,26 +87,66 @@ def clock() -> float:
     return time.time()
 
 
-def count_request(window: Window) -> None:
-    """One atomic increment; the first request of a window creates its row."""
-    updated = ThrottleWindow.objects.filter(key=window.current_key).update(
-        count=F("count") + 1
+# One request in this many also deletes expired rows (settings.API_THROTTLE_CLEANUP_ONE_IN;
+# 0 never, as in the tests that count queries).
+CLEANUP_ONE_IN = 1000
+
+
+def _table() -> str:
+    return connection.ops.quote_name(ThrottleWindow._meta.db_table)
+
+
+def count_requests(windows: list[Window]) -> dict[str, tuple[int, int]]:
+    """Count one request in every window with one statement; returns key -> (previous, current)
+    counts including this request.
+
+    The row of a client and period rolls over by itself: when its stored window is not the
+    current one, the current count becomes the previous (if adjacent) and restarts at 1.
+    SET expressions read the row as it was before the update, on PostgreSQL and SQLite alike.
+    """
+    table = _table()
+    values = ", ".join(["(%s, %s, 1, 0, %s)"] * len(windows))
+    params: list = []
+    for window in windows:
+        params += [
+            window.key,
+            window.index,
+            connection.ops.adapt_datetimefield_value(window.expires_at),
+        ]
+    sql = (
+        f"INSERT INTO {table} AS t (key, window_index, count, previous_count, expires_at) "  # noqa: S608 - table name from the model
+        f"VALUES {values} ON CONFLICT (key) DO UPDATE SET "
+        "previous_count = CASE WHEN t.window_index = excluded.window_index "
+        "THEN t.previous_count WHEN t.window_index = excluded.window_index - 1 "
+        "THEN t.count ELSE 0 END, "
+        "count = CASE WHEN t.window_index = excluded.window_index "
+        "THEN t.count + 1 ELSE 1 END, "
+        "window_index = excluded.window_index, expires_at = excluded.expires_at "
+        "RETURNING key, previous_count, count"
     )
-    if updated:
-        return
-    # A new window starts: a good moment to drop the rows of windows long over.
-    ThrottleWindow.objects.filter(
-        expires_at__lt=datetime.datetime.fromtimestamp(window.now, tz=datetime.UTC)
-    ).delete()
-    try:
-        with transaction.atomic():
-            ThrottleWindow.objects.create(
-                key=window.current_key, count=1, expires_at=window.expires_at
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            key: (previous, current) for key, previous, current in cursor.fetchall()
+        }
+
+
+def uncount_requests(windows: list[Window]) -> None:
+    """A refused request is not counted (only on the 429 path)."""
+    with connection.cursor() as cursor:
+        for window in windows:
+            cursor.execute(
+                f"UPDATE {_table()} SET count = count - 1 "  # noqa: S608 - table name from the model
+                "WHERE key = %s AND window_index = %s AND count > 0",
+                [window.key, window.index],
             )
-    except IntegrityError:  # another worker created it first
-        ThrottleWindow.objects.filter(key=window.current_key).update(
-            count=F("count") + 1
-        )
+
+
+def delete_expired(now: float) -> int:
+    """Drop the rows of clients not seen for more than a period (occasionally, not per request)."""
+    return ThrottleWindow.objects.filter(
+        expires_at__lt=datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
+    ).delete()[0]
 
 
 class ClientRateThrottle(BaseThrottle):
@@ -129,19 +167,19 @@ class ClientRateThrottle(BaseThrottle):
             Window(ident=ident, limit=limit, period=period, now=now)
             for limit, period in limits
         ]
-        names = [name for w in windows for name in (w.current_key, w.previous_key)]
-        counts = dict(
-            ThrottleWindow.objects.filter(key__in=names).values_list("key", "count")
-        )
+        counts = count_requests(windows)
         self.wait_seconds = 0.0
         for window in windows:
-            allowed, wait = window.check(counts)
+            previous, current = counts[window.key]
+            allowed, wait = window.check(previous=previous, current=current - 1)
             if not allowed:
                 self.wait_seconds = max(self.wait_seconds, wait)
+        one_in = getattr(settings, "API_THROTTLE_CLEANUP_ONE_IN", CLEANUP_ONE_IN)
+        if one_in and random.randrange(one_in) == 0:  # noqa: S311 - not security relevant
+            delete_expired(now)
         if self.wait_seconds:
+            uncount_requests(windows)
             return False
-        for window in windows:
-            count_request(window)
         return True
 
     def wait(self):

@@ -11,10 +11,19 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
 from rest_framework.response import Response
 
+import orjson
 from drf_spectacular.utils import extend_schema
 
 from api import params, schema
-from api.base import CatalogAPIView
+from api.base import CatalogAPIView, conditional_answer, digest
+from api.cache import (
+    bodies_for,
+    build,
+    origin_of,
+    version_of,
+    version_rows,
+    with_origin,
+)
 from api.params import decode_cursor, encode_cursor, invalid_cursor, is_int
 from api.representations import (
     PROCEDURE_FIELDS,
@@ -26,6 +35,8 @@ from api.representations import (
     legal_document,
 )
 from api.selectors import (
+    EPOCH,
+    catalog_state,
     department_procedure_counts,
     departments_for,
     existing_event_ids,
@@ -35,10 +46,12 @@ from api.selectors import (
     latest_events,
     load_parts,
     missing_event_ids,
-    procedure_by_code,
+    procedure_for_detail,
     published_departments,
     published_forms,
     published_procedures,
+    restricted_collection_ids,
+    shared_token,
     with_sort_code,
 )
 from catalog.models import (
@@ -48,11 +61,11 @@ from catalog.models import (
     Level,
     LifeEvent,
     OnlineLevel,
+    ProcedurePage,
     ProcedureStatus,
     SubjectType,
 )
 
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 ORDERINGS = {"code": "sort_code", "title": "title", "updated": "sort_updated"}
 UPSERT_ACTIONS = {EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED}
 
@@ -76,6 +89,9 @@ def render_procedures(request, pages: list, *, fields=None) -> list[dict]:
         if "change_history" in (fields or PROCEDURE_FIELDS)
         else {},
         fields=fields,
+        restricted_collections=restricted_collection_ids()
+        if "dossier_cases" in (fields or PROCEDURE_FIELDS)
+        else frozenset(),
     )
     load_parts(pages, parts=renderer.parts_needed())
     return [renderer.render(page) for page in pages]
@@ -135,15 +151,19 @@ class ProcedureListView(CatalogAPIView):
                     Q(**{f"{key}__gt": value}) | Q(**{key: value, "pk__gt": last_id})
                 )
         direction = "-" if descending else ""
-        pages = list(
-            queryset.order_by(f"{direction}{key}", f"{direction}pk")[: size + 1]
-        )
+        queryset = queryset.order_by(f"{direction}{key}", f"{direction}pk")
+        if (
+            fields is None
+        ):  # full items come from stored JSON: plain version rows suffice
+            pages = version_rows(queryset, extra=(key,), limit=size + 1)
+        else:
+            pages = list(queryset[: size + 1])
         more = len(pages) > size
         pages = pages[:size]
         cursor = None
         if more:
             last = pages[-1]
-            value = getattr(last, key)
+            value = last.extra[0] if fields is None else getattr(last, key)
             cursor = encode_cursor(
                 {
                     "o": ordering,
@@ -151,17 +171,35 @@ class ProcedureListView(CatalogAPIView):
                     "i": last.pk,
                 }
             )
-        items = render_procedures(request, pages, fields=fields)
-        return Response(
-            {
-                "meta": {
-                    "page_size": size,
-                    "ordering": ordering,
-                    "next_cursor": cursor,
-                    "next": next_link(request, cursor),
-                },
-                "items": items,
-            }
+        meta = {
+            "page_size": size,
+            "ordering": ordering,
+            "next_cursor": cursor,
+            "next": next_link(request, cursor),
+        }
+        if fields is not None:  # light items: built per request, ETag from the body
+            items = render_procedures(request, pages, fields=fields)
+            return Response({"meta": meta, "items": items})
+        state = catalog_state()
+        origin = origin_of(request)
+        etag = digest(
+            "procedures",
+            origin,
+            request.get_full_path(),
+            [version_of(page, state.shared) for page in pages],
+            cursor,
+        )
+
+        def body() -> bytes:
+            bodies = bodies_for(pages, shared=state.shared, request=request)
+            items = b",".join(bodies[page.pk] for page in pages if page.pk in bodies)
+            return with_origin(
+                b'{"meta":' + orjson.dumps(meta) + b',"items":[' + items + b"]}",
+                origin,
+            )
+
+        return conditional_answer(
+            request, etag=etag, modified=state.changed_at, build=body
         )
 
     def requested_fields(self, request) -> set[str] | None:
@@ -234,13 +272,44 @@ class ProcedureListView(CatalogAPIView):
 class ProcedureDetailView(CatalogAPIView):
     @extend_schema(**schema.procedure_detail)
     def get(self, request, code: str):
-        page = procedure_by_code(code) if params.CODE_RE.match(code) else None
+        page = procedure_for_detail(code) if params.CODE_RE.match(code) else None
         if page is None:
-            raise NotFound(
-                _("Không có thủ tục đang công bố với mã %(code)s.")
-                % {"code": code[:64]}
+            raise self.not_found(code)
+        shared = shared_token(page.shared_counter)
+        version = version_of(page, shared)
+        origin = origin_of(request)
+        modified = max(
+            value
+            for value in (
+                page.last_published_at,
+                page.last_event_at,
+                page.shared_changed_at,
+                EPOCH,
             )
-        return Response(render_procedures(request, [page])[0])
+            if value
+        )
+
+        def body() -> bytes:
+            if page.cached_version == version:
+                return with_origin(page.cached_body, origin)
+            full = list(ProcedurePage.objects.filter(pk=page.pk))
+            built = build(full, shared=shared, request=request)
+            if page.pk not in built:  # deleted while we read
+                raise self.not_found(code)
+            return with_origin(built[page.pk], origin)
+
+        return conditional_answer(
+            request,
+            etag=digest("procedure", version, origin),
+            modified=modified,
+            build=body,
+        )
+
+    @staticmethod
+    def not_found(code: str) -> NotFound:
+        return NotFound(
+            _("Không có thủ tục đang công bố với mã %(code)s.") % {"code": code[:64]}
+        )
 
 
 # --- departments --------------------------------------------------------------------------
@@ -453,20 +522,51 @@ class ChangeFeedView(CatalogAPIView):
         if len(gaps) > MAX_GAPS:
             gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
 
-        items = self.entries(request, events)
         cursor = encode_cursor(
             {"s": reached, "g": sorted([g, s] for g, s in gaps.items())}
         )
-        return Response(
-            {
-                "meta": {
-                    "page_size": size,
-                    "has_more": more,
-                    "next_cursor": cursor,
-                    "next": next_link(request, cursor),
-                },
-                "items": items,
-            }
+        meta = {
+            "page_size": size,
+            "has_more": more,
+            "next_cursor": cursor,
+            "next": next_link(request, cursor),
+        }
+        state = catalog_state()
+        pages = {
+            page.pk: page
+            for page in version_rows(
+                published_procedures().filter(
+                    pk__in=[event.page_id for event in events]
+                )
+            )
+        }
+        origin = origin_of(request)
+        # The gaps' first-seen times are left out: they change from call to call, the entries do not.
+        etag = digest(
+            "changes",
+            origin,
+            request.get_full_path(),
+            [
+                (event.pk, event.page_id, event.action, event.change_note)
+                + (
+                    (version_of(pages[event.page_id], state.shared),)
+                    if event.page_id in pages
+                    else ()
+                )
+                for event in events
+            ],
+            [more, reached, sorted(gaps)],
+        )
+
+        def body() -> bytes:
+            items = self.entries(request, events, pages, shared=state.shared)
+            return with_origin(
+                b'{"meta":' + orjson.dumps(meta) + b',"items":[' + items + b"]}",
+                origin,
+            )
+
+        return conditional_answer(
+            request, etag=etag, modified=state.changed_at, build=body
         )
 
     def position(self, request) -> tuple[int, dict[int, int]]:
@@ -493,24 +593,20 @@ class ChangeFeedView(CatalogAPIView):
             gaps[pair[0]] = pair[1]
         return data["s"], gaps
 
-    def entries(self, request, events) -> list[dict]:
-        live_ids = [event.page_id for event in events]
-        pages = {
-            page.pk: page for page in published_procedures().filter(pk__in=live_ids)
-        }
-        rendered = dict(
-            zip(pages, render_procedures(request, list(pages.values())), strict=True)
-        )
+    def entries(self, request, events, pages: dict, *, shared: str) -> bytes:
+        """The items as JSON, each procedure spliced in from its stored bytes."""
+        bodies = bodies_for(list(pages.values()), shared=shared, request=request)
         items = []
         for event in events:
-            procedure = rendered.get(event.page_id)
+            page = pages.get(event.page_id)
+            procedure = bodies.get(event.page_id) if page is not None else None
             if procedure is not None:
                 action = (
                     event.action
                     if event.action in UPSERT_ACTIONS
                     else EventAction.UPDATED
                 )
-                code = procedure["code"]
+                code = page.local_code or page.national_code
             else:
                 # Not published now, whatever the last event said: a tombstone.
                 action = (
@@ -519,7 +615,7 @@ class ChangeFeedView(CatalogAPIView):
                     else EventAction.UNPUBLISHED
                 )
                 code = event.local_code or event.national_code
-            items.append(
+            entry = orjson.dumps(
                 {
                     "sequence": event.pk,
                     "id": event.page_id,
@@ -528,7 +624,7 @@ class ChangeFeedView(CatalogAPIView):
                     "occurred_at": iso(event.occurred_at),
                     "change_note": event.change_note,
                     "department": event.department_code or None,
-                    "procedure": procedure,
                 }
             )
-        return items
+            items.append(entry[:-1] + b',"procedure":' + (procedure or b"null") + b"}")
+        return b",".join(items)

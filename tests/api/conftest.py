@@ -14,8 +14,12 @@ from tests.factories import make_department, make_form_template, make_procedure
 
 @pytest.fixture(autouse=True)
 def _fresh_throttle(settings):
-    """Each test starts with its own anonymous quota; tests of throttling lower it themselves."""
+    """Each test starts with its own anonymous quota; tests of throttling lower it themselves.
+
+    The occasional cleanup of expired windows is off, so query counts are exact.
+    """
     settings.API_ANON_RATE = "10000/min"
+    settings.API_THROTTLE_CLEANUP_ONE_IN = 0
 
 
 @pytest.fixture

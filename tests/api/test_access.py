@@ -132,3 +132,35 @@ def test_counters_live_in_the_shared_database(client, settings):
 
     window = ThrottleWindow.objects.get(key__startswith="ip:127.0.0.1:")
     assert window.count == 1
+
+
+def test_the_window_slides_over_one_row_per_client(client, settings, monkeypatch):
+    """The previous minute's count weighs on the next one, fading as it slides out."""
+    from api.models import ThrottleWindow
+
+    settings.API_ANON_RATE = "3/min"
+    now = [1_800_000_000.0]  # the start of a minute
+    monkeypatch.setattr("api.throttling.clock", lambda: now[0])
+    assert [client.get(URL).status_code for _ in range(4)] == [200, 200, 200, 429]
+    now[0] += 60  # the next minute starts: the previous 3 still count in full
+    refused = client.get(URL)
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    now[0] += 30  # half of them have slid out
+    assert [client.get(URL).status_code for _ in range(2)] == [200, 429]
+    now[0] += 120  # two idle minutes: a fresh quota
+    assert [client.get(URL).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert ThrottleWindow.objects.filter(key__startswith="ip:127.0.0.1:").count() == 1
+
+
+def test_windows_of_clients_gone_quiet_are_cleaned_up(client, settings, monkeypatch):
+    from api.models import ThrottleWindow
+
+    now = [1_800_000_000.0]
+    monkeypatch.setattr("api.throttling.clock", lambda: now[0])
+    assert client.get(URL, REMOTE_ADDR="10.0.0.1").status_code == 200
+    now[0] += 180  # that client's window expired two minutes ago
+    settings.API_THROTTLE_CLEANUP_ONE_IN = 1  # this request cleans up
+    assert client.get(URL, REMOTE_ADDR="10.0.0.2").status_code == 200
+    assert list(ThrottleWindow.objects.values_list("key", flat=True)) == [
+        "ip:10.0.0.2:60"
+    ]

@@ -86,3 +86,27 @@ def test_detail_and_small_lists_are_constant(client, many):
     make_department(code="D9", title="Đơn vị 9", kind="ward")
     for url, before in queries.items():
         assert count_queries(client, url)[0] <= before, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/procedures/?page_size={n}",
+        "/api/v1/procedures/?page_size={n}&ordering=-updated",
+        "/api/v1/changes/?page_size={n}",
+    ],
+)
+def test_reads_from_stored_json_are_constant_too(client, many, url):
+    for n in (2, 9):  # every item's JSON is stored after these
+        client.get(url.format(n=n))
+    small, small_items = count_queries(client, url.format(n=2))
+    large, large_items = count_queries(client, url.format(n=9))
+    assert (small_items, large_items) == (2, 9)
+    assert small == large
+
+
+def test_a_stored_detail_is_one_read_after_the_throttle(client, many):
+    client.get("/api/v1/procedures/2.000001/")
+    for code in ("2.000001", "2.000005"):
+        client.get(f"/api/v1/procedures/{code}/")
+        assert count_queries(client, f"/api/v1/procedures/{code}/")[0] == 2
