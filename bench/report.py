@@ -19,29 +19,28 @@ LOAD_NOTE = (
     "measured while the machine's load average was above its 2 cores (see the machine line); "
     "re-run `make bench` on a quiet machine before concluding"
 )
-THROTTLE = (
-    "each API request runs ~24 SQL queries, 7 of them for the database-backed throttle and "
-    "Last-Modified cache (SELECT, COUNT(*) culling, UPDATE, savepoints on `cache_throttle`) and the "
-    "request transaction; the rest is DRF serializing model instances"
+API_STACK = (
+    "a warm detail is 2 SQL statements (the throttle upsert and one precompiled read of the page "
+    "row, shared-data version and stored JSON); the rest is Django's middleware and DRF's "
+    "dispatch (authentication, throttle, content negotiation), a fixed cost per request"
 )
 GAP_NOTES: dict[str, str] = {
-    "api-detail-p50": f"cause: {THROTTLE}; {LOAD_NOTE}. Next: keep throttle counters out of the "
-    "request path's SQL (one upsert, no culling: MAX_ENTRIES/CULL_FREQUENCY, or a shared cache "
-    "server in production) and serve the detail from serialized JSON cached per procedure revision "
-    "(the floor row shows reading + orjson is several times cheaper)",
-    "api-detail-vs-wagtail": f"cause: {THROTTLE}, a fixed cost that dominates a one-object "
-    "response while Wagtail's detail has none of it. Next: as for the p50 target",
-    "api-detail-vs-floor": f"cause: {THROTTLE}. Next: cached per-revision JSON fragments, throttle "
-    "outside SQL",
-    "api-list-p50": "cause: DRF builds and serializes ~1,500 model instances per page of 100 "
-    f"(the floor does the same reads in 12 queries and orjson); {LOAD_NOTE}. Next: serialize from "
-    "values() rows or cached per-procedure JSON keyed by the last catalog event",
-    "api-list-vs-floor": "cause: Python-side model instantiation and DRF field serialization, not "
-    "SQL (query counts are equal). Next: as for the list p50 target",
-    "mirror": "cause: the change feed embeds each procedure's full detail, 200 entries a page, "
-    "serialized one by one at the list's per-procedure cost (see the list row), and pages are "
-    f"fetched one after another; {LOAD_NOTE}. Next: the same serialization fix as the list "
-    "(cached per-revision JSON would make a feed page a concatenation)",
+    "api-detail-p50": f"cause: {API_STACK}; {LOAD_NOTE}. Next: compare with the floor row of "
+    "the same run; a shorter middleware stack for /api/",
+    "api-detail-vs-wagtail": f"cause: {API_STACK}. Next: as for the p50 target",
+    "api-detail-vs-floor": f"cause: {API_STACK}, which the floor (queries only, no HTTP) does "
+    "not pay. Next: as for the p50 target",
+    "api-list-p50": "cause: a warm page of 100 is 5 statements (throttle, view restrictions, the "
+    "keyset page as plain rows, the catalog state, the stored JSON) and a byte concatenation; "
+    "stored JSON that is missing or stale (first read after a change, or after a shared-data "
+    "edit, which makes every row stale) is built at ~10 ms a procedure under load (see the cold "
+    f"row: model instances through the modelcluster prefetch); {LOAD_NOTE}. Next: build the "
+    "stored JSON from values() rows like the floor",
+    "api-list-vs-floor": "cause: see the list p50 target. Next: as for the list p50 target",
+    "mirror": "cause: the feed concatenates stored JSON (warmed by `api_cache warm` before this "
+    "row; cold, each procedure is built first at the cold row's cost); the rest is the client: "
+    f"standard-library json and one SQLite row per procedure, pages fetched one after another; {LOAD_NOTE}. "
+    "Next: build stored JSON from values() rows so a cold mirror is fast too",
     "search-engine-p95": f"cause: {LOAD_NOTE} (compare p50 and the Wagtail peer of the same run); "
     "per query on 10,000 procedures the CPU is p50 3.3 ms, p95 5.4 ms (thread_time, docs/search.md): "
     "the scored tantivy query ~2 ms, the one aggregation pass for all five facets ~1.3 ms (it "
