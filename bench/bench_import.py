@@ -50,55 +50,15 @@ def _counts(output: str) -> str:
 
 
 def write_spreadsheet(path: Path, limit: int = 10_000) -> int:
-    """Export `limit` live procedures in the project's template (every sheet), as an admin export would."""
-    from openpyxl import Workbook
-
-    from catalog.importing.template import SHEETS, rows_for
+    """Export `limit` live procedures through the admin's own xlsx export (every sheet, same cells)."""
+    from catalog.importing.exporting import write_xlsx
     from catalog.models import ProcedurePage
-    from catalog.selectors import procedures_with_parts
-    from catalog.services.procedures import procedure_snapshot
 
-    workbook = Workbook(write_only=True)
-    sheets = {}
-    for sheet in SHEETS:
-        sheets[sheet.name] = workbook.create_sheet(sheet.title)
-        sheets[sheet.name].append(sheet.labels)
     ids = list(
         ProcedurePage.objects.live().order_by("pk").values_list("pk", flat=True)[:limit]
     )
-    departments = {}
-    written = 0
-    for start in range(0, len(ids), 500):
-        batch = procedures_with_parts(
-            ProcedurePage.objects.filter(pk__in=ids[start : start + 500]).order_by("pk")
-        )
-        for page in batch:
-            parent_path = page.path[: -page.steplen]
-            if parent_path not in departments:
-                from catalog.models import DepartmentPage
-
-                departments[parent_path] = DepartmentPage.objects.get(
-                    path=parent_path
-                ).code
-            rows = rows_for(
-                procedure_snapshot(page), department_code=departments[parent_path]
-            )
-            for sheet in SHEETS:
-                for row in rows.get(sheet.name, []):
-                    sheets[sheet.name].append(
-                        [_cell(row.get(column.key)) for column in sheet.columns]
-                    )
-            written += 1
-    workbook.save(path)
-    return written
-
-
-def _cell(value):
-    if value is None:
-        return None
-    if isinstance(value, int | float | str):
-        return value
-    return str(value)
+    write_xlsx(ProcedurePage.objects.filter(pk__in=ids), path)
+    return len(ids)
 
 
 def run(ctx: Context) -> None:

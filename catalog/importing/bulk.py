@@ -18,7 +18,8 @@ from django.db.models import CharField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from wagtail.models import Locale, Page, PageLogEntry, Revision
+from wagtail.models import Locale, Page, PageLogEntry, ReferenceIndex, Revision
+from wagtail.signal_handlers import reference_index_auto_update_disabled
 
 from catalog.models import (
     CatalogEvent,
@@ -202,6 +203,35 @@ def _add_to_admin_search(pages: list[ProcedurePage]) -> None:
             backend.add_bulk(ProcedurePage, pages[start : start + BATCH])
 
 
+def _index_references(pages: list[ProcedurePage], *, content_type, page_type) -> None:
+    """Wagtail's reference index ("usage" of form templates, lists), as a page save would write it.
+
+    The rows come from Wagtail's own extraction over the in-memory page and its parts (all with
+    ids by now); a new page has no rows yet, so they are only inserted.
+    """
+    if not ReferenceIndex.is_indexed(ProcedurePage) or getattr(
+        reference_index_auto_update_disabled, "value", False
+    ):
+        return
+    rows = [
+        ReferenceIndex(
+            content_type=content_type,
+            base_content_type=page_type,
+            object_id=str(page.pk),
+            to_content_type_id=to_content_type_id,
+            to_object_id=to_object_id,
+            model_path=model_path,
+            content_path=content_path,
+            content_path_hash=ReferenceIndex._get_content_path_hash(content_path),
+        )
+        for page in pages
+        for to_content_type_id, to_object_id, model_path, content_path in set(
+            ReferenceIndex._extract_references_from_object(page)
+        )
+    ]
+    ReferenceIndex.objects.bulk_create(rows, batch_size=BATCH)
+
+
 def _create_batch(items: list[NewProcedure], *, now, user) -> None:
     content_type = ContentType.objects.get_for_model(ProcedurePage)
     page_type = ContentType.objects.get_for_model(Page)
@@ -269,6 +299,7 @@ def _create_batch(items: list[NewProcedure], *, now, user) -> None:
                 )
             )
     _link_revisions(items, page_type=page_type)
+    _index_references(pages, content_type=content_type, page_type=page_type)
     PageLogEntry.objects.bulk_create(logs, batch_size=BATCH)
     CatalogEvent.objects.bulk_create(events, batch_size=BATCH)
     for event in events:

@@ -98,36 +98,61 @@ def _legal_row(document: LegalDocument) -> dict[str, Any]:
     }
 
 
-def sheet_datasets(queryset: QuerySet | None) -> dict[str, Any]:
-    """tablib Datasets per sheet, from the resources; an empty template when queryset is None."""
+def _sheet_rows(snapshots: Iterable[tuple[dict[str, Any], str]]):
     rows: dict[str, list[dict[str, Any]]] = {
         sheet.name: [] for sheet in template.SHEETS
     }
-    if queryset is not None:
-        for snapshot, department_code in iter_snapshots(queryset):
-            for name, sheet_rows in template.rows_for(
-                snapshot, department_code=department_code
-            ).items():
-                rows[name].extend(sheet_rows)
+    for snapshot, department_code in snapshots:
+        for name, sheet_rows in template.rows_for(
+            snapshot, department_code=department_code
+        ).items():
+            rows[name].extend(sheet_rows)
     return {name: SHEET_RESOURCES[name]().export(rows[name]) for name in rows}
 
 
-def export_xlsx(queryset: QuerySet | None) -> bytes:
-    datasets = sheet_datasets(queryset)
+def sheet_datasets(queryset: QuerySet | None) -> dict[str, Any]:
+    """tablib Datasets per sheet, from the resources; an empty template when queryset is None."""
+    return _sheet_rows(iter_snapshots(queryset) if queryset is not None else [])
+
+
+def iter_sheet_chunks(queryset: QuerySet | None) -> Iterable[dict[str, Any]]:
+    """The same Datasets, CHUNK procedures at a time, so a big export keeps memory flat."""
+    if queryset is None:
+        yield _sheet_rows([])
+        return
+    chunk: list[tuple[dict[str, Any], str]] = []
+    for item in iter_snapshots(queryset):
+        chunk.append(item)
+        if len(chunk) == CHUNK:
+            yield _sheet_rows(chunk)
+            chunk = []
+    if chunk:
+        yield _sheet_rows(chunk)
+
+
+def write_xlsx(queryset: QuerySet | None, target: Any) -> None:
+    """Write the template workbook to `target` (a path or a binary file), streaming the rows."""
     workbook = Workbook(write_only=True)
+    worksheets = {}
     for sheet in template.SHEETS:
-        worksheet = workbook.create_sheet(sheet.title)
-        dataset = datasets[sheet.name]
-        worksheet.append(list(dataset.headers))
-        for row in dataset:
-            worksheet.append(list(row))
+        worksheets[sheet.name] = workbook.create_sheet(sheet.title)
+        worksheets[sheet.name].append(sheet.labels)
+    for datasets in iter_sheet_chunks(queryset):
+        for name, dataset in datasets.items():
+            worksheet = worksheets[name]
+            for row in dataset:
+                worksheet.append(list(row))
     notes = workbook.create_sheet(template.INSTRUCTIONS_TITLE)
     notes.append(["Trang tính", "Cột", "Hướng dẫn"])
     for sheet in template.SHEETS:
         for column in sheet.columns:
             notes.append([sheet.title, column.label, escape_formula(column.help)])
+    workbook.save(target)
+
+
+def export_xlsx(queryset: QuerySet | None) -> bytes:
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_xlsx(queryset, buffer)
     return buffer.getvalue()
 
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
-from openpyxl import load_workbook
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    XmlError,
+    ZipError,
+)
 
 from catalog.importing import national, template
 from catalog.importing.records import FileRejected, ReadResult
@@ -60,12 +68,15 @@ def read_path(path: Path, *, display_name: str | None = None) -> list[ReadResult
         return [national.read_catalog_jsonl(path)]
     if file_format == JSON:
         document = _load_json(path, name)
+        if template.is_export_json(document):
+            return [template.read_export_json(document, file=name)]
         if isinstance(document, dict) and (
             "data" in document or "executionMethods" in document
         ):
             return [national.read_detail_files([path], label=name)]
         raise FileRejected(
-            f"Tệp JSON “{name}” không phải bản ghi chi tiết TTHC của Cổng DVC quốc gia.",
+            f"Tệp JSON “{name}” không phải tệp JSON xuất từ Cổng, cũng không phải bản ghi "
+            "chi tiết TTHC của Cổng DVC quốc gia.",
             file=name,
         )
     raise FileRejected(f"Không nhận dạng được định dạng của “{name}”.", file=name)
@@ -80,16 +91,33 @@ def _load_json(path: Path, name: str):
         ) from error
 
 
+def _xlsx_rows(sheet) -> Iterator[list[Any]]:
+    """A sheet's rows as openpyxl's read-only reader gives them: None for empty cells, whole numbers as int."""
+    for row in sheet.iter_rows():
+        yield [
+            None
+            if cell == ""
+            else int(cell)
+            if isinstance(cell, float) and cell.is_integer()
+            else cell
+            for cell in row
+        ]
+
+
 def read_xlsx(path: Path, *, name: str) -> ReadResult:
+    """Cell values through calamine (Rust), ~20x faster than openpyxl's read-only mode.
+
+    Like openpyxl with data_only, a formula cell gives its cached value, never the formula.
+    """
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken workbook
+        workbook = CalamineWorkbook.from_path(str(path))
+        titles = list(workbook.sheet_names)
+    except Exception as error:  # calamine raises several kinds for a broken workbook
         raise FileRejected(
             f"Không mở được bảng tính “{name}”: tệp bị hỏng hoặc không đúng định dạng.",
             file=name,
         ) from error
     try:
-        titles = workbook.sheetnames
         limit = max_rows() + 50
         if any(template.sheet_by_title(title) for title in titles):
             tables: dict[str, list[tuple[int, list]]] = {}
@@ -97,16 +125,15 @@ def read_xlsx(path: Path, *, name: str) -> ReadResult:
             for title in titles:
                 rows = []
                 for number, row in enumerate(
-                    workbook[title].iter_rows(values_only=True), start=1
+                    _xlsx_rows(_sheet(workbook, title, name)), start=1
                 ):
                     if number > limit:
                         raise too_many_rows(name=name, count=number)
-                    rows.append((number, list(row)))
+                    rows.append((number, row))
                 tables[title] = rows
                 where[title] = f"trang tính “{title}”"
             return template.read_template_tables(tables, file=name, where=where)
-        sheet = workbook[titles[0]]
-        rows_iter = sheet.iter_rows(values_only=True)
+        rows_iter = _xlsx_rows(_sheet(workbook, titles[0], name))
         first_rows = []
         for row in rows_iter:
             first_rows.append(row)
@@ -127,8 +154,23 @@ def read_xlsx(path: Path, *, name: str) -> ReadResult:
         return national.read_national_list(
             all_rows(), file=name, header_index=header_index, first_rows=first_rows
         )
+    except (CalamineError, PasswordError, XmlError, ZipError) as error:
+        raise FileRejected(
+            f"Không đọc được bảng tính “{name}”: tệp bị hỏng hoặc có mật khẩu.",
+            file=name,
+        ) from error
     finally:
         workbook.close()
+
+
+def _sheet(workbook: CalamineWorkbook, title: str, name: str):
+    try:
+        return workbook.get_sheet_by_name(title)
+    except Exception as error:  # a sheet part calamine cannot parse
+        raise FileRejected(
+            f"Không đọc được trang tính “{title}” của “{name}”: tệp bị hỏng.",
+            file=name,
+        ) from error
 
 
 def read_csv(content: bytes, *, name: str) -> ReadResult:

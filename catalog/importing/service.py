@@ -1,13 +1,12 @@
 """The import: read, merge by code, plan (created / updated / unchanged / rejected), then write or not.
 
 Everything runs in one transaction. A rejected row, a dry run or an error rolls all of it back,
-so a file imports all or nothing. Unchanged procedures are found by comparing a hash of the
-normalised content (catalog.services.procedures.procedure_snapshot) and are not touched.
+so a file imports all or nothing. Unchanged procedures are found by comparing the normalised
+content (the shape of catalog.services.procedures.procedure_snapshot) and are not touched.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -21,8 +20,6 @@ from django.db.models import Count
 
 from wagtail.models import Page, Revision
 
-import orjson
-
 from catalog.importing.access import ImportAccess
 from catalog.importing.bulk import NewProcedure, bulk_create_procedures
 from catalog.importing.readers import read_path
@@ -35,6 +32,8 @@ from catalog.importing.records import (
     Rejection,
 )
 from catalog.importing.resolvers import LIST_MODELS, Departments, ImportLists
+from catalog.importing.snapshots import data_snapshot, stored_snapshots
+from catalog.importing.text import clean, one_line
 from catalog.models import DepartmentPage, OnlineLevel, ProcedurePage
 from catalog.selectors import procedures_with_parts
 from catalog.services.procedures import (
@@ -86,11 +85,40 @@ class _Rollback(Exception):
     """Raised inside the transaction to undo a dry run or a rejected import."""
 
 
-def content_hash(snapshot: dict[str, Any]) -> str:
-    """sha256 of the normalised content; equal hashes mean nothing to write."""
-    return hashlib.sha256(
-        orjson.dumps(snapshot, option=orjson.OPT_SORT_KEYS, default=str)
-    ).hexdigest()
+# Keys whose values every reader takes through one_line (line breaks fold to spaces); any
+# other text is read through clean (runs of blanks collapsed, line breaks kept).
+ONE_LINE_KEYS = frozenset(
+    {
+        "national_code",
+        "local_code",
+        "title",
+        "slug",
+        "decision_number",
+        "keywords",
+        "online_url",
+        "form_template",
+        "number",
+        "issuer",
+        "url",
+        *LIST_MODELS,
+    }
+)
+
+
+def comparable(value: Any, name: str = "") -> Any:
+    """The snapshot as the readers would read it back: blanks normalised the way cells are.
+
+    Text stored through the admin or older imports may hold runs of blanks, a trailing space or a
+    line break in a title; a file exported from it reads back normalised, which is not a change.
+    """
+    if isinstance(value, str):
+        return one_line(value) if name in ONE_LINE_KEYS else clean(value)
+    if isinstance(value, dict):
+        return {key: comparable(item, key) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [comparable(item, name) for item in value]
+        return sorted(items) if name in LIST_MODELS else items
+    return value
 
 
 def read_sources(
@@ -231,6 +259,7 @@ class _Existing:
             "path",
             "live",
             "has_unpublished_changes",
+            "slug",
         )
         self.by_local: dict[str, tuple] = {}
         self.by_national: dict[str, tuple] = {}
@@ -247,11 +276,8 @@ class _Existing:
         return self.by_national.get(record.data["national_code"])
 
 
-def _current_snapshots(
-    rows: list[tuple],
-) -> dict[int, tuple[ProcedurePage, dict[str, Any]]]:
+def _current_snapshots(rows: list[tuple]) -> dict[int, dict[str, Any]]:
     """What each existing page holds now: its latest draft when it has one, else the page row."""
-    ids = [row[0] for row in rows]
     drafts = [row[0] for row in rows if row[5]]
     many_revisions = set()
     if drafts:
@@ -265,14 +291,15 @@ def _current_snapshots(
     live_drafts = {
         row[0] for row in rows if row[5] and (row[4] or row[0] in many_revisions)
     }
-    snapshots = {}
-    for page in procedures_with_parts(
-        ProcedurePage.objects.filter(pk__in=ids)
-    ).select_related("latest_revision"):
-        current = page
-        if page.pk in live_drafts and page.latest_revision_id:
-            current = page.latest_revision.as_object()
-        snapshots[page.pk] = (page, procedure_snapshot(current))
+    snapshots = stored_snapshots(row[0] for row in rows if row[0] not in live_drafts)
+    if live_drafts:
+        for page in procedures_with_parts(
+            ProcedurePage.objects.filter(pk__in=live_drafts)
+        ).select_related("latest_revision"):
+            current = page
+            if page.latest_revision_id:
+                current = page.latest_revision.as_object()
+            snapshots[page.pk] = procedure_snapshot(current)
     return snapshots
 
 
@@ -330,9 +357,7 @@ def _audit_refusals(access: ImportAccess, report: ImportReport) -> None:
 @dataclass
 class _Plan:
     creates: list[tuple[ProcedureRecord, NewProcedure]]
-    updates: list[
-        tuple[ProcedureRecord, ProcedurePage, DepartmentPage, dict[str, Any], bool]
-    ]
+    updates: list[tuple[ProcedureRecord, int, DepartmentPage, dict[str, Any], bool]]
     lists: ImportLists
 
 
@@ -415,21 +440,8 @@ def _plan(
         if row is not None:
             to_compare.append((record, row, department))
             continue
-        try:
-            page = build_procedure(data=record.data, lists=lists)
-            _validate_page(page)
-        except ValidationError as error:
-            report.rejections.extend(_validation_rejections(record, error))
-            continue
-        except (ValueError, KeyError) as error:
-            report.rejections.append(
-                Rejection(
-                    file=record.file,
-                    row=record.row,
-                    code=record.key,
-                    message=str(error),
-                )
-            )
+        page = _built(record, record.data, lists=lists, report=report)
+        if page is None:
             continue
         publish = options.publish and access.may_publish(department)
         plan.creates.append(
@@ -449,45 +461,34 @@ def _plan(
         _progress(options, "So sánh", start + len(chunk), len(to_compare))
         snapshots = _current_snapshots([row for _, row, _ in chunk])
         for record, row, department in chunk:
-            page, before = snapshots[row[0]]
+            pk, _national, _local, path, live, _draft, slug = row
+            before = snapshots[pk]
             data = {**before, **record.data}
-            try:
-                built = build_procedure(data=data, lists=lists)
-                built.slug = page.slug
-                _validate_page(built)
-            except ValidationError as error:
-                report.rejections.extend(_validation_rejections(record, error))
-                continue
-            except (ValueError, KeyError) as error:
-                report.rejections.append(
-                    Rejection(
-                        file=record.file,
-                        row=record.row,
-                        code=record.key,
-                        message=str(error),
-                    )
-                )
-                continue
-            after = procedure_snapshot(built)
-            moved = page.path[: -Page.steplen] != department.path
+            current = comparable(before)
+            # Equal to the stored content: nothing to build or validate (the common re-import).
+            after = comparable(data_snapshot(data, slug=slug))
+            title = data["title"]
+            if after != current:
+                built = _built(record, data, lists=lists, report=report, slug=slug)
+                if built is None:
+                    continue
+                after = comparable(procedure_snapshot(built))
+                title = built.title
+            moved = path[: -Page.steplen] != department.path
             publish = options.publish and access.may_publish(department)
-            unchanged = (
-                content_hash(before) == content_hash(after)
-                and not moved
-                and (page.live or not publish)
-            )
+            unchanged = after == current and not moved and (live or not publish)
             changed = (
                 []
                 if unchanged
-                else _changed_fields(before, after)
+                else _changed_fields(current, after)
                 + (["đơn vị sở hữu"] if moved else [])
             )
             if not unchanged:
-                plan.updates.append((record, page, department, data, publish))
+                plan.updates.append((record, pk, department, data, publish))
             report.outcomes.append(
                 Outcome(
                     key=record.key,
-                    title=built.title,
+                    title=title,
                     action="unchanged" if unchanged else "updated",
                     department_code=department.code,
                     changed_fields=changed or ([] if unchanged else ["xuất bản"]),
@@ -497,6 +498,32 @@ def _plan(
     report.created_departments = list(departments.created)
     report.created_entries = list(lists.created)
     return plan
+
+
+def _built(
+    record: ProcedureRecord,
+    data: dict[str, Any],
+    *,
+    lists: ImportLists,
+    report: ImportReport,
+    slug: str = "",
+) -> ProcedurePage | None:
+    """The page `data` describes, validated; None (and the row's rejections reported) if invalid."""
+    try:
+        page = build_procedure(data=data, lists=lists)
+        if slug:
+            page.slug = slug
+        _validate_page(page)
+        return page
+    except ValidationError as error:
+        report.rejections.extend(_validation_rejections(record, error))
+    except (ValueError, KeyError) as error:
+        report.rejections.append(
+            Rejection(
+                file=record.file, row=record.row, code=record.key, message=str(error)
+            )
+        )
+    return None
 
 
 def _department_for(
@@ -557,9 +584,10 @@ def _write(plan: _Plan, *, options: ImportOptions, report: ImportReport) -> None
         progress=progress,
     )
     total = len(plan.updates)
-    for number, (_record, page, department, data, publish) in enumerate(
+    for number, (_record, pk, department, data, publish) in enumerate(
         plan.updates, start=1
     ):
+        page = ProcedurePage.objects.get(pk=pk)
         if page.path[: -Page.steplen] != department.path:
             Page.objects.get(pk=page.pk).specific.move(
                 department, pos="last-child", user=options.user

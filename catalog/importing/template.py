@@ -20,6 +20,7 @@ from catalog.importing.records import (
 from catalog.importing.safety import max_rows, too_many_rows
 from catalog.importing.text import (
     clean,
+    escape_formula,
     key,
     one_line,
     parse_bool,
@@ -661,3 +662,72 @@ def _read_parts(parsed, records, first_row, result: ReadResult) -> None:
                 )
             except _CellError as error:
                 reject(parsed["legal"], number, record, error)
+
+
+# ----------------------------------------------------------------------------------------------
+# our own JSON export, read back through the template's rows
+
+
+EXPORT_JSON_FORMAT = "Tệp JSON xuất từ Cổng"
+
+
+def is_export_json(document: Any) -> bool:
+    """`{"meta": {...}, "items": [...]}` as catalog.importing.exporting.export_json writes it."""
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("meta"), dict)
+        and isinstance(document.get("items"), list)
+    )
+
+
+def read_export_json(document: dict[str, Any], *, file: str) -> ReadResult:
+    """Each item becomes the template rows an xlsx export of it would hold, then reads as a template.
+
+    So a JSON file gets exactly the checks, normalisation and messages of a spreadsheet; the row
+    number in a message is the item's position in `items` (1 = the first).
+    """
+    items = document["items"]
+    if len(items) > max_rows():
+        raise too_many_rows(name=file, count=len(items))
+    tables: dict[str, list[tuple[int, list[Any]]]] = {
+        sheet.title: [(0, sheet.labels)] for sheet in SHEETS
+    }
+    rejections = []
+    for number, item in enumerate(items, start=1):
+        try:
+            if not isinstance(item, dict):
+                raise TypeError(type(item).__name__)
+            rows = rows_for(item, department_code=str(item.get("department") or ""))
+        except (KeyError, TypeError, AttributeError, ValueError) as error:
+            code = (
+                item.get("local_code") or item.get("national_code") or ""
+                if isinstance(item, dict)
+                else ""
+            )
+            rejections.append(
+                Rejection(
+                    file=file,
+                    row=number,
+                    code=str(code),
+                    message=f"mục thứ {number} không đúng cấu trúc tệp JSON xuất từ Cổng "
+                    f"({type(error).__name__}: {error})",
+                )
+            )
+            continue
+        for sheet in SHEETS:
+            for row in rows[sheet.name]:
+                tables[sheet.title].append(
+                    # escaped as an export cell is, since reading a cell unescapes it
+                    (
+                        number,
+                        [
+                            escape_formula(row.get(column.key))
+                            for column in sheet.columns
+                        ],
+                    )
+                )
+    where = {sheet.title: f"mục trong “items” ({sheet.title})" for sheet in SHEETS}
+    result = read_template_tables(tables, file=file, where=where)
+    result.format = EXPORT_JSON_FORMAT
+    result.rejections[:0] = rejections
+    return result

@@ -18,11 +18,23 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+# Something clean() would change besides NFC: a tab, CR or no-break space, two spaces, or a
+# blank beside a line break. Most cells have none, and a search is cheaper than the rewrite.
+_UNCLEAN = re.compile(r"[\t\r\u00a0]| {2}|[^\S\n]\n|\n[^\S\n]")
+
+
 def clean(value: Any) -> str:
     """NFC, no surrounding blanks, runs of spaces collapsed; line breaks are kept."""
     if value is None:
         return ""
-    text = unicodedata.normalize("NFC", str(value))
+    text = str(value)
+    if (
+        unicodedata.is_normalized("NFC", text)
+        and not _UNCLEAN.search(text)
+        and text == text.strip()
+    ):
+        return text
+    text = unicodedata.normalize("NFC", text)
     lines = [
         _SPACES.sub(" ", line).strip()
         for line in text.replace("\r\n", "\n").split("\n")
@@ -56,19 +68,28 @@ def slug_code(prefix: str, name: str, *, limit: int = 64) -> str:
 
 
 def escape_formula(value: Any) -> Any:
-    """Neutralise CSV/formula injection: text starting with = + - @ tab or CR gets a leading '."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Neutralise CSV/formula injection: text starting with = + - @ tab or CR gets a leading '.
+
+    Text that already looks escaped ('= ...) gets one more, so that reading it back keeps it whole.
+    """
+    if isinstance(value, str) and (
+        value.startswith(FORMULA_PREFIXES) or _looks_escaped(value)
+    ):
         return "'" + value
     return value
 
 
+def _looks_escaped(text: str) -> bool:
+    """' followed by a formula prefix, or by text that itself looks escaped."""
+    while text[:1] == "'":
+        text = text[1:]
+        if text.startswith(FORMULA_PREFIXES):
+            return True
+    return False
+
+
 def unescape_formula(value: Any) -> Any:
-    if (
-        isinstance(value, str)
-        and len(value) > 1
-        and value[0] == "'"
-        and value[1:].startswith(FORMULA_PREFIXES)
-    ):
+    if isinstance(value, str) and _looks_escaped(value):
         return value[1:]
     return value
 
