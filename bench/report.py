@@ -55,16 +55,17 @@ GAP_NOTES: dict[str, str] = {
     "reuse real national procedure names, so near-duplicates of the demo procedures compete for "
     "the top 5; `dang ki tam chu` has two misspelt words (ki, chu) too short for fuzzy matching. "
     "Next: sound-alike spellings (i/y, ch/tr) in the analysis, for both engines",
-    "import-time": f"cause: {LOAD_NOTE}; the import engineer is profiling the path. Next: see "
-    "docs on import; re-run quiet",
-    "import-rss": "cause: every record and report outcome is held in memory. Next: stream records "
-    "per batch",
-    "sheet": "cause: the dry run reports every one of the 10,000 procedures as updated although "
-    "the file is an export of those same procedures (rows_for(procedure_snapshot(...))), so every "
-    "row goes through the full compare-and-rebuild path, holding all of them in memory (see the "
-    "peak RSS); either the template round trip or a value the generator wrote (rich-text HTML, "
-    f"decimals) does not compare equal; {LOAD_NOTE}. Next: find the field that differs (the "
-    "import report lists changed fields) and stream the comparison per batch",
+    "import-time": f"cause: {LOAD_NOTE}; the time goes to creating the departments through "
+    "create_department, Wagtail's admin search index (add_bulk) and the bulk inserts "
+    "(docs/import-export.md); the bulk path also writes Wagtail's reference index now. Next: "
+    "re-run quiet, then profile the first import (cProfile on import_catalog)",
+    "import-rss": "cause: every record and report outcome is held for the all-or-nothing plan. "
+    "Next: stream records per batch",
+    "sheet": "cause: the re-import now reports 0 updated (stored text compared with the blanks "
+    "normalised as cells are read; the bench's file now comes from the admin export) and reads "
+    "xlsx with calamine and compares from plain rows per batch of 500; what remains is reading "
+    f"the cells (template.read_template_tables, text.clean) and Django start-up; {LOAD_NOTE}. "
+    "Next: profile the dry run (docs/import-export.md) if a quiet run is still over",
     "page-p50": "cause: this row mixes first views (a page's body rendered: ~21 queries for the "
     "route, its parts, history and department, plus the templates) and repeat views (body from "
     "the cache: 8 queries, of which Wagtail's site, home and index lookups, the request "
