@@ -420,7 +420,7 @@ def main(argv=None) -> int:
     settings_env = " ".join(
         f"{name}={value}"
         for name, value in sorted(os.environ.items())
-        if name.startswith("BENCH_") and name != "BENCH_DEADLINE"
+        if name.startswith("BENCH_") and name not in ("BENCH_DEADLINE", "BENCH_PHASES")
     )
     command = f"{settings_env} make bench".strip()
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
