@@ -27,7 +27,6 @@ install-test: $(TEST_STAMP)
 
 migrate: install
 	$(DEV) $(PY) manage.py migrate --no-input -v0
-	$(DEV) $(PY) manage.py createcachetable
 
 demo: migrate
 	$(DEV) $(PY) manage.py setup_dev

@@ -474,7 +474,11 @@ Machines are shared and noisy: compare ratios, not absolute numbers, between run
   procedure, queried with `.search(q)[:20]` plus `.facet("online_level")`.
 - django-import-export: a `ModelResource` for ProcedurePage with default options (row by row, one save
   per row), keyed by national code, dry run, on the procedure sheet of the same file (bench/ie_peer.py).
-  It imports fewer columns than ours (no parts), which favours the peer.
+  It imports fewer columns than ours (no parts), which favours the peer. It runs one round of queries
+  per row, so its time is linear in the rows: it imports the first 1,000 rows (`BENCH_IE_PEER_ROWS`)
+  and the ratio compares our whole-file time with its per-row time scaled to the whole file (its
+  start-up counted once). Running it on all 10,000 rows took 352 s on PostgreSQL and 162 s on SQLite,
+  more than half of the 15 minutes.
 - Throughput: gunicorn with 2 sync workers and wrk (2 threads, 16 connections) on 127.0.0.1. Where
   `taskset` (util-linux) is available and the machine has 2 or more CPUs, the server is pinned to the
   first half of the CPUs and wrk to the rest, so the load generator does not take the server's CPU;

@@ -16,6 +16,8 @@ ONLY=${BENCH_ONLY:-api,mirror,search,pages,throughput,permissions,import}
 SQLITE_ONLY=${BENCH_SQLITE_ONLY:-api,pages,import}
 WORK=$(mktemp -d /tmp/catalog-bench.XXXXXX)
 RESULTS="$WORK/results.jsonl"
+# Scratch files of the benchmarks (spreadsheets, mirror databases) go under $WORK, removed at the end.
+export TMPDIR="$WORK/tmp"; mkdir -p "$TMPDIR"
 cut -d' ' -f1 /proc/loadavg > "$WORK/loadavg-start"
 export DJANGO_SETTINGS_MODULE=bench.settings
 # wrk (the load generator) comes from Debian; install it when missing and we may.
@@ -38,7 +40,6 @@ elapsed() { echo "[$(( $(date +%s) - started )) s]"; }
 setup_db() {  # migrate, load the demo catalog when there is one, generate the rest
   local label=$1 departments=$2
   phase "$label: migrate" -- $PY manage.py migrate --no-input -v0 || return 1
-  phase "$label: createcachetable" -- $PY manage.py createcachetable
   if [ -f catalog/management/commands/load_demo.py ]; then
     phase "$label: load_demo" --output /dev/null -- $PY manage.py load_demo || echo "load_demo failed; generating without it"
   fi

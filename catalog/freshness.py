@@ -70,6 +70,7 @@ def shared_models() -> list[type]:
         Collection,
         CollectionViewRestriction,
         GroupCollectionPermission,
+        Site,
     )
 
     from catalog import models as catalog
@@ -89,6 +90,7 @@ def shared_models() -> list[type]:
         Collection,
         CollectionViewRestriction,
         GroupCollectionPermission,
+        Site,  # its host and port are in every absolute URL the API and the pages give
     ]
 
 

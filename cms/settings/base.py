@@ -193,15 +193,10 @@ API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
 # A sequence number missing from the change feed this long is taken as rolled back.
 API_CHANGES_GAP_SECONDS = env_int("API_CHANGES_GAP_SECONDS", 3600)
 
-# "throttle" must be shared by every worker process: the database serves that without another server.
+# API throttle counters live in their own table (api.ThrottleWindow), shared by every worker
+# process; nothing here needs to be shared between processes.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "throttle": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cache_throttle",
-        # The API keeps Last-Modified dates here (one row per URL served).
-        "OPTIONS": {"MAX_ENTRIES": 200000},
-    },
 }
 # Rendered procedure pages (cms/templatetags/portal.py), ~4 KB each compressed. Keys carry the live
 # revision and the shared-data version read per request, so a per-process cache is correct; a

@@ -49,3 +49,13 @@ def test_a_rolled_back_change_leaves_the_version_alone():
 def test_reading_the_version_never_changes_it():
     bump_shared_version()
     assert shared_version() == shared_version()
+
+
+def test_moving_the_site_to_another_host_changes_the_version():
+    from wagtail.models import Site
+
+    site = Site.objects.get(is_default_site=True)
+    before = shared_version()
+    site.hostname = "dichvucong.example"
+    site.save()
+    assert shared_version() != before
