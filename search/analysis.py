@@ -89,6 +89,32 @@ def folded_tokens(text: str) -> list[str]:
     return _TOKEN_RE.findall(fold(text))
 
 
+# A syllable ending in i or y after its consonant is written either way (ký/kí, lý/lí, mỹ/mĩ,
+# quý/quí, tỷ/tỉ): both spellings are in use, so a query word in one also finds the other.
+# Only whole syllables "consonant + i/y": "huy", "thuy", "tin" are other words.
+_I_OR_Y = re.compile(
+    r"^(b|c|ch|d|g|gh|h|k|kh|l|m|n|ng|nh|p|ph|qu|r|s|t|th|tr|v|x)([iy])$"
+)
+
+
+def spellings(token: str) -> tuple[str, ...]:
+    """A folded query word and its other standard spellings: `ki` -> ("ki", "ky")."""
+    match = _I_OR_Y.match(token)
+    if match is None:
+        return (token,)
+    return (token, match.group(1) + ("y" if match.group(2) == "i" else "i"))
+
+
+def respellings(tokens: list[str], limit: int = 4) -> list[list[str]]:
+    """The query with its i/y words written every other way (at most `limit`, the query excluded)."""
+    found: list[list[str]] = [[]]
+    for token in tokens:
+        found = [start + [form] for start in found for form in spellings(token)][
+            : limit + 1
+        ]
+    return [words for words in found if words != tokens]
+
+
 @lru_cache(maxsize=8192)  # hit names repeat across queries (and across departments)
 def token_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     """(start, end, folded token) over the NFC text, for highlighting the original words."""
@@ -275,6 +301,13 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     table = synonyms if synonyms is not None else file_synonyms()
     expansions = table.expansions(all_folded)
     variants = table.variants(folded)
+    # "dang ki khai sinh" is also "dang ky khai sinh", with that spelling's synonyms.
+    for words in respellings(folded):
+        for variant in [tuple(words), *table.variants(words)]:
+            if variant not in variants and len(variants) < 16:
+                variants.append(variant)
+    for words in respellings(all_folded):
+        expansions += [e for e in table.expansions(words) if e not in expansions]
     code = text.lower() if looks_like_code(text) else None
     return AnalyzedQuery(
         raw=text,

@@ -20,6 +20,7 @@ from search.analysis import (
     fuzzy_distance,
     normalize,
     parse_synonym_line,
+    spellings,
     token_spans,
 )
 from search.documents import ProcedureDocument
@@ -248,7 +249,7 @@ def highlight(
     Words match on their folded form; words the index does not know (typos) also match
     the name's words within their edit distance.
     """
-    wanted = set(analyzed.folded)
+    wanted = {form for token in analyzed.folded for form in spellings(token)}
     for phrase in analyzed.expansions:
         wanted.update(phrase)
     typos = typos or []

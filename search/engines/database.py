@@ -11,7 +11,7 @@ from operator import and_, or_
 
 from django.db.models import Q
 
-from search.analysis import AnalyzedQuery
+from search.analysis import AnalyzedQuery, spellings
 from search.engines.base import SearchEngine
 from search.queries import FACETS, SearchQuery
 
@@ -43,7 +43,13 @@ class DatabaseEngine(SearchEngine):
         conditions = []
         if analyzed.folded:
             conditions.append(
-                reduce(and_, (Q(name_folded__contains=t) for t in analyzed.folded))
+                reduce(
+                    and_,
+                    (
+                        reduce(or_, (Q(name_folded__contains=f) for f in spellings(t)))
+                        for t in analyzed.folded
+                    ),
+                )
             )
         for phrase in analyzed.expansions:
             conditions.append(Q(name_folded__contains=" ".join(phrase)))

@@ -28,7 +28,13 @@ from elasticsearch.dsl import (
 )
 from elasticsearch.exceptions import ApiError, TransportError
 
-from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
+from search.analysis import (
+    AnalyzedQuery,
+    fold,
+    fuzzy_distance,
+    query_parts,
+    spellings,
+)
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.engines.database import DatabaseEngine
@@ -213,7 +219,9 @@ class ElasticsearchEngine(SearchEngine):
         return relaxed
 
     def _token_matches(self, token: str) -> Q:
-        clauses = [_match(field, token) for field in TEXT_FIELDS]
+        clauses = [
+            _match(field, form) for form in spellings(token) for field in TEXT_FIELDS
+        ]
         distance = fuzzy_distance(token)
         if distance:
             clauses += [_fuzzy(f, token, distance) for f in ("name", "keywords")]
@@ -282,8 +290,9 @@ class ElasticsearchEngine(SearchEngine):
             )
             scoring.append(_const(_phrase("keywords", tokens, 1), "keywords_phrase"))
         for token in tokens:
-            scoring.append(_boost(_match("name", token), "name_term"))
-            scoring.append(_boost(_match("keywords", token), "keywords_term"))
+            for form in spellings(token):
+                scoring.append(_boost(_match("name", form), "name_term"))
+                scoring.append(_boost(_match("keywords", form), "keywords_term"))
             scoring.append(_boost(_match("department", token), "department_term"))
             scoring.append(_boost(_match("body", token), "body_term"))
             distance = fuzzy_distance(token)

@@ -21,7 +21,13 @@ import orjson
 import tantivy
 from tantivy import Occur, Query
 
-from search.analysis import AnalyzedQuery, fold, fuzzy_distance, query_parts
+from search.analysis import (
+    AnalyzedQuery,
+    fold,
+    fuzzy_distance,
+    query_parts,
+    spellings,
+)
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.queries import FACETS, QueryError, SearchQuery, SearchResult
@@ -317,7 +323,11 @@ class EmbeddedEngine(SearchEngine):
 
     def _token_matches(self, token: str) -> Query:
         """A query word is found when it is in any text field, or close to a word of the name."""
-        clauses = [(Occur.Should, self._term(field, token)) for field in TEXT_FIELDS]
+        clauses = [
+            (Occur.Should, self._term(field, form))
+            for form in spellings(token)
+            for field in TEXT_FIELDS
+        ]
         distance = fuzzy_distance(token)
         if distance:
             for field in ("name", "keywords"):
@@ -419,8 +429,11 @@ class EmbeddedEngine(SearchEngine):
                 self._const(self._phrase("keywords", tokens, 1), "keywords_phrase")
             )
         for token in tokens:
-            scoring.append(self._boost(self._term("name", token), "name_term"))
-            scoring.append(self._boost(self._term("keywords", token), "keywords_term"))
+            for form in spellings(token):
+                scoring.append(self._boost(self._term("name", form), "name_term"))
+                scoring.append(
+                    self._boost(self._term("keywords", form), "keywords_term")
+                )
             scoring.append(
                 self._boost(self._term("department", token), "department_term")
             )

@@ -120,3 +120,16 @@ def test_elasticsearch_analyzers_are_the_same_pipeline():
     assert analysis["analyzer"]["vi_folded"]["filter"] == ["lowercase", "asciifolding"]
     assert analysis["analyzer"]["vi_exact"]["filter"] == ["lowercase"]
     assert build_mapping().to_dict()["properties"]["name"]["analyzer"] == "vi_folded"
+
+
+def test_i_and_y_spellings_are_alternatives_only_for_a_consonant_then_i_or_y():
+    from search.analysis import spellings
+
+    assert spellings("ki") == ("ki", "ky")
+    assert spellings("ly") == ("ly", "li")
+    assert spellings("quy") == ("quy", "qui")
+    assert spellings("thuy") == ("thuy",)  # thủy is not thủi
+    assert spellings("tin") == ("tin",)
+    assert spellings("y") == ("y",)
+    analyzed = analyze_query("dang ki khai sinh")
+    assert ("dang", "ky", "khai", "sinh") in analyzed.variants

@@ -50,6 +50,17 @@ def test_typos_are_tolerated_on_folded_words(engine, indexed):
     assert codes(search(engine, "dnag ky thuong tru"))[0] == "1.000011"
 
 
+def test_i_and_y_spellings_of_a_syllable_find_the_same_procedures(engine, indexed):
+    # "kí" and "ký" are both in use; citizens type "dang ki" as often as "dang ky".
+    written_with_y = search(engine, "dang ky ket hon")
+    written_with_i = search(engine, "dang ki ket hon")
+    assert codes(written_with_i)[0] == "1.000002"
+    assert codes(written_with_i) == codes(written_with_y)
+    assert written_with_i.total == written_with_y.total
+    assert written_with_i.hits[0].highlight == written_with_y.hits[0].highlight
+    assert codes(search(engine, "dang ki khai sinh"))[0] == "1.000001"
+
+
 def test_synonyms_and_acronyms(engine, indexed):
     assert codes(search(engine, "CCCD"))[0] == "1.000010"
     assert codes(search(engine, "so do"))[0] == "1.000020"
