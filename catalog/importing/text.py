@@ -18,8 +18,6 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-
-
 def _is_clean(text: str) -> bool:
     """Nothing clean() would change besides NFC: no tab, CR, no-break space or two spaces, no
     blank at either end of the text or of a line. Most cells pass, and the tests are cheaper
@@ -28,9 +26,7 @@ def _is_clean(text: str) -> bool:
         return False
     if text != text.strip():
         return False
-    return "\n" not in text or all(
-        line == line.strip() for line in text.split("\n")
-    )
+    return "\n" not in text or all(line == line.strip() for line in text.split("\n"))
 
 
 def clean(value: Any) -> str:

@@ -42,11 +42,32 @@ def test_one_line_joins_the_lines_of_a_cell():
 
 
 def test_fast_paths_agree_with_the_full_rewrite_on_random_cells():
-    pieces = ["a", "đ", "Ế", "e\u0301", " ", "  ", "\t", "\r", "\r\n", "\n", "\u00a0", "\u2003", "\x85", "x y"]
+    pieces = [
+        "a",
+        "đ",
+        "Ế",
+        "e\u0301",
+        " ",
+        "  ",
+        "\t",
+        "\r",
+        "\r\n",
+        "\n",
+        "\u00a0",
+        "\u2003",
+        "\x85",
+        "x y",
+    ]
     generator = random.Random(20261126)
     for _ in range(5000):
-        text = "".join(generator.choice(pieces) for _ in range(generator.randint(0, 12)))
-        long_text = text * generator.choice([1, 40])  # above and below the memoised length
+        text = "".join(
+            generator.choice(pieces) for _ in range(generator.randint(0, 12))
+        )
+        long_text = text * generator.choice(
+            [1, 40]
+        )  # above and below the memoised length
         assert clean(long_text) == rewritten(long_text), repr(long_text)
         assert clean(long_text) == clean(long_text)
-        assert one_line(long_text) == " ".join(rewritten(long_text).split()), repr(long_text)
+        assert one_line(long_text) == " ".join(rewritten(long_text).split()), repr(
+            long_text
+        )
