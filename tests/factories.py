@@ -174,3 +174,29 @@ def make_procedure(
         revision.publish()
         procedure.refresh_from_db()
     return procedure
+
+
+def set_parts(procedure, count: int, channels=("in_person",)) -> None:
+    """Give a published procedure `count` methods (each with `count` fees) and `count` dossier
+    cases (each with `count` documents), then publish it: for query counts that must not grow."""
+    procedure.execution_methods = [
+        ExecutionMethod(
+            channel=channels[n % len(channels)],
+            processing_time_value=5,
+            processing_time_unit="working_day",
+            fees=[FeeItem(kind="charge", amount=1000 * m) for m in range(count)],
+        )
+        for n in range(count)
+    ]
+    procedure.dossier_cases = [
+        DossierCase(
+            name=f"Trường hợp {n}",
+            documents=[
+                RequiredDocument(name=f"Giấy {n}.{m}", originals=1)
+                for m in range(count)
+            ],
+        )
+        for n in range(count)
+    ]
+    procedure.save_revision().publish()
+    procedure.refresh_from_db()

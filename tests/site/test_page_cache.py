@@ -19,15 +19,14 @@ from wagtail.models import PageViewRestriction
 import pytest
 
 from catalog.models import (
-    DossierCase,
-    ExecutionMethod,
     FeeItem,
     PublicHoliday,
-    RequiredDocument,
 )
 from cms.templatetags.portal import public_cache
-from tests.factories import make_procedure
+from tests.factories import make_procedure, set_parts
 from tests.site.helpers import soup, text
+
+CHANNELS = ("in_person", "online", "postal")
 
 
 def _html(client, url) -> str:
@@ -55,30 +54,6 @@ def test_a_repeat_view_is_served_from_the_cache_with_fewer_queries(client, catal
     assert token.sub("", again_html) == token.sub("", first_html)
 
 
-def _add_parts(procedure, count):
-    procedure.execution_methods = [
-        ExecutionMethod(
-            channel=channel,
-            processing_time_value=5,
-            processing_time_unit="working_day",
-            fees=[FeeItem(kind="charge", amount=1000 * n) for n in range(count)],
-        )
-        for channel in ["in_person", "online", "postal"][:count]
-    ]
-    procedure.dossier_cases = [
-        DossierCase(
-            name=f"Trường hợp {n}",
-            documents=[
-                RequiredDocument(name=f"Giấy {n}.{m}", originals=1)
-                for m in range(count)
-            ],
-        )
-        for n in range(count)
-    ]
-    procedure.save_revision().publish()
-    procedure.refresh_from_db()
-
-
 def _queries(client, url, *, cold: bool) -> int:
     if cold:
         public_cache().clear()
@@ -90,8 +65,8 @@ def _queries(client, url, *, cold: bool) -> int:
 def test_query_count_is_the_same_for_small_and_large_procedures(client, department):
     small = make_procedure(department=department, national_code="9.1", title="Nhỏ")
     large = make_procedure(department=department, national_code="9.2", title="Lớn")
-    _add_parts(small, 1)
-    _add_parts(large, 3)
+    set_parts(small, 1, CHANNELS)
+    set_parts(large, 3, CHANNELS)
     client.get(small.url)  # the site's settings row and the holidays are read once
     cold = [_queries(client, page.url, cold=True) for page in (small, large)]
     client.get(small.url)  # (the cold count of `large` emptied the cache)

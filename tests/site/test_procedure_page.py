@@ -7,9 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bs4 import BeautifulSoup
 
-from catalog.models import DossierCase, ExecutionMethod, FeeItem, RequiredDocument
 from cms.templatetags.portal import public_cache
-from tests.factories import make_procedure
+from tests.factories import make_procedure, set_parts
 from tests.site.helpers import soup, text
 
 
@@ -140,30 +139,6 @@ def test_json_ld_cannot_be_closed_by_editor_text(client, department):
     assert "<script>alert" not in html
 
 
-def _add_parts(procedure, count):
-    procedure.execution_methods = [
-        ExecutionMethod(
-            channel="in_person",
-            processing_time_value=5,
-            processing_time_unit="working_day",
-            fees=[FeeItem(kind="charge", amount=1000 * n) for n in range(count)],
-        )
-        for _ in range(count)
-    ]
-    procedure.dossier_cases = [
-        DossierCase(
-            name=f"Trường hợp {n}",
-            documents=[
-                RequiredDocument(name=f"Giấy {n}.{m}", originals=1)
-                for m in range(count)
-            ],
-        )
-        for n in range(count)
-    ]
-    procedure.save_revision().publish()
-    procedure.refresh_from_db()
-
-
 def _queries(client, url) -> int:
     public_cache().clear()  # count the cold path, not the cached body
     with CaptureQueriesContext(connection) as captured:
@@ -174,8 +149,8 @@ def _queries(client, url) -> int:
 def test_procedure_page_costs_the_same_queries_however_many_parts(client, department):
     small = make_procedure(department=department, national_code="9.1", title="Nhỏ")
     large = make_procedure(department=department, national_code="9.2", title="Lớn")
-    _add_parts(small, 1)
-    _add_parts(large, 6)
+    set_parts(small, 1)
+    set_parts(large, 6)
     client.get(small.url)  # warm the site and settings caches
     assert _queries(client, small.url) == _queries(client, large.url)
 
