@@ -88,7 +88,12 @@ def datetime_param(request, name: str) -> datetime.datetime | None:
         )
     if is_naive(value):
         value = make_aware(value, get_current_timezone())
-    return value
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        # Within hours of year 1 or 9999, UTC is outside the calendar: the bound is the same.
+        bound = datetime.datetime.min if value.year < 5000 else datetime.datetime.max
+        return bound.replace(tzinfo=datetime.UTC)
 
 
 def encode_cursor(payload) -> str:

@@ -85,6 +85,9 @@ def test_unpublished_or_unknown_codes_are_404(client, catalog, code):
         ("department=STP&online=none", {"1.000002"}),
         ("updated_since=2000-01-01", PUBLISHED),
         ("updated_since=2999-01-01T00:00:00%2B07:00", set()),
+        # the first and last instants a date-time can name, in the city's time zone and behind UTC
+        ("updated_since=0001-01-01", PUBLISHED),
+        ("updated_since=9999-12-31T23:59:59-05:00", set()),
     ],
 )
 def test_filters(client, catalog, query, expected):
