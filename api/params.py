@@ -88,6 +88,11 @@ def datetime_param(request, name: str) -> datetime.datetime | None:
         )
     if is_naive(value):
         value = make_aware(value, get_current_timezone())
+    return in_utc(value)
+
+
+def in_utc(value: datetime.datetime) -> datetime.datetime:
+    """An aware date-time in UTC, as the databases compare it."""
     try:
         return value.astimezone(datetime.UTC)
     except OverflowError:

@@ -266,6 +266,7 @@ class ProcedureListView(CatalogAPIView):
                 value = None
             if value is None or value.tzinfo is None:
                 raise invalid_cursor()
+            value = params.in_utc(value)
         return value, data["i"]
 
 

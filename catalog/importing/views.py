@@ -76,7 +76,10 @@ def import_upload(request):
     """Step 1: upload; the file is checked, then a dry run shows what would change."""
     access = _access(request)
     departments = _importable_departments(access)
-    declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:  # a malformed header: Django reads no body for it either
+        declared = 0
     if request.method == "POST" and declared > max_upload_bytes() + 64 * 1024:
         # Refuse before Django reads the body into a temporary file.
         error = FileRejected(

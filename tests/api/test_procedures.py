@@ -191,3 +191,19 @@ def test_republished_content_replaces_the_old(client, catalog):
     republish(page)
     _, body = get_json(client, "/api/v1/procedures/1.000002/")
     assert body["summary"] == "Tóm tắt mới"
+
+
+@pytest.mark.parametrize(
+    "ordering, expected", [("updated", PUBLISHED), ("-updated", set())]
+)
+def test_a_cursor_at_the_edge_of_the_calendar_is_an_ordinary_position(
+    client, catalog, ordering, expected
+):
+    from api.params import encode_cursor
+
+    cursor = encode_cursor({"o": ordering, "v": "0001-01-01T00:00:00+07:00", "i": 0})
+    response, body = get_json(
+        client, f"/api/v1/procedures/?ordering={ordering}&cursor={cursor}"
+    )
+    assert response.status_code == 200, body
+    assert set(codes(body["items"])) == expected

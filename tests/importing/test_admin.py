@@ -293,3 +293,15 @@ def test_preview_lists_the_changed_fields_of_an_edited_export(
         ProcedurePage.objects.get().execution_methods.first().fees.first().amount
         == 8000
     )  # preview only
+
+
+def test_a_malformed_content_length_is_an_ordinary_bad_upload(client, moderator):
+    client.force_login(moderator)
+    before = ProcedurePage.objects.count()
+    response = client.post(
+        reverse("catalog_import"),
+        {"file": SimpleUploadedFile("x.xlsx", b"PK\x03\x04")},
+        CONTENT_LENGTH="many",
+    )
+    assert response.status_code in (200, 400)
+    assert ProcedurePage.objects.count() == before
