@@ -171,6 +171,7 @@ def targets(rows: list[dict], loaded: bool = True) -> list[tuple[str, str, str, 
     def add(key, target, row, measured_fn, ok_fn):
         if row is None or (row.get("note") or "").startswith(("not measured", "error")):
             reason = (row or {}).get("note") or "row missing from this run"
+            reason = reason.removeprefix("not measured: ")
             out.append((key, target, "—", f"not measured ({reason})"))
             return
         try:
@@ -269,7 +270,7 @@ def targets(rows: list[dict], loaded: bool = True) -> list[tuple[str, str, str, 
         lambda r: f"{r['value']:.0f} {r['unit']}",
         lambda r: r["value"] / float(r["unit"].split()[-1]) >= 0.9,
     )
-    national = _find(rows, "import", "national data: ")
+    national = _find(rows, "import", "national data")
     add(
         "import-time",
         "National import < 60 s",
@@ -280,7 +281,7 @@ def targets(rows: list[dict], loaded: bool = True) -> list[tuple[str, str, str, 
     add(
         "import-time",
         "National import < 60 s (SQLite)",
-        _find(rows, "import", "national data: ", "sqlite"),
+        _find(rows, "import", "national data", "sqlite"),
         lambda r: f"{r['value']:.1f} s",
         lambda r: r["value"] < 60,
     )
