@@ -229,7 +229,9 @@ def histories_for(pages) -> dict[int, list[CatalogEvent]]:
         return histories
     events = (
         CatalogEvent.objects.filter(
-            page_id__in=ids, action__in=[EventAction.PUBLISHED, EventAction.UPDATED]
+            page_id__in=ids,
+            action__in=[EventAction.PUBLISHED, EventAction.UPDATED],
+            from_shared_data=False,
         )
         .only("id", "page_id", "action", "change_note", "occurred_at")
         .order_by("-id")

@@ -7,5 +7,7 @@ class CatalogConfig(AppConfig):
 
     def ready(self):
         from catalog import freshness, signals  # noqa: F401  (connects the catalog event recorders)
+        from catalog.services import dependents
 
         freshness.connect()
+        dependents.connect()

@@ -53,6 +53,7 @@ def change_history(*, procedure: ProcedurePage, limit: int = 20) -> list[Catalog
         CatalogEvent.objects.filter(
             page_id=procedure.pk,
             action__in=[EventAction.PUBLISHED, EventAction.UPDATED],
+            from_shared_data=False,
         ).order_by("-id")[:limit]
     )
 

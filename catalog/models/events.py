@@ -41,6 +41,11 @@ class CatalogEvent(models.Model):
     title = models.CharField(_("tên thủ tục"), max_length=500, blank=True)
     change_note = models.CharField(_("ghi chú thay đổi"), max_length=500, blank=True)
     occurred_at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
+    # Recorded because shared data the procedure shows changed (a renamed field or department,
+    # a replaced form file): the feed and the indexer take it, the public history does not.
+    from_shared_data = models.BooleanField(
+        _("do dữ liệu dùng chung thay đổi"), default=False
+    )
 
     class Meta:
         ordering = ["id"]

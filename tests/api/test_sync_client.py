@@ -6,11 +6,18 @@ import sys
 import urllib.request
 
 from django.conf import settings as django_settings
+from django.db.models import Q
 
 import pytest
 
 from api.services import issue_api_key
-from catalog.models import DepartmentPage, ProcedurePage
+from catalog.models import (
+    DepartmentPage,
+    Field,
+    FormTemplate,
+    ProcedurePage,
+    RequiredDocument,
+)
 from tests.api.conftest import refreshed, set_first_fee
 from tests.factories import make_procedure
 
@@ -102,6 +109,56 @@ def test_sync_client_mirrors_the_demo_catalog_through_edits(
     assert copy[pages[4].pk]["department"]["code"] == target.code
     if edited is not None:
         assert copy[edited.pk]["execution_methods"][0]["fees"][0]["amount"] == 123456
+
+    # Shared data the procedures show changes: a field and a department are renamed, a form
+    # gets a new version. Only the procedures that show them travel, and the mirror follows.
+    field = Field.objects.filter(procedurepage__live=True).order_by("pk").first()
+    field.name = "Lĩnh vực đã đổi tên"
+    field.save()
+    renamed = departments[1].specific
+    renamed.title = "Đơn vị đã đổi tên"
+    renamed.save_revision().publish()
+    form = (
+        FormTemplate.objects.filter(
+            pk__in=RequiredDocument.objects.values("form_template")
+        )
+        .order_by("pk")
+        .first()
+    )
+    form.version = "2026.2"
+    form.save()
+    showing = (
+        ProcedurePage.objects.live()
+        .filter(
+            Q(fields=field)
+            | Q(path__startswith=renamed.path)
+            | Q(dossier_cases__documents__form_template=form)
+        )
+        .distinct()
+        .count()
+    )
+    fourth = run_client(live_server, db_path, "--api-key", api_key, "--no-lists")
+    assert 0 < fourth["upserted"] <= showing and fourth["deleted"] == 0
+    published = api_catalog(live_server)
+    copy = mirror(db_path)
+    assert copy == published
+    assert any(
+        entry["name"] == "Lĩnh vực đã đổi tên"
+        for item in copy.values()
+        for entry in item["fields"]
+    )
+    assert any(
+        (item["department"] or {}).get("title") == "Đơn vị đã đổi tên"
+        for item in copy.values()
+    )
+    # The public history shows what editors wrote, not these refreshes.
+    history = [
+        entry
+        for item in copy.values()
+        if item["department"] and item["department"]["code"] == renamed.code
+        for entry in item["change_history"]
+    ]
+    assert history and all(entry["change_note"] for entry in history)
 
     # Nothing changed since: a third run applies nothing; a fresh mirror is identical.
     third = run_client(live_server, db_path, "--api-key", api_key, "--no-lists")

@@ -56,6 +56,22 @@ def test_republishing_updates_the_document(publish, django_capture_on_commit_cal
     assert [h.name for h in hits] == ["Đăng ký chấm dứt giám hộ"]
 
 
+def test_renaming_the_department_reaches_the_index(
+    publish, department, django_capture_on_commit_callbacks
+):
+    publish("1.000109", "Đăng ký giám hộ cử")
+    department = department.specific
+    department.title = "Sở Tư pháp và Hộ tịch"
+    with django_capture_on_commit_callbacks(execute=True):
+        department.save_revision().publish()
+    [hit] = get_engine().search(SearchQuery(text="giam ho cu")).hits
+    assert hit.department == "Sở Tư pháp và Hộ tịch"
+    out = StringIO()
+    call_command("search_index", "check", "--no-progress", stdout=out)
+    assert "missing=0 extra=0 stale=0" in out.getvalue()
+    assert PendingIndexChange.objects.count() == 0
+
+
 def test_delete_removes(publish, django_capture_on_commit_callbacks):
     page = publish("1.000103", "Đăng ký khai tử")
     assert found("khai tu") == ["1.000103"]
