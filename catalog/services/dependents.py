@@ -135,6 +135,13 @@ def _remember_shown(sender, instance, raw=False, update_fields=None, **kwargs):
 def _saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     if raw or created:
         return
+    if sender is FormTemplate.document.field.related_model:
+        # A replaced file: the forms using it record its new checksum and size, and their
+        # saves refresh the procedures that offer them.
+        for form in FormTemplate.objects.filter(document=instance):
+            form.document = instance
+            form.save()
+        return
     if sender in (DepartmentPage, DepartmentIndexPage):
         if not _touches_shown(sender, update_fields):
             return

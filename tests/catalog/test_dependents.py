@@ -65,3 +65,23 @@ def test_the_public_history_keeps_only_what_editors_wrote(client, department):
     after = client.get(f"/api/v1/procedures/{procedure.national_code}/").json()
     assert after["change_history"] == before["change_history"]
     assert [entry["name"] for entry in after["fields"]] == ["Chứng thực bản sao"]
+
+
+def test_a_replaced_form_file_gives_the_form_its_new_checksum(client, department):
+    import hashlib
+
+    from django.core.files.base import ContentFile
+
+    from catalog.models import FormTemplate
+    from tests.factories import make_form_template
+
+    form = make_form_template(department=department, code="TK-FILE")
+    document = form.document
+    content = b"%PDF-1.4 the 2026 version of the form"
+    document.file.save("TK-FILE-2026.pdf", ContentFile(content), save=False)
+    document.save()
+    form = FormTemplate.objects.get(pk=form.pk)
+    assert form.sha256 == hashlib.sha256(content).hexdigest()
+    assert form.size == len(content)
+    served = client.get("/api/v1/forms/TK-FILE/").json()
+    assert served["sha256"] == form.sha256 and served["size"] == len(content)
