@@ -18,27 +18,15 @@ from catalog.models import (
     DepartmentIndexPage,
     DepartmentPage,
     EventAction,
-    Field,
     FormTemplate,
-    LegalDocument,
-    Level,
-    LifeEvent,
     ProcedurePage,
     RequiredDocument,
-    Result,
-    SubjectType,
 )
 from catalog.services.events import announce_after_commit
+from catalog.services.procedures import LIST_FIELDS
 
-# Shared lists a procedure links to, by the procedure's field name.
-LINKED = {
-    Field: "fields",
-    Level: "levels",
-    SubjectType: "subject_types",
-    LifeEvent: "life_events",
-    Result: "results",
-    LegalDocument: "legal_basis",
-}
+# Shared lists a procedure links to -> the procedure's field for them.
+LINKED = {model: name for name, (model, _key) in LIST_FIELDS.items()}
 # What of a department (or the departments' index) procedures show: its name, code, and the
 # slug in their URLs.
 SHOWN = ("title", "code", "slug")
