@@ -14,6 +14,6 @@ def fold(text: str) -> str:
 
 
 def vietnamese_slug(text: str, max_length: int = 80) -> str:
-    """ "Đăng ký khai sinh" -> "dang-ky-khai-sinh": clean URLs that survive every client."""
+    """Clean URLs that survive every client: "Đăng ký khai sinh" -> "dang-ky-khai-sinh"."""
     slug = _NON_SLUG.sub("-", fold(text)).strip("-")
     return slug[:max_length].rstrip("-") or "trang"

@@ -13,6 +13,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.db.models.signals import post_save, pre_delete, pre_save
 
+from catalog.freshness import shared_models
 from catalog.models import (
     CatalogEvent,
     DepartmentIndexPage,
@@ -123,13 +124,6 @@ def _remember_shown(sender, instance, raw=False, update_fields=None, **kwargs):
 def _saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     if raw or created:
         return
-    if sender is FormTemplate.document.field.related_model:
-        # A replaced file: the forms using it record its new checksum and size, and their
-        # saves refresh the procedures that offer them.
-        for form in FormTemplate.objects.filter(document=instance):
-            form.document = instance
-            form.save()
-        return
     if sender in (DepartmentPage, DepartmentIndexPage):
         if not _touches_shown(sender, update_fields):
             return
@@ -153,26 +147,16 @@ def _deleting(sender, instance, **kwargs):
         record_updates(procedures)
 
 
-def watched() -> list[type]:
-    from wagtail.documents import get_document_model
-    from wagtail.models import CollectionViewRestriction, Site
-
-    return [
-        *LINKED,
-        FormTemplate,
-        get_document_model(),
-        CollectionViewRestriction,
-        DepartmentPage,
-        DepartmentIndexPage,
-        Site,
-    ]
-
-
 def connect() -> None:
-    """Called from CatalogConfig.ready()."""
-    for model in watched():
+    """Called from CatalogConfig.ready(). The shared models are those of the shared-data version;
+    dependents() names the procedures each one reaches. A saved document reaches them through
+    its forms, whose saves record its new checksum (catalog.signals)."""
+    from wagtail.documents import get_document_model
+
+    for model in shared_models():
         uid = f"catalog.dependents:{model._meta.label}"
-        post_save.connect(_saved, sender=model, dispatch_uid=uid + ":save")
+        if model is not get_document_model():
+            post_save.connect(_saved, sender=model, dispatch_uid=uid + ":save")
         pre_delete.connect(_deleting, sender=model, dispatch_uid=uid + ":delete")
     for model in (DepartmentPage, DepartmentIndexPage):
         pre_save.connect(
