@@ -483,8 +483,8 @@ Machines are shared and noisy: compare ratios, not absolute numbers, between run
   It imports fewer columns than ours (no parts), which favours the peer. It runs one round of queries
   per row, so its time is linear in the rows: it imports the first 1,000 rows (`BENCH_IE_PEER_ROWS`)
   and the ratio compares our whole-file time with its `import_data` time per row scaled to the whole
-  file, plus its start-up and workbook opening counted once. Running it on all 10,000 rows took 352 s on PostgreSQL and 162 s on SQLite,
-  more than half of the 15 minutes.
+  file, plus its start-up and workbook opening counted once. Its row gives that whole-file time: run
+  on every row, the peer alone would take most of the 15 minutes.
 - Throughput: gunicorn with 2 sync workers and wrk (2 threads, 16 connections) on 127.0.0.1. Where
   `taskset` (util-linux) is available and the machine has 2 or more CPUs, the server is pinned to the
   first half of the CPUs and wrk to the rest, so the load generator does not take the server's CPU;
