@@ -15,7 +15,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from catalog import views_admin
+from catalog import admin_shared_lists, views_admin
 from catalog.middleware import current_user
 from catalog.models import (
     DepartmentIndexPage,
@@ -50,6 +50,8 @@ register_permission_policy(FormTemplate, FormTemplatePermissionPolicy(FormTempla
 
 class CodedListViewSet(SnippetViewSet):
     chooser_viewset_class = views_admin.ScopedChooserViewSet
+    delete_view_class = admin_shared_lists.SharedListDeleteView
+    usage_view_class = admin_shared_lists.SharedListUsageView
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
     ordering = ["name"]
@@ -90,6 +92,8 @@ class ResultViewSet(CodedListViewSet):
 
 class LegalDocumentViewSet(SnippetViewSet):
     chooser_viewset_class = views_admin.ScopedChooserViewSet
+    delete_view_class = admin_shared_lists.SharedListDeleteView
+    usage_view_class = admin_shared_lists.SharedListUsageView
     model = LegalDocument
     icon = "doc-full-inverse"
     menu_label = _("Văn bản pháp lý")
@@ -101,6 +105,7 @@ class LegalDocumentViewSet(SnippetViewSet):
 
 class PublicHolidayViewSet(SnippetViewSet):
     chooser_viewset_class = views_admin.ScopedChooserViewSet
+    delete_view_class = admin_shared_lists.SharedListDeleteView
     model = PublicHoliday
     icon = "date"
     menu_label = _("Ngày nghỉ lễ")
@@ -408,3 +413,31 @@ def register_import_menu_item():
         icon_name="download",
         order=205,
     )
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_delete_of_used_entries(
+    request, action_type, objects, action_class_instance
+):
+    """The listing's bulk delete obeys the same rule as the delete screen: no entry in use."""
+    from django.http import HttpResponseRedirect
+
+    from wagtail.admin import messages
+    from wagtail.admin.utils import get_valid_next_url_from_request
+
+    from catalog.shared_usage import procedure_ids_using, relation_for
+
+    if action_type != "delete" or relation_for(action_class_instance.model) is None:
+        return None
+    used = [str(entry) for entry in objects if procedure_ids_using(entry)]
+    if not used:
+        return None
+    messages.error(
+        request,
+        _("Không thể xóa các mục đang được thủ tục dùng: %(entries)s.")
+        % {"entries": ", ".join(used[:20])},
+    )
+    index_url = reverse(
+        action_class_instance.model.snippet_viewset.get_url_name("list")
+    )
+    return HttpResponseRedirect(get_valid_next_url_from_request(request) or index_url)

@@ -1,0 +1,71 @@
+"""Delete and usage screens of the shared lists that count procedures' relations and drafts."""
+
+from django.utils.translation import gettext as _
+
+from wagtail.admin import messages
+from wagtail.snippets.views import snippets as snippet_views
+
+from catalog.models import PublicHoliday
+from catalog.shared_usage import describe_usage, procedure_ids_using
+
+
+class ProcedureUsageMixin:
+    """Adds `procedure_rows` / `hidden_procedures` / `procedure_count` to the context."""
+
+    def procedure_usage_context(self) -> dict:
+        rows, hidden = describe_usage(self.request.user, self.procedure_ids)
+        return {
+            "procedure_rows": rows,
+            "hidden_procedures": hidden,
+            "procedure_count": len(self.procedure_ids),
+            "is_holiday": isinstance(self.object, PublicHoliday),
+        }
+
+
+class SharedListDeleteView(ProcedureUsageMixin, snippet_views.DeleteView):
+    """An entry used by a procedure (live, draft or scheduled) cannot be deleted."""
+
+    def get_template_names(self):
+        return ["catalog_admin/shared_list_confirm_delete.html"]
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.procedure_ids = procedure_ids_using(self.object)
+
+    def refusal_message(self) -> str:
+        return _(
+            "Không thể xóa “%(entry)s”: %(count)s thủ tục đang dùng mục này "
+            "(kể cả bản nháp chưa xuất bản). Hãy bỏ mục này khỏi các thủ tục đó trước."
+        ) % {"entry": self.object, "count": len(self.procedure_ids)}
+
+    def post(self, request, *args, **kwargs):
+        if self.procedure_ids:
+            messages.error(request, self.refusal_message())
+            return self.render_to_response(self.get_context_data(), status=409)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        if procedure_ids_using(self.object):  # re-checked at the moment of deleting
+            messages.error(self.request, self.refusal_message())
+            return self.render_to_response(self.get_context_data(), status=409)
+        return super().form_valid(form)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.procedure_usage_context())
+        if "usage_count" in context:
+            context["usage_count"] += len(self.procedure_ids)
+        if self.procedure_ids:
+            context["is_protected"] = True
+        return context
+
+
+class SharedListUsageView(ProcedureUsageMixin, snippet_views.UsageView):
+    def get_template_names(self):
+        return ["catalog_admin/shared_list_usage.html"]
+
+    def get_context_data(self, *args, **kwargs):
+        self.procedure_ids = procedure_ids_using(self.object)
+        context = super().get_context_data(*args, **kwargs)
+        context.update(self.procedure_usage_context())
+        return context

@@ -1,0 +1,94 @@
+"""Which procedures use a shared-list entry: their page rows and their pending revisions.
+
+Wagtail's ReferenceIndex records foreign keys, not the ParentalManyToMany relations procedures
+hold to shared lists, and never looks at drafts; so its delete screen said "referenced 0 times"
+for a field used by live procedures. An entry counts as used when a procedure's row links to it
+(the live version, or a never-published page) or when the latest draft or a scheduled revision
+does: deleting it would silently change what publishing that revision puts online.
+
+Public holidays are referenced by nothing: due dates (catalog.services.due_dates) are computed
+when asked, from the holidays of that moment, and never stored. Deleting a holiday changes later
+answers only; so holidays are never "in use" and the delete screen says what deleting changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+
+from wagtail.models import Revision
+
+from catalog.models import ProcedurePage
+from catalog.permissions import can, may_see_unpublished
+from catalog.services.procedures import LIST_FIELDS
+
+# shared-list model -> the ProcedurePage relation holding it
+RELATION_OF = {model: name for name, (model, _key) in LIST_FIELDS.items()}
+
+
+def relation_for(model) -> str | None:
+    return RELATION_OF.get(model)
+
+
+def procedure_ids_using(entry) -> set[int]:
+    """Ids of procedures whose row, latest draft or scheduled revision links to `entry`."""
+    relation = relation_for(type(entry))
+    if relation is None:
+        return set()
+    ids = set(
+        ProcedurePage.objects.filter(**{relation: entry}).values_list("pk", flat=True)
+    )
+    drafts = ProcedurePage.objects.filter(
+        has_unpublished_changes=True, latest_revision__isnull=False
+    ).values_list("pk", "latest_revision__content")
+    for page_id, content in drafts:
+        if entry.pk in ((content or {}).get(relation) or []):
+            ids.add(page_id)
+    scheduled = Revision.objects.filter(
+        approved_go_live_at__isnull=False,
+        content_type=ContentType.objects.get_for_model(ProcedurePage),
+    ).values_list("object_id", "content")
+    for object_id, content in scheduled:
+        if entry.pk in ((content or {}).get(relation) or []):
+            ids.add(int(object_id))
+    return ids
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    title: str
+    department: str
+    url: str | None
+    live: bool
+
+
+def describe_usage(user, ids: set[int]) -> tuple[list[UsageRow], int]:
+    """The procedures `user` may know of (title, link if allowed) and how many others there are.
+
+    A procedure the user may not see unpublished shows its published title only; one that has
+    never been published (or is unpublished) in another department is only counted.
+    """
+    from wagtail.admin.admin_url_finder import AdminURLFinder
+
+    finder = AdminURLFinder(user)
+    rows, hidden = [], 0
+    pages = (
+        ProcedurePage.objects.filter(pk__in=ids)
+        .select_related("latest_revision")
+        .order_by("title")
+    )
+    for page in pages:
+        sees_drafts = may_see_unpublished(user, page)
+        if not sees_drafts and not page.live:
+            hidden += 1
+            continue
+        title = page.draft_title if sees_drafts and page.draft_title else page.title
+        url = finder.get_edit_url(page) if can(user, "edit", page) else None
+        if url is None and page.live:
+            url = page.get_url()
+        department = page.get_parent()
+        rows.append(
+            UsageRow(title=title, department=department.title, url=url, live=page.live)
+        )
+    return rows, hidden
