@@ -9,6 +9,7 @@ from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.admin_workflow import workflow_action
 from cms.views import healthz
 
 # Wagtail's generic pages API stays available as the benchmark peer and for Wagtail's own clients.
@@ -17,6 +18,11 @@ wagtail_api.register_endpoint("pages", PagesAPIViewSet)
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # before Wagtail's own route of the same path: adds the message the dashboard lacked
+    path(
+        "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        workflow_action,
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("api.urls")),

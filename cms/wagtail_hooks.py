@@ -6,6 +6,7 @@ from django.db.models import F
 from wagtail import hooks
 
 from catalog.models import ProcedurePage
+from cms.admin_slugs import correct_posted_slug
 
 # Views are counted in the cache and written to the database once per this many, so a busy
 # procedure page costs one UPDATE per 20 views instead of one per view.
@@ -28,3 +29,31 @@ def count_procedure_view(page, request, serve_args, serve_kwargs):
             view_count=F("view_count") + VIEW_FLUSH_EVERY
         )
     return None
+
+
+# --- admin: slugs folded on the server, one clear way to approve ---------------------------------
+
+
+@hooks.register("before_create_page")
+def fold_slug_on_create(request, parent_page, page_class):
+    """The client's automatic slug drops ở, ể, đ…: the server puts the folded one in its place."""
+    correct_posted_slug(request)
+
+
+@hooks.register("before_edit_page")
+def fold_slug_on_edit(request, page):
+    correct_posted_slug(request, current_slug=page.slug)
+
+
+@hooks.register("construct_page_action_menu")
+def one_way_to_approve(menu_items, request, context):
+    """While a page awaits this user's review, "Duyệt và xuất bản" is the way to publish it.
+
+    Wagtail also offers its plain "Xuất bản", which publishes while silently cancelling the review;
+    side by side with the approval they read as two names for one thing.
+    """
+    if not any(getattr(item, "name", None) == "approve" for item in menu_items):
+        return
+    menu_items[:] = [
+        item for item in menu_items if getattr(item, "name", None) != "action-publish"
+    ]

@@ -17,7 +17,7 @@ INSTALLED_APPS = [
     "wagtail.contrib.settings",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "catalog.users_app.CatalogUsersAppConfig",  # wagtail.users, role groups left to the roles screen
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "catalog.middleware.DeniedWriteAuditMiddleware",
+    "catalog.admin_guard.AdminGuardMiddleware",  # after the audit: its refusals are kept
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -109,6 +110,8 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("vi", "Tiếng Việt")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dd/mm/yyyy in and out in every language; must accept WAGTAIL_DATE_FORMAT below (cms/formats)
+FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -147,7 +150,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "txt",
     "zip",
 ]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Admin search folds Vietnamese like the public search (docs/adr/003-admin-search.md).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.admin_backend"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"

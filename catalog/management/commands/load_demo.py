@@ -4,6 +4,7 @@ import logging
 import time
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from catalog.demo.loader import DemoDataError, load_demo
@@ -53,3 +54,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Xong trong {elapsed:.1f} giây: {summary}")
         )
+        if (
+            settings.DEBUG
+        ):  # `make run`: the role accounts need the departments just loaded
+            from catalog.management.commands.setup_dev import (
+                ensure_demo_accounts,
+                print_accounts,
+            )
+
+            print_accounts(self.stdout.write, ensure_demo_accounts())

@@ -1,0 +1,64 @@
+"""Wagtail's user screens without the role groups: roles are granted on the roles screen only.
+
+docs/permissions.md: a role is a membership record, an audit entry and a group kept in step by
+catalog.services.roles; ticking "STP · Biên tập viên" (or "Quản trị danh mục") on the user form would
+skip the first two. The user form offers only the groups no role owns, and editing a user never
+drops the role groups they hold.
+"""
+
+from django.contrib.auth.models import Group
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.users.forms import UserCreationForm, UserEditForm
+from wagtail.users.views.users import UserViewSet
+
+from catalog.permissions import CATALOG_ADMIN_GROUP
+from catalog.services.departments import ROLE_LABELS
+
+
+def role_groups_q() -> Q:
+    """The groups catalog.services.roles manages: "<code> · <role>" and the catalog administrators."""
+    query = Q(name=CATALOG_ADMIN_GROUP)
+    for label in ROLE_LABELS.values():
+        query |= Q(name__endswith=f" · {label}")
+    return query
+
+
+def assignable_groups():
+    return Group.objects.exclude(role_groups_q()).order_by("name")
+
+
+class RoleGroupsKeptMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "groups" in self.fields:
+            field = self.fields["groups"]
+            field.queryset = assignable_groups()
+            field.help_text = _(
+                "Vai trò trong đơn vị (biên tập viên, kiểm duyệt viên, quản trị đơn vị) và "
+                "quản trị danh mục được cấp ở màn hình Phân quyền đơn vị, không cấp ở đây."
+            )
+
+    def _save_m2m(self):
+        held = (
+            list(self.instance.groups.filter(role_groups_q()))
+            if self.instance.pk
+            else []
+        )
+        super()._save_m2m()
+        if held:
+            self.instance.groups.add(*held)
+
+
+class CatalogUserCreationForm(RoleGroupsKeptMixin, UserCreationForm):
+    pass
+
+
+class CatalogUserEditForm(RoleGroupsKeptMixin, UserEditForm):
+    pass
+
+
+class CatalogUserViewSet(UserViewSet):
+    def get_form_class(self, for_update=False):
+        return CatalogUserEditForm if for_update else CatalogUserCreationForm

@@ -1,0 +1,55 @@
+"""Approving or requesting changes from the dashboard says what happened.
+
+Wagtail's workflow action view (the dashboard's "Awaiting your review" buttons) answers with a bare
+redirect; the edit page says "approved", the dashboard said nothing. This wraps Wagtail's own view
+(still routed through its page viewset registry) and adds the message once the task state moved.
+"""
+
+from django.utils.translation import gettext as _
+
+from wagtail.admin import messages
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.viewsets.pages import page_viewset_registry
+from wagtail.models import Page, TaskState
+
+_wagtail_workflow_action = page_viewset_registry.as_view(
+    "workflow_action", page_id_kwarg="page_id"
+)
+
+
+@require_admin_access
+def workflow_action(request, page_id, action_name, task_state_id):
+    before = _task_status(task_state_id)
+    response = _wagtail_workflow_action(
+        request,
+        page_id=page_id,
+        action_name=action_name,
+        task_state_id=task_state_id,
+    )
+    after = _task_status(task_state_id)
+    if request.method == "POST" and before == TaskState.STATUS_IN_PROGRESS:
+        page = Page.objects.filter(pk=page_id).first()
+        title = page.get_admin_display_title() if page else ""
+        if after == TaskState.STATUS_APPROVED:
+            if page and page.live and not page.workflow_in_progress:
+                text = _("Đã duyệt và xuất bản “%(title)s”.")
+            else:
+                text = _("Đã duyệt “%(title)s”.")
+            messages.success(request, text % {"title": title})
+        elif after == TaskState.STATUS_REJECTED:
+            messages.success(
+                request,
+                _(
+                    "Đã yêu cầu sửa “%(title)s”; người gửi sẽ thấy yêu cầu trên trang sửa."
+                )
+                % {"title": title},
+            )
+    return response
+
+
+def _task_status(task_state_id) -> str | None:
+    return (
+        TaskState.objects.filter(pk=task_state_id)
+        .values_list("status", flat=True)
+        .first()
+    )
