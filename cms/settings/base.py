@@ -57,7 +57,6 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "catalog.middleware.DeniedWriteAuditMiddleware",
-    "catalog.admin_guard.AdminGuardMiddleware",  # after the audit: its refusals are kept
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -110,8 +109,6 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("vi", "Tiếng Việt")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# dd/mm/yyyy in and out in every language; must accept WAGTAIL_DATE_FORMAT below (cms/formats)
-FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -150,8 +147,7 @@ WAGTAILDOCS_EXTENSIONS = [
     "txt",
     "zip",
 ]
-# Admin search folds Vietnamese like the public search (docs/adr/003-admin-search.md).
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.admin_backend"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
