@@ -16,6 +16,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from catalog import admin_shared_lists, views_admin
+from catalog.form_upload import FormTemplateChooserViewSet
 from catalog.middleware import current_user
 from catalog.models import (
     DepartmentIndexPage,
@@ -148,7 +149,7 @@ class FormTemplateViewSet(SnippetViewSet):
     usage_view_class = views_admin.ScopedUsageView
     history_view_class = views_admin.ScopedHistoryView
     inspect_view_class = views_admin.ScopedInspectView
-    chooser_viewset_class = views_admin.ScopedChooserViewSet
+    chooser_viewset_class = FormTemplateChooserViewSet
     edit_handler = ObjectList(
         FormTemplate.panels, base_form_class=views_admin.FormTemplateAdminForm
     )

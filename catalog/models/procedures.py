@@ -21,6 +21,7 @@ from wagtail.search import index
 
 from catalog.forms import ProcedurePageForm
 from catalog.models.mixins import VietnameseSlugMixin
+from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
@@ -194,10 +195,10 @@ class ProcedurePage(VietnameseSlugMixin, Page):
             ],
             _("Cơ quan"),
         ),
-        FieldPanel("levels"),
-        FieldPanel("subject_types"),
-        FieldPanel("fields"),
-        FieldPanel("life_events"),
+        FieldPanel("levels", widget=CheckboxList),
+        FieldPanel("subject_types", widget=CheckboxList),
+        FieldPanel("fields", widget=SearchableCheckboxList),
+        FieldPanel("life_events", widget=SearchableCheckboxList),
         FieldPanel("keywords"),
     ]
     how_panels = [
@@ -207,7 +208,7 @@ class ProcedurePage(VietnameseSlugMixin, Page):
             [FieldPanel("online_level"), FieldPanel("online_url")],
             _("Dịch vụ trực tuyến"),
         ),
-        FieldPanel("results"),
+        FieldPanel("results", widget=SearchableCheckboxList),
         FieldPanel("result_note"),
     ]
     documents_panels = [
@@ -222,7 +223,7 @@ class ProcedurePage(VietnameseSlugMixin, Page):
             heading=_("Cách thức, thời hạn, phí"),
         ),
     ]
-    legal_panels = [FieldPanel("legal_basis")]
+    legal_panels = [FieldPanel("legal_basis", widget=SearchableCheckboxList)]
     publishing_panels = (
         [FieldPanel("change_note")] + Page.promote_panels + Page.settings_panels
     )

@@ -1,0 +1,33 @@
+"""Admin widgets that fit how civil servants pick from the shared lists.
+
+A plain <select multiple> drops every other selection on one plain click; checkboxes keep them.
+Long lists (fields, results, legal documents) get a filter box that matches without diacritics
+("ho tich" finds "Hộ tịch") and a count of what is ticked.
+"""
+
+from django import forms
+
+
+class CheckboxList(forms.CheckboxSelectMultiple):
+    """Short lists: every entry visible, one click per entry."""
+
+    template_name = "catalog_admin/widgets/checkbox_list.html"
+
+    class Media:
+        css = {"all": ["catalog/css/checkbox_list.css"]}
+
+
+class SearchableCheckboxList(CheckboxList):
+    """Long lists: the same checkboxes in a scrolling box with a filter and the ticked first."""
+
+    template_name = "catalog_admin/widgets/searchable_checkbox_list.html"
+
+    def optgroups(self, name, value, attrs=None):
+        # ticked entries first, so a long list opens on what the procedure already has
+        groups = super().optgroups(name, value, attrs)
+        chosen = [group for group in groups if group[1][0]["selected"]]
+        others = [group for group in groups if not group[1][0]["selected"]]
+        return chosen + others
+
+    class Media:
+        js = ["catalog/js/checkbox_list.js"]
