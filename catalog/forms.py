@@ -1,5 +1,7 @@
 """Admin forms with the checks an editor needs to hear about in their own words."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +10,64 @@ from wagtail.models import Page
 
 from catalog.text import vietnamese_slug
 
-PUBLISHING_ACTIONS = ("action-publish", "action-submit", "action-workflow-action")
+# Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
+AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+# 3500000, 3.500.000 or 3 500 000 (one separator throughout), optionally followed by "đồng"/"đ".
+AMOUNT_PATTERN = re.compile(
+    r"(?P<sign>-?)\s*(?P<number>\d+|\d{1,3}(?P<sep>[. ])\d{3}(?:(?P=sep)\d{3})*)"
+    r"\s*(?:đồng|đ|vnđ|vnd)?",
+    re.IGNORECASE,
+)
+
+
+def group_amount(value: int) -> str:
+    """3500000 -> "3.500.000", the way amounts are written in Vietnam."""
+    return f"{value:,}".replace(",", ".")
+
+
+def parse_amount(text: str) -> int | None:
+    """A whole number of đồng typed the Vietnamese way; None when it is not one."""
+    match = AMOUNT_PATTERN.fullmatch(text.translate(AMOUNT_BLANKS).strip())
+    if match is None:
+        return None
+    number = int(re.sub(r"\D", "", match["number"]))
+    return -number if match["sign"] else number
+
+
+class AmountInput(forms.TextInput):
+    """A text box (a number box refuses "3.500.000") that shows the stored amount grouped."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"inputmode": "numeric", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return group_amount(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return group_amount(int(value))
+        return super().format_value(value)
+
+
+class AmountField(forms.IntegerField):
+    """Đồng as whole numbers: reads 3.500.000, 3500000 and 3 500 000 alike."""
+
+    widget = AmountInput
+    default_error_messages = {
+        "invalid": _(
+            "Mức thu phải là số tiền nguyên, tính bằng đồng, ví dụ 3.500.000 hoặc 3500000 "
+            "(nhập 0 nếu miễn phí)."
+        ),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        amount = parse_amount(str(value))
+        if amount is None:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return amount
 
 
 class CatalogPageForm(WagtailAdminPageForm):
@@ -34,11 +93,42 @@ class CatalogPageForm(WagtailAdminPageForm):
 
 
 class ProcedurePageForm(CatalogPageForm):
+    """The procedure's edit form: a fresh change note each time, and completeness before review.
+
+    The public change note belongs to one revision: the form never shows the previous one, so
+    "required" cannot pass on stale text and the history never repeats a note. Saving a draft
+    is always allowed; submitting, publishing or approving asks for a complete procedure
+    (docs/adr/004-completeness-before-submit.md).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "change_note" in self.fields:
+            self.initial["change_note"] = ""
+
+    def publishing_action(self) -> str | None:
+        """ "publish", "submit" or "approve" when the button pressed makes content public or asks to."""
+        data = self.data
+        if not self.is_bound:
+            return None
+        if data.get("action-publish"):
+            return "publish"
+        if data.get("action-submit") or data.get("action-restart-workflow"):
+            return "submit"
+        if data.get("action-workflow-action") and (
+            data.get("workflow-action-name") != "reject"
+        ):
+            return "approve"
+        return None
+
     def clean(self):
         cleaned_data = super().clean()
-        if any(
-            action in self.data for action in PUBLISHING_ACTIONS
-        ) and not cleaned_data.get("change_note"):
+        action = self.publishing_action()
+        # Approving unchanged content publishes the submitted revision with its own note.
+        needs_note = action in ("publish", "submit") or (
+            action == "approve" and self.has_changed()
+        )
+        if needs_note and not (cleaned_data.get("change_note") or "").strip():
             self.add_error(
                 "change_note",
                 forms.ValidationError(
@@ -53,7 +143,47 @@ class ProcedurePageForm(CatalogPageForm):
     def is_valid(self):
         # Nested document forms are cleaned after clean(); check their templates once they are.
         valid = super().is_valid()
-        return self._check_form_templates_are_choosable() and valid
+        templates_ok = self._check_form_templates_are_choosable()
+        complete = self.publishing_action() is None or self._check_complete()
+        return valid and templates_ok and complete
+
+    def _check_complete(self) -> bool:
+        """Name, per tab, the parts a procedure must have before review or publication."""
+        from catalog.completeness import missing_parts
+
+        formsets = getattr(self, "formsets", {})
+        gaps = missing_parts(
+            steps=_kept_forms(formsets.get("steps")),
+            methods=[
+                (form.cleaned_data, _kept_forms(form.formsets.get("fees")))
+                for form in _kept_forms_with_children(formsets.get("execution_methods"))
+            ],
+            cases=[
+                (form.cleaned_data, _kept_forms(form.formsets.get("documents")))
+                for form in _kept_forms_with_children(formsets.get("dossier_cases"))
+            ],
+        )
+        if not gaps:
+            return True
+        tabs = _tab_headings(type(self.instance))
+        summary = []
+        for relation, messages in gaps.items():
+            formset = formsets.get(relation)
+            if formset is not None:
+                formset.non_form_errors().extend(messages)
+            summary.append(
+                _("Tab “%(tab)s”: %(missing)s")
+                % {"tab": tabs.get(relation, relation), "missing": " ".join(messages)}
+            )
+        self.add_error(
+            None,
+            forms.ValidationError(
+                _("Chưa thể gửi duyệt hoặc xuất bản, thủ tục còn thiếu: %(parts)s")
+                % {"parts": " ".join(str(line) for line in summary)},
+                code="incomplete",
+            ),
+        )
+        return False
 
     def _check_form_templates_are_choosable(self) -> bool:
         """A forged POST must not link a form the user's chooser would not offer."""
@@ -84,3 +214,37 @@ class ProcedurePageForm(CatalogPageForm):
                     )
                     allowed = False
         return allowed
+
+
+def _kept_forms(formset) -> list[dict]:
+    """The cleaned data of the inline forms that will be saved (not deleted, not left empty)."""
+    return [form.cleaned_data for form in _kept_forms_with_children(formset)]
+
+
+def _kept_forms_with_children(formset) -> list[forms.Form]:
+    if formset is None:
+        return []
+    kept = []
+    for index, form in enumerate(formset.forms):
+        data = getattr(form, "cleaned_data", None)
+        if not data or data.get("DELETE"):
+            continue
+        if index >= formset.initial_form_count() and not form.has_changed():
+            continue
+        kept.append(form)
+    return kept
+
+
+def _tab_headings(page_class) -> dict[str, str]:
+    """Inline relation name -> the heading of the admin tab that holds it."""
+    from wagtail.admin.panels import InlinePanel
+
+    headings = {}
+    for tab in page_class.get_edit_handler().children:
+        stack = list(tab.children)
+        while stack:
+            panel = stack.pop()
+            if isinstance(panel, InlinePanel):
+                headings[panel.relation_name] = str(tab.heading)
+            stack.extend(getattr(panel, "children", []))
+    return headings

@@ -19,6 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm
 from catalog.models.mixins import VietnameseSlugMixin
 from catalog.widgets import CheckboxList, SearchableCheckboxList
@@ -402,12 +403,24 @@ class ExecutionMethod(ClusterableModel, Orderable):
         return text
 
 
+class AmountField(models.BigIntegerField):
+    """Whole đồng. The admin reads 3.500.000, 3500000 or 3 500 000 and shows 3.500.000."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": AmountFormField, **kwargs})
+
+    def deconstruct(self):
+        # Stored exactly like a BigIntegerField: only the admin form differs, no migration.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.BigIntegerField", args, kwargs
+
+
 class FeeItem(Orderable):
     method = ParentalKey(ExecutionMethod, on_delete=models.CASCADE, related_name="fees")
     kind = models.CharField(
         _("loại"), max_length=20, choices=FeeKind.choices, default=FeeKind.CHARGE
     )
-    amount = models.BigIntegerField(
+    amount = AmountField(
         _("mức thu (đồng)"),
         null=True,
         blank=True,
@@ -416,7 +429,18 @@ class FeeItem(Orderable):
     description = models.TextField(_("điều kiện, miễn giảm"), blank=True)
 
     panels = [
-        FieldRowPanel([FieldPanel("kind"), FieldPanel("amount")]),
+        FieldRowPanel(
+            [
+                FieldPanel("kind"),
+                FieldPanel(
+                    "amount",
+                    help_text=_(
+                        "Số tiền, đơn vị đồng, ví dụ 3.500.000. Nhập 0 nếu miễn phí; "
+                        "để trống nếu văn bản không quy định số tiền."
+                    ),
+                ),
+            ]
+        ),
         FieldPanel("description"),
     ]
 

@@ -109,6 +109,8 @@ LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
 WAGTAIL_CONTENT_LANGUAGES = [("vi", "Tiếng Việt")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# dd/mm/yyyy in and out in every language; must accept WAGTAIL_DATE_FORMAT below (cms/formats)
+FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
@@ -151,6 +153,10 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+# Untouched rich text is saved back exactly as stored (catalog.rich_text.SourceKeepingRichTextArea).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {"WIDGET": "catalog.rich_text.SourceKeepingRichTextArea"}
+}
 
 # Background tasks: run at once in process unless a worker backend is configured.
 TASKS = {

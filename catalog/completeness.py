@@ -1,0 +1,71 @@
+"""What a procedure must hold before it is submitted for review or published from the admin.
+
+A step, an execution method with a processing time, a fee statement (an amount, 0 meaning
+"miễn phí") and a dossier case with at least one document. Drafts may have gaps; programmatic
+imports are not held to this (docs/adr/004-completeness-before-submit.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+Part = Mapping[str, Any]
+
+
+def missing_parts(
+    *,
+    steps: Iterable[Part],
+    methods: Iterable[tuple[Part, Iterable[Part]]],
+    cases: Iterable[tuple[Part, Iterable[Part]]],
+) -> dict[str, list[str]]:
+    """Inline relation name -> what is missing there, in the editor's words; empty when complete.
+
+    ``methods`` pairs each execution method with its fees, ``cases`` each dossier case with its
+    documents; every part is a mapping of field values (a form's cleaned_data or a row's).
+    """
+    gaps: dict[str, list[str]] = {}
+    if not list(steps):
+        gaps.setdefault("steps", []).append(str(_("Chưa có bước thực hiện nào.")))
+    methods = [(method, list(fees)) for method, fees in methods]
+    if not any(_has_processing_time(method) for method, _fees in methods):
+        gaps.setdefault("execution_methods", []).append(
+            str(_("Chưa có cách thức thực hiện nào ghi thời hạn giải quyết."))
+        )
+    if not any(fee.get("amount") is not None for _m, fees in methods for fee in fees):
+        gaps.setdefault("execution_methods", []).append(
+            str(
+                _(
+                    "Chưa ghi mức phí, lệ phí: nhập số tiền, hoặc 0 nếu miễn phí, "
+                    "trong một cách thức thực hiện."
+                )
+            )
+        )
+    if not any(list(documents) for _case, documents in cases):
+        gaps.setdefault("dossier_cases", []).append(
+            str(_("Chưa có trường hợp hồ sơ nào có giấy tờ phải nộp."))
+        )
+    return gaps
+
+
+def _has_processing_time(method: Part) -> bool:
+    return method.get("processing_time_value") is not None or bool(
+        (method.get("processing_time_text") or "").strip()
+    )
+
+
+def missing_parts_of_page(page) -> dict[str, list[str]]:
+    """The same check on a procedure as stored (or built in memory)."""
+    return missing_parts(
+        steps=[vars(step) for step in page.steps.all()],
+        methods=[
+            (vars(method), [vars(fee) for fee in method.fees.all()])
+            for method in page.execution_methods.all()
+        ],
+        cases=[
+            (vars(case), [vars(document) for document in case.documents.all()])
+            for case in page.dossier_cases.all()
+        ],
+    )
