@@ -13,12 +13,12 @@ from wagtail.admin.panels import (
     InlinePanel,
     MultiFieldPanel,
     ObjectList,
-    TabbedInterface,
 )
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm
 from catalog.models.mixins import VietnameseSlugMixin
@@ -229,7 +229,8 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         [FieldPanel("change_note")] + Page.promote_panels + Page.settings_panels
     )
 
-    edit_handler = TabbedInterface(
+    # compared field by field, nested parts included (catalog/admin_compare.py)
+    edit_handler = ComparingTabbedInterface(
         [
             ObjectList(general_panels, heading=_("Thông tin chung")),
             ObjectList(how_panels, heading=_("Cách thực hiện")),
