@@ -442,3 +442,24 @@ def refuse_bulk_delete_of_used_entries(
         action_class_instance.model.snippet_viewset.get_url_name("list")
     )
     return HttpResponseRedirect(get_valid_next_url_from_request(request) or index_url)
+
+
+# Drafts that differ from the live procedure (catalog/admin_drafts.py).
+@hooks.register("before_edit_page")
+def announce_pending_draft(request, page):
+    from catalog.admin_drafts import announce_draft
+
+    announce_draft(request, page)
+
+
+@hooks.register("register_admin_urls")
+def register_draft_urls():
+    from catalog.admin_drafts import discard_draft_view
+
+    return [
+        path(
+            "thu-tuc/<int:page_id>/bo-ban-nhap/",
+            discard_draft_view,
+            name="catalog_discard_draft",
+        )
+    ]
