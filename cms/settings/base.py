@@ -149,7 +149,8 @@ WAGTAILDOCS_EXTENSIONS = [
     "txt",
     "zip",
 ]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Admin search folds Vietnamese like the public search (docs/adr/003-admin-search.md).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.admin_backend"}}
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_DATE_FORMAT = "%d/%m/%Y"
 WAGTAIL_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
