@@ -1,0 +1,430 @@
+"""The procedure edit form as an editor uses it: Vietnamese dates and amounts, a fresh change
+note on every edit, and a complete procedure before review. Each test starts from the real edit
+page's HTML (read the way a browser submits it) and changes only what the editor would type."""
+
+import datetime
+import json
+
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from wagtail.models import WorkflowState
+from wagtail.users.models import UserProfile
+
+import pytest
+
+from catalog.models import CatalogEvent, ProcedurePage, PublicHoliday
+from tests.catalog.test_save_unchanged import edit_form_data
+from tests.factories import make_procedure
+
+pytestmark = pytest.mark.django_db
+
+AMOUNT_ERROR = "Mức thu phải là số tiền nguyên, tính bằng đồng"
+
+
+@pytest.fixture
+def editor(django_user_model, department):
+    user = django_user_model.objects.create_user("bien-tap", password="pw")
+    user.groups.add(Group.objects.get(name="STP · Biên tập viên"))
+    return user
+
+
+@pytest.fixture
+def moderator(django_user_model, department):
+    user = django_user_model.objects.create_user("kiem-duyet", password="pw")
+    user.groups.add(Group.objects.get(name="STP · Kiểm duyệt viên"))
+    return user
+
+
+def set_language(user, language: str) -> None:
+    """The admin language the user picked in their account settings."""
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = language
+    profile.save()
+
+
+def edit_url(page) -> str:
+    return reverse("wagtailadmin_pages:edit", args=(page.pk,))
+
+
+def open_form(client, page) -> dict[str, list[str]]:
+    response = client.get(edit_url(page))
+    assert response.status_code == 200
+    return edit_form_data(response.content.decode())
+
+
+def latest(page) -> dict:
+    return ProcedurePage.objects.get(pk=page.pk).get_latest_revision().content
+
+
+def fee_amounts(content: dict) -> list:
+    return [
+        fee["amount"]
+        for method in content["execution_methods"]
+        for fee in method["fees"]
+    ]
+
+
+# dates ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_dates_are_shown_and_read_day_first(client, editor, department, language):
+    set_language(editor, language)
+    page = make_procedure(
+        department=department,
+        national_code="1.000001",
+        title="Đăng ký khai sinh",
+        effective_date=datetime.date(2025, 7, 1),
+        decision_date=datetime.date(2025, 6, 2),
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    assert data["effective_date"] == ["01/07/2025"]
+    assert data["decision_date"] == ["02/06/2025"]
+
+    data["effective_date"] = ["15/07/2025"]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302
+    content = latest(page)
+    assert content["effective_date"] == "2025-07-15"
+    assert content["decision_date"] == "2025-06-02"
+    assert open_form(client, page)["effective_date"] == ["15/07/2025"]
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_holiday_typed_day_first_is_that_day(client, superuser, language, department):
+    set_language(superuser, language)
+    client.force_login(superuser)
+    add_url = reverse("wagtailsnippets_catalog_publicholiday:add")
+    response = client.post(add_url, {"date": "07/12/2026", "name": "Nghỉ bù"})
+    assert response.status_code == 302
+    holiday = PublicHoliday.objects.get(name="Nghỉ bù")
+    assert holiday.date == datetime.date(2026, 12, 7)
+
+    edit_url = reverse("wagtailsnippets_catalog_publicholiday:edit", args=(holiday.pk,))
+    page = client.get(edit_url).content.decode()
+    assert 'value="07/12/2026"' in page
+    client.post(edit_url, {"date": "25/12/2026", "name": "Nghỉ bù"})
+    holiday.refresh_from_db()
+    assert holiday.date == datetime.date(2026, 12, 25)
+
+
+# amounts -------------------------------------------------------------------------------------
+
+
+def test_stored_amounts_are_shown_grouped(client, editor, department):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    html = client.get(edit_url(page)).content.decode()
+    data = edit_form_data(html)
+    assert data["execution_methods-0-fees-0-amount"] == ["8.000"]
+    assert data["execution_methods-0-fees-1-amount"] == ["0"]
+    assert data["execution_methods-1-fees-0-amount"] == ["4.000"]
+    # a text box: a number box would refuse "3.500.000"
+    assert 'type="number" name="execution_methods-0-fees-0-amount"' not in html
+    assert 'inputmode="numeric"' in html
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3.500.000", "3500000", "3 500 000", "3\u00a0500\u00a0000", " 3.500.000 đồng "],
+)
+def test_amounts_typed_the_vietnamese_way_are_read(client, editor, department, typed):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302
+    assert fee_amounts(latest(page)) == [3500000, 0, 4000]
+    assert open_form(client, page)["execution_methods-0-fees-0-amount"] == ["3.500.000"]
+
+
+@pytest.mark.parametrize(
+    "typed", ["3,5 triệu", "3.50.000", "3.500,5", "ba triệu", "3.500 000", "1e6"]
+)
+def test_garbage_amounts_are_refused_in_vietnamese(client, editor, department, typed):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    assert AMOUNT_ERROR in response.content.decode()
+    assert page.get_latest_revision().pk == before
+
+
+# the change note -----------------------------------------------------------------------------
+
+
+def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
+    client, editor, moderator, department
+):
+    page = make_procedure(
+        department=department,
+        national_code="1.000001",
+        title="Đăng ký khai sinh",
+        change_note="Công bố lần đầu",
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    assert data["change_note"] == [""]
+
+    # saving a draft without a note is fine and copies nothing forward
+    data["execution_methods-0-fees-0-amount"] = ["9.000"]
+    assert client.post(edit_url(page), data).status_code == 302
+    assert latest(page)["change_note"] == ""
+
+    # submitting needs a note; the form still opens empty after the draft
+    data = open_form(client, page)
+    assert data["change_note"] == [""]
+    submit = {**data, "action-submit": ["Gửi duyệt"]}
+    response = client.post(edit_url(page), submit)
+    assert response.status_code == 200
+    assert "Hãy ghi chú thay đổi công khai" in response.content.decode()
+    submit["change_note"] = ["Tăng lệ phí đăng ký lên 9.000 đồng"]
+    assert client.post(edit_url(page), submit).status_code == 302
+
+    client.force_login(moderator)
+    state = WorkflowState.objects.get(
+        base_content_type__model="page", object_id=str(page.pk), status="in_progress"
+    )
+    approve = reverse(
+        "wagtailadmin_pages:workflow_action",
+        args=(page.pk, "approve", state.current_task_state.pk),
+    )
+    assert client.post(approve, {"comment": ""}).status_code in (200, 302)
+    notes = list(
+        CatalogEvent.objects.filter(page_id=page.pk)
+        .order_by("id")
+        .values_list("change_note", flat=True)
+    )
+    assert notes == ["Công bố lần đầu", "Tăng lệ phí đăng ký lên 9.000 đồng"]
+
+    # the next edit starts empty again; the public history and the API name each note once
+    client.force_login(editor)
+    assert open_form(client, page)["change_note"] == [""]
+    public = client.get(ProcedurePage.objects.get(pk=page.pk).url).content.decode()
+    assert public.count("Tăng lệ phí đăng ký lên 9.000 đồng") == 1
+    assert public.count("Công bố lần đầu") == 1
+    body = json.loads(client.get("/api/v1/procedures/1.000001/").content)
+    assert [entry["change_note"] for entry in body["change_history"]] == [
+        "Tăng lệ phí đăng ký lên 9.000 đồng",
+        "Công bố lần đầu",
+    ]
+    assert body["execution_methods"][0]["fees"][0]["amount"] == 9000
+
+
+def test_approving_from_the_edit_page_keeps_the_submitted_note(
+    client, editor, moderator, department
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    data["title"] = ["Đăng ký khai sinh (sửa)"]
+    data["change_note"] = ["Sửa tên thủ tục"]
+    assert (
+        client.post(edit_url(page), {**data, "action-submit": ["1"]}).status_code == 302
+    )
+
+    client.force_login(moderator)
+    data = open_form(client, page)
+    assert data["change_note"] == [""]
+    data.update({"action-workflow-action": ["1"], "workflow-action-name": ["approve"]})
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page.refresh_from_db()
+    assert page.title == "Đăng ký khai sinh (sửa)"
+    assert CatalogEvent.objects.filter(page_id=page.pk).latest("id").change_note == (
+        "Sửa tên thủ tục"
+    )
+
+
+# completeness --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bare_procedure(department):
+    """A procedure holding only a title and a code, as a draft."""
+    page = ProcedurePage(title="Thủ tục mới", national_code="2.000001", live=False)
+    department.add_child(instance=page)
+    page.save_revision()
+    return page
+
+
+def test_an_incomplete_procedure_is_saved_as_draft_but_not_submitted(
+    client, editor, bare_procedure
+):
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    assert client.post(edit_url(bare_procedure), data).status_code == 302
+
+    data["change_note"] = ["Công bố thủ tục mới"]
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    for expected in (
+        "Chưa thể gửi duyệt hoặc xuất bản, thủ tục còn thiếu",
+        "Tab “Cách thực hiện”: Chưa có bước thực hiện nào.",
+        "Tab “Phí và thời hạn”: Chưa có cách thức thực hiện nào ghi thời hạn giải quyết.",
+        "Chưa ghi mức phí, lệ phí: nhập số tiền, hoặc 0 nếu miễn phí",
+        "Tab “Hồ sơ và biểu mẫu”: Chưa có trường hợp hồ sơ nào có giấy tờ phải nộp.",
+    ):
+        assert expected in html, expected
+    assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
+
+
+def test_each_gap_is_named_in_its_own_tab(client, editor, bare_procedure):
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    data["change_note"] = ["Mới"]
+    html = client.post(
+        edit_url(bare_procedure), {**data, "action-submit": ["1"]}
+    ).content.decode()
+    tabs = {
+        "Cách thực hiện": "Chưa có bước thực hiện nào.",
+        "Hồ sơ và biểu mẫu": "Chưa có trường hợp hồ sơ nào có giấy tờ phải nộp.",
+        "Phí và thời hạn": "Chưa có cách thức thực hiện nào ghi thời hạn giải quyết.",
+    }
+    sections = html.split('role="tabpanel"')
+    for tab, message in tabs.items():
+        holder = [s for s in sections[1:] if message in s]
+        assert holder, tab
+        label_id = holder[0].split('aria-labelledby="', 1)[1].split('"', 1)[0]
+        assert tab in html.split(f'id="{label_id}"', 1)[1][:400], tab
+
+
+def test_completing_the_parts_lets_the_editor_submit(client, editor, bare_procedure):
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    data.update(
+        {
+            "change_note": ["Công bố thủ tục mới"],
+            "steps-TOTAL_FORMS": ["1"],
+            "steps-0-title": ["Nộp hồ sơ"],
+            "steps-0-description": [
+                json.dumps(
+                    {
+                        "blocks": [
+                            {
+                                "key": "a1b2c",
+                                "type": "unstyled",
+                                "depth": 0,
+                                "text": "Nộp hồ sơ tại bộ phận một cửa.",
+                                "inlineStyleRanges": [],
+                                "entityRanges": [],
+                            }
+                        ],
+                        "entityMap": {},
+                    }
+                )
+            ],
+            "steps-0-ORDER": ["1"],
+            "steps-0-DELETE": [""],
+            "steps-0-id": [""],
+            "execution_methods-TOTAL_FORMS": ["1"],
+            "execution_methods-0-channel": ["in_person"],
+            "execution_methods-0-processing_time_value": ["5"],
+            "execution_methods-0-processing_time_unit": ["working_day"],
+            "execution_methods-0-processing_time_text": [""],
+            "execution_methods-0-description": [""],
+            "execution_methods-0-ORDER": ["1"],
+            "execution_methods-0-DELETE": [""],
+            "execution_methods-0-id": [""],
+            "execution_methods-0-fees-TOTAL_FORMS": ["1"],
+            "execution_methods-0-fees-INITIAL_FORMS": ["0"],
+            "execution_methods-0-fees-MIN_NUM_FORMS": ["0"],
+            "execution_methods-0-fees-MAX_NUM_FORMS": ["1000"],
+            "execution_methods-0-fees-0-kind": ["charge"],
+            "execution_methods-0-fees-0-amount": ["0"],
+            "execution_methods-0-fees-0-description": ["Miễn phí"],
+            "execution_methods-0-fees-0-ORDER": ["1"],
+            "execution_methods-0-fees-0-DELETE": [""],
+            "execution_methods-0-fees-0-id": [""],
+            "dossier_cases-TOTAL_FORMS": ["1"],
+            "dossier_cases-0-name": ["Trường hợp thông thường"],
+            "dossier_cases-0-description": [""],
+            "dossier_cases-0-ORDER": ["1"],
+            "dossier_cases-0-DELETE": [""],
+            "dossier_cases-0-id": [""],
+            "dossier_cases-0-documents-TOTAL_FORMS": ["1"],
+            "dossier_cases-0-documents-INITIAL_FORMS": ["0"],
+            "dossier_cases-0-documents-MIN_NUM_FORMS": ["0"],
+            "dossier_cases-0-documents-MAX_NUM_FORMS": ["1000"],
+            "dossier_cases-0-documents-0-name": ["Tờ khai"],
+            "dossier_cases-0-documents-0-originals": ["1"],
+            "dossier_cases-0-documents-0-copies": ["0"],
+            "dossier_cases-0-documents-0-is_required": ["on"],
+            "dossier_cases-0-documents-0-note": [""],
+            "dossier_cases-0-documents-0-form_template": [""],
+            "dossier_cases-0-documents-0-ORDER": ["1"],
+            "dossier_cases-0-documents-0-DELETE": [""],
+            "dossier_cases-0-documents-0-id": [""],
+        }
+    )
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert WorkflowState.objects.get(object_id=str(bare_procedure.pk)).status == (
+        "in_progress"
+    )
+    content = latest(bare_procedure)
+    assert fee_amounts(content) == [0]
+    assert content["steps"][0]["description"].endswith(
+        ">Nộp hồ sơ tại bộ phận một cửa.</p>"
+    )
+
+
+def test_an_emptied_rich_text_is_empty_not_an_empty_paragraph(
+    client, editor, department
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    empty = {
+        "blocks": [
+            {
+                "key": "x1y2z",
+                "type": "unstyled",
+                "depth": 0,
+                "text": "",
+                "inlineStyleRanges": [],
+                "entityRanges": [],
+            }
+        ],
+        "entityMap": {},
+    }
+    data["steps-0-description"] = [json.dumps(empty)]
+    assert client.post(edit_url(page), data).status_code == 302
+    assert latest(page)["steps"][0]["description"] == ""
+
+    # a step's text is required: submitting the emptied step is refused
+    data = open_form(client, page)
+    data["change_note"] = ["Sửa bước 1"]
+    response = client.post(edit_url(page), {**data, "action-submit": ["1"]})
+    assert response.status_code == 200
+    assert not WorkflowState.objects.filter(object_id=str(page.pk)).exists()
+
+
+def test_a_forged_rich_text_source_is_ignored(client, editor, department):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    data["steps-0-description-source"] = ["<script>alert(1)</script>"]
+    assert client.post(edit_url(page), data).status_code == 302
+    stored = latest(page)["steps"][0]["description"]
+    assert "script" not in stored
+    assert ">Nộp hồ sơ tại bộ phận một cửa.</p>" in stored
