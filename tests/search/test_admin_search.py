@@ -220,6 +220,24 @@ def test_other_shared_lists_are_folded(client, world):
     )
 
 
+def test_public_holidays_are_searched_folded(client, world):
+    import datetime
+
+    from catalog.models import PublicHoliday
+
+    PublicHoliday.objects.create(date=datetime.date(2026, 9, 2), name="Quốc khánh")
+    PublicHoliday.objects.create(
+        date=datetime.date(2026, 5, 1), name="Quốc tế Lao động"
+    )
+    client.force_login(world["users"]["editor_a"])
+    url = "/admin/snippets/catalog/publicholiday/results/"
+    body = _search(client, url, "quoc khanh")
+    assert "Quốc khánh" in body and "Lao động" not in body
+    body = _search(client, url, "QUỐC")
+    assert "Quốc khánh" in body and "Lao động" in body
+    assert "Quốc khánh" not in _search(client, url, "!!!")
+
+
 def test_documents_search_is_folded(client, world):
     """Documents are listed by collection permission (editors hold none): the superuser."""
     client.force_login(get_user_model().objects.get(username="root"))
