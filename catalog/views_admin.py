@@ -118,6 +118,11 @@ class ScopedHistoryView(InstanceScopedMixin, snippet_views.HistoryView):
 class ScopedInspectView(InstanceScopedMixin, snippet_views.InspectView):
     instance_action = "view"
 
+    def get_field_display_value(self, field_name, field):
+        """An empty field shows a dash: Wagtail would print Python's "None"."""
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value is None else value
+
 
 class ScopedChooseViewMixin:
     def get_object_list(self):
