@@ -214,11 +214,13 @@ def export_queryset(request):
         queryset = queryset.filter(path__startswith=owner.path, depth=owner.depth + 1)
     text = (request.GET.get("q") or "").strip()[:200]
     if text:
-        queryset = queryset.filter(
-            Q(title__icontains=text)
-            | Q(national_code__icontains=text)
-            | Q(local_code__icontains=text)
+        # The listing's own search (Wagtail's backend, Vietnamese-folded): the same rows.
+        from wagtail.search.backends import get_search_backend
+
+        found = get_search_backend().autocomplete(
+            text, queryset, order_by_relevance=False
         )
+        queryset = queryset.filter(pk__in=[page.pk for page in found])
     return queryset
 
 

@@ -138,6 +138,16 @@ def test_procedure_listing_search_is_folded(client, world):
     assert "Đăng ký khai sinh" not in body
 
 
+def test_export_of_a_searched_listing_has_the_listed_rows(client, world):
+    """The listing's export buttons carry its query: the file holds what the search showed."""
+    client.force_login(world["users"]["editor_a"])
+    response = client.get("/admin/catalog/export/", {"format": "csv", "q": "ket hon"})
+    assert response.status_code == 200
+    content = response.content.decode("utf-8-sig")
+    assert "Đăng ký kết hôn" in content
+    assert "Đăng ký khai sinh" not in content
+
+
 def test_explorer_search_is_folded(client, world):
     client.force_login(world["users"]["editor_a"])
     body = _search(client, f"/admin/pages/{world['a'].pk}/", "khai sinh")
