@@ -152,6 +152,9 @@ class ProcedurePageForm(CatalogPageForm):
         from catalog.completeness import missing_parts
 
         formsets = getattr(self, "formsets", {})
+        for formset in formsets.values():
+            # ClusterForm stops at the first invalid formset: clean them all before reading.
+            formset.is_valid()
         gaps = missing_parts(
             steps=_kept_forms(formsets.get("steps")),
             methods=[
