@@ -1,4 +1,6 @@
-"""Record every refused write in the admin (403, Wagtail's "no permission" redirect, login bounce)."""
+"""Record every refused admin request: any 403 (reads too), and refused writes that Wagtail answers
+with its "no permission" redirect or a login bounce. Refusals decided before the view (the admin
+guard, catalog.admin_guard) record themselves and mark the request."""
 
 from contextvars import ContextVar
 
@@ -40,17 +42,20 @@ class DeniedWriteAuditMiddleware:
         return response
 
     def process_exception(self, request, exception):
-        if isinstance(exception, PermissionDenied) and request.method in WRITE_METHODS:
+        if isinstance(exception, PermissionDenied):
             request._catalog_denial_detail = str(exception) or "PermissionDenied"
         return None
 
     def _is_denied_write(self, request, response) -> bool:
-        if request.method not in WRITE_METHODS or not request.path.startswith(
-            "/admin/"
-        ):
+        if not request.path.startswith("/admin/"):
             return False
         if response.status_code == 403:
-            return True
+            # A refused read is a refusal too (issue 15): bulk confirmations, choosers, reports.
+            return bool(
+                getattr(getattr(request, "user", None), "is_authenticated", False)
+            )
+        if request.method not in WRITE_METHODS:
+            return False
         if response.status_code in (301, 302):
             target = response.get("Location", "")
             login = reverse("wagtailadmin_login")
@@ -67,6 +72,6 @@ class DeniedWriteAuditMiddleware:
         request._catalog_denied = True
         record_denied(
             actor=getattr(request, "user", None),
-            action=f"{request.method} {request.path}"[:300],
+            action=f"{request.method} {request.get_full_path()}"[:300],
             detail=getattr(request, "_catalog_denial_detail", "") or detail,
         )

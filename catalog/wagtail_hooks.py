@@ -15,7 +15,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from catalog import admin_shared_lists, views_admin
+from catalog import admin_guard, admin_shared_lists, views_admin
 from catalog.admin_search import FoldedSearchIndexView
 from catalog.form_upload import FormTemplateChooserViewSet
 from catalog.middleware import current_user
@@ -374,6 +374,16 @@ def guard_bulk_action(request, action_type, objects, action_class_instance):
                 raise PermissionDenied
         if isinstance(obj, FormTemplate) and not can(request.user, "delete", obj):
             raise PermissionDenied
+
+
+# Wagtail's admin API sees the session user and lists only the user's documents and images;
+# registered after Wagtail's own endpoints (order) so these replace them.
+@hooks.register("construct_admin_api", order=100)
+def scope_admin_api(router):
+    admin_guard.register_admin_api_endpoints(router)
+
+
+admin_guard.scope_page_types_usage_report()
 
 
 # Import / export (catalog/importing/views.py): upload, preview, confirm, export, empty template.

@@ -145,6 +145,23 @@ class DepartmentPage(VietnameseSlugMixin, Page):
     def __str__(self):
         return self.title
 
+    def with_content_json(self, content):
+        """The collection is the department's identity, not revision content: a revert or the
+        republishing of an old revision (saved before the collection existed) keeps it."""
+        page = super().with_content_json(content)
+        page.collection_id = self.collection_id
+        return page
+
+    def save(self, *args, **kwargs):
+        if self.pk and self.collection_id is None:
+            # No route may detach the collection: restore the stored one.
+            self.collection_id = (
+                DepartmentPage.objects.filter(pk=self.pk)
+                .values_list("collection_id", flat=True)
+                .first()
+            )
+        return super().save(*args, **kwargs)
+
     def get_context(self, request, *args, **kwargs):
         from catalog.selectors import department_procedures_by_field
 

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "catalog.middleware.DeniedWriteAuditMiddleware",
+    "catalog.admin_guard.AdminGuardMiddleware",  # after the audit: its refusals are kept
 ]
 
 ROOT_URLCONF = "cms.urls"
