@@ -105,3 +105,35 @@ def test_a_moderator_approves_from_the_dashboard_and_is_told_so(staff, page):
     procedure.refresh_from_db()
     assert procedure.live and procedure.title == "Đăng ký khai sinh (sửa)"
     assert not procedure.workflow_in_progress
+
+
+_VISIBLE_TEXT = """() => {
+    const texts = document.body.innerText.split("\\n");
+    for (const el of document.querySelectorAll("[aria-label], [placeholder], [title]")) {
+        for (const name of ["aria-label", "placeholder", "title"]) {
+            if (el.getAttribute(name)) texts.push(el.getAttribute(name));
+        }
+    }
+    return texts;
+}"""
+
+
+def test_the_edit_page_after_a_refused_save_speaks_vietnamese_scripts_included(
+    staff, page, console
+):
+    """What the browser shows, scripts' strings (djangojs) included, after a save is refused."""
+    from tests.catalog.test_admin_vietnamese import _english_catalog, _english_on
+
+    base = staff["url"]
+    _log_in(page, base, "editor")
+    page.goto(f"{base}/admin/pages/{staff['procedure'].pk}/edit/")
+    page.locator("#id_title").fill("")
+    page.get_by_role("button", name="Lưu nháp").click()
+    page.wait_for_load_state("networkidle")
+    assert "Không lưu được trang vì có lỗi nhập liệu." in page.content()
+    page.get_by_role("button", name="Thao tác khác").click()
+    exact, patterns = _english_catalog(("django", "djangojs"))
+    english = _english_on(page.evaluate(_VISIBLE_TEXT), exact, patterns, page.url)
+    assert english == set()
+    # Wagtail answers a refused save with 400 on purpose: that response is the subject here
+    console.errors[:] = [e for e in console.errors if "400" not in e]

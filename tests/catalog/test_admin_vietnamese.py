@@ -127,10 +127,11 @@ class _Screen(HTMLParser):
             self.texts.append(data)
 
 
-def _english_catalog():
+def _english_catalog(domains=("django",)):
     """Exact English strings and patterns for those with arguments, from Wagtail's catalogs."""
     exact, patterns = set(), []
-    for msg in wagtail_messages("django"):
+    messages = [msg for domain in domains for msg in wagtail_messages(domain)]
+    for msg in messages:
         for text in filter(None, (msg.msgid, msg.plural)):
             plain = re.sub(r"<[^>]+>", " ", text)
             plain = " ".join(plain.split())
