@@ -569,3 +569,23 @@ def test_other_departments_objects_by_url_are_audited_403s(w, attacker):
         ("POST", reverse("wagtailadmin_pages:delete", args=[w.draft_a.pk])),
     ):
         assert_refused(client, method, url)
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+def test_cross_department_listings_show_nothing_of_other_departments(w, attacker):
+    client = client_for(w.users[attacker])
+    for url in (
+        reverse("wagtailadmin_pages:type_use", args=["catalog", "procedurepage"]),
+        reverse("wagtailadmin_pages:choose_parent", args=["catalog", "procedurepage"]),
+        reverse("wagtailadmin_choose_page_child", args=[w.a.pk]),
+        reverse("procedures:index"),
+        reverse("wagtaildocs:index"),
+        reverse("wagtaildocs_chooser:choose"),
+        reverse("wagtailsnippets_catalog_formtemplate:list"),
+        "/admin/api/main/pages/?child_of=root&for_explorer=1",
+    ):
+        response = client.get(url)
+        assert response.status_code < 500, url
+        seen = text_of(response)
+        for marker in MARKERS:
+            assert marker not in seen, (url, marker)
