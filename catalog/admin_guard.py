@@ -538,6 +538,43 @@ def refuse(request, refusal: Refusal):
     )
 
 
+EXTERNAL_LINK_VIEW = "wagtailadmin_choose_page_external_link"
+EXTERNAL_LINK_FIELD = "external-link-chooser-url"
+
+
+def prepare_external_link(request) -> None:
+    """The link chooser turns a pasted URL of a page into a page link, answering with the page's
+    *draft* title; and a POST without the URL field is a 500 in Wagtail (None.startswith)."""
+    request._catalog_external_link = True
+    if request.method == "POST" and EXTERNAL_LINK_FIELD not in request.POST:
+        data = request.POST.copy()
+        data[EXTERNAL_LINK_FIELD] = ""
+        request.POST = data
+
+
+def retitle_external_link(response):
+    """Give a converted link the title the user may see (Page.get_admin_display_title, which
+    shows other departments only the published title), not Wagtail's draft_title."""
+    if response.status_code != 200 or "json" not in response.get("Content-Type", ""):
+        return response
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return response
+    result = data.get("result") if isinstance(data, dict) else None
+    if not isinstance(result, dict) or "adminTitle" not in result:
+        return response
+    page = Page.objects.filter(pk=result.get("id")).first()
+    result["adminTitle"] = (
+        page.specific_deferred.get_admin_display_title() if page else ""
+    )
+    replacement = JsonResponse(data, status=response.status_code)
+    for header, value in response.items():
+        if header.lower() not in ("content-type", "content-length"):
+            replacement[header] = value
+    return replacement
+
+
 _NAMED_ROUTES: dict[str, str] = {}
 
 
@@ -570,11 +607,18 @@ class AdminGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "_catalog_external_link", False):
+            response = retitle_external_link(response)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         if not request.path.startswith(ADMIN_PREFIX):
             return None
+        if request.resolver_match and (
+            request.resolver_match.view_name == EXTERNAL_LINK_VIEW
+        ):
+            prepare_external_link(request)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or is_catalog_admin(user):
             return None

@@ -589,3 +589,25 @@ def test_cross_department_listings_show_nothing_of_other_departments(w, attacker
         seen = text_of(response)
         for marker in MARKERS:
             assert marker not in seen, (url, marker)
+
+
+@pytest.mark.parametrize("attacker", ATTACKERS)
+def test_external_link_chooser_gives_only_the_published_title(w, attacker):
+    client = client_for(w.users[attacker])
+    url = reverse("wagtailadmin_choose_page_external_link")
+    live_url = Page.objects.get(pk=w.live_a.pk).url
+    response = client.post(url, {"external-link-chooser-url": live_url})
+    assert response.status_code == 200
+    assert response.json()["result"]["id"] == w.live_a.pk
+    assert response.json()["result"]["adminTitle"] == "Đăng ký khai sinh"
+    assert PENDING_A not in text_of(response)
+    # Wagtail answered a POST without the field with a 500.
+    assert client.post(url, {}).status_code == 200
+
+
+def test_external_link_chooser_positive_control(w):
+    response = client_for(w.users["editor"]).post(
+        reverse("wagtailadmin_choose_page_external_link"),
+        {"external-link-chooser-url": Page.objects.get(pk=w.live_a.pk).url},
+    )
+    assert response.json()["result"]["adminTitle"] == PENDING_A
