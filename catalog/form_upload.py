@@ -91,6 +91,8 @@ class FormTemplateUploadForm(forms.Form):
         self.fields["file"].help_text = _(
             "Định dạng cho phép: %(extensions)s; tối đa %(size)s."
         ) % {"extensions": extensions, "size": filesizeformat(max_upload_bytes())}
+        # the label's own text starts with template whitespace; give the input a clean name
+        self.fields["file"].widget.attrs["aria-label"] = str(self.fields["file"].label)
         self.fields["file"].widget.attrs["accept"] = ",".join(
             f".{ext}" for ext in allowed_extensions()
         )
