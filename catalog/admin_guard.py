@@ -554,20 +554,34 @@ def prepare_external_link(request) -> None:
 
 def retitle_external_link(response):
     """Give a converted link the title the user may see (Page.get_admin_display_title, which
-    shows other departments only the published title), not Wagtail's draft_title."""
+    shows other departments only the published title), not Wagtail's draft_title: in the
+    chosen result, and in the "convert to an internal link?" confirmation (its data and HTML)."""
     if response.status_code != 200 or "json" not in response.get("Content-Type", ""):
         return response
     try:
         data = json.loads(response.content)
     except ValueError:
         return response
-    result = data.get("result") if isinstance(data, dict) else None
-    if not isinstance(result, dict) or "adminTitle" not in result:
+    if not isinstance(data, dict):
         return response
-    page = Page.objects.filter(pk=result.get("id")).first()
-    result["adminTitle"] = (
-        page.specific_deferred.get_admin_display_title() if page else ""
-    )
+    changed = False
+    for key in ("result", "internal"):
+        link = data.get(key)
+        if not isinstance(link, dict) or "adminTitle" not in link:
+            continue
+        page = Page.objects.filter(pk=link.get("id")).first()
+        if page is None:
+            continue
+        allowed = page.specific_deferred.get_admin_display_title()
+        if page.draft_title != allowed:
+            link["adminTitle"] = allowed
+            if isinstance(data.get("html"), str):
+                data["html"] = data["html"].replace(
+                    str(escape(page.draft_title)), str(escape(allowed))
+                )
+            changed = True
+    if not changed:
+        return response
     replacement = JsonResponse(data, status=response.status_code)
     for header, value in response.items():
         if header.lower() not in ("content-type", "content-length"):

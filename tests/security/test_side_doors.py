@@ -601,6 +601,12 @@ def test_external_link_chooser_gives_only_the_published_title(w, attacker):
     assert response.json()["result"]["id"] == w.live_a.pk
     assert response.json()["result"]["adminTitle"] == "Đăng ký khai sinh"
     assert PENDING_A not in text_of(response)
+    # A URL that is not exactly the page's asks to confirm the conversion, naming the page.
+    response = client.post(url, {"external-link-chooser-url": f"{live_url}?a=1"})
+    assert response.status_code == 200
+    assert response.json()["step"] == "confirm_external_to_internal"
+    assert "Đăng ký khai sinh" in text_of(response)
+    assert PENDING_A not in text_of(response)
     # Wagtail answered a POST without the field with a 500.
     assert client.post(url, {}).status_code == 200
 
