@@ -369,27 +369,45 @@ class PartsComparison:
         return pairs, sorted(free_a), sorted(free_b)
 
     @staticmethod
-    def _moved(pairs) -> set:
+    def _order_key(child, index: int):
+        """Where a child stands in its version; children of equal sort order have no order.
+
+        Parts imported or created without a sort order (NULL) come back from the database in
+        any order, so two of them changing places is not something the editor did.
+        """
+        if hasattr(child, "sort_order"):
+            return -1 if child.sort_order is None else child.sort_order
+        return index
+
+    def _moved(self, pairs) -> set:
         """The pairs outside the longest run kept in the same relative order.
 
         Removing or adding a child shifts the others' positions; that alone is no move.
         """
-        order = [a_index for a_index, _b in pairs]  # pairs come in b order
-        if not order:
+        keyed = sorted(
+            (
+                self._order_key(self.children_b[b_index], b_index),
+                self._order_key(self.children_a[a_index], a_index),
+                (a_index, b_index),
+            )
+            for a_index, b_index in pairs
+        )
+        if not keyed:
             return set()
-        # longest increasing subsequence of the old positions, in the new order
+        # longest run whose old order never goes back, taken in the new order
+        order = [key_a for _key_b, key_a, _pair in keyed]
         best = [1] * len(order)
         previous = [-1] * len(order)
         for i in range(len(order)):
             for j in range(i):
-                if order[j] < order[i] and best[j] + 1 > best[i]:
+                if order[j] <= order[i] and best[j] + 1 > best[i]:
                     best[i], previous[i] = best[j] + 1, j
         i = max(range(len(order)), key=best.__getitem__)
         kept = set()
         while i != -1:
-            kept.add(i)
+            kept.add(keyed[i][2])
             i = previous[i]
-        return {pair for index, pair in enumerate(pairs) if index not in kept}
+        return {pair for _key_b, _key_a, pair in keyed if pair not in kept}
 
     def changed_parts(self) -> list[PartDiff]:
         return [part for part in self.parts if part.has_changed()]
