@@ -174,9 +174,11 @@ class Journey:
         raise AssertionError(f"no {what} in Vietnamese{found}")
 
     def finish(self):
-        assert not self.wording, (
-            "The journey went through, but these labels were not Vietnamese:\n  "
-            + "\n  ".join(self.wording)
+        problems = [f"not Vietnamese: {entry}" for entry in self.wording]
+        if self.console is not None:
+            problems += [f"browser: {entry}" for entry in self.console.errors]
+        assert not problems, (
+            "The journey went through, with these problems:\n  " + "\n  ".join(problems)
         )
 
 
@@ -245,6 +247,21 @@ def log_in(journey, page, base_url: str, username: str) -> None:
         what="button «Đăng nhập»",
     ).click()
     page.wait_for_url(re.compile(r"/admin/$"))
+
+
+def search_admin(page, typed: str, title: str):
+    """Type in the sidebar's search box like a person; the result link titled `title`."""
+    box = page.get_by_role("textbox", name="Tìm kiếm").first
+    box.click()
+    box.press_sequentially(typed, delay=20)
+    box.press("Enter")
+    page.wait_for_load_state()
+    hit = page.get_by_role("link", name=title, exact=True)
+    assert hit.count() > 0, (
+        f"the admin search for «{typed}» lists no «{title}»; "
+        f"it shows: {page.locator('main').inner_text()[:300]!r}"
+    )
+    return hit.first
 
 
 def open_tab(journey, page, name: str) -> None:
@@ -362,18 +379,9 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
         log_in(journey, page, base, department_people["editor"])
 
     with journey.step("editor finds the procedure by typing without accents", page):
-        box = page.get_by_role("textbox", name="Tìm kiếm").first
-        box.click()
-        box.press_sequentially(SEARCH_TYPED, delay=20)
-        box.press("Enter")
-        page.wait_for_load_state()
-        hit = page.get_by_role("link", name=PROCEDURE_TITLE, exact=True)
-        assert hit.count() > 0, (
-            f"the admin search for «{SEARCH_TYPED}» lists no «{PROCEDURE_TITLE}»; "
-            f"it shows: {page.locator('main').inner_text()[:300]!r}"
-        )
+        hit = search_admin(page, SEARCH_TYPED, PROCEDURE_TITLE)
         doc_screenshot(page, "02-tim-thu-tuc")
-        hit.first.click()
+        hit.click()
         page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
         assert page.get_by_role("tab", name="Phí và thời hạn").is_visible()
 
@@ -390,8 +398,8 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
         fee = method.get_by_label("Mức thu (đồng)")
         assert fee.count() == 1, "the postal method should show exactly one fee"
         shown_before = fee.input_value()
-        assert shown_before in (OLD_FEE_SHOWN, "25000"), (
-            f"the old fee shows as {shown_before!r}"
+        assert shown_before == OLD_FEE_SHOWN, (
+            f"the stored fee shows as {shown_before!r}, not grouped as {OLD_FEE_SHOWN}"
         )
         fee.click()
         fee.press("Control+a")
@@ -670,4 +678,71 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
         assert file.status == 200 and file.body() == pdf, form["download_url"]
     public_context.close()
 
+    journey.finish()
+
+
+def test_editor_sees_an_abandoned_draft_and_discards_it(
+    site, browser, console, department_people, one_request_at_a_time
+):
+    """Autosave keeps what was typed; the edit page says so and the editor can drop it."""
+    journey = Journey("draft", console)
+    context = _context(browser, VIEWPORT, console)
+    posts = PendingPosts(context)
+    page = context.new_page()
+    live_summary = site["marriage"].summary
+    typed = " Bổ sung chưa xong"
+
+    with journey.step("editor types in a procedure and leaves without saving", page):
+        log_in(journey, page, site["url"], department_people["editor"])
+        search_admin(page, "ket hon", "Đăng ký kết hôn").click()
+        page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
+        summary = page.get_by_role("textbox", name="Mô tả ngắn")
+        summary.click()
+        summary.press("End")
+        summary.press_sequentially(typed, delay=20)
+        summary.press("Tab")
+        posts.settle(page)  # the autosave keeps it as a draft
+        page.goto(site["url"] + "/admin/")
+
+    with journey.step("the edit page says a draft differs from the live version", page):
+        search_admin(page, "ket hon", "Đăng ký kết hôn").click()
+        page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
+        notice = page.locator(".messages").filter(has_text=re.compile("bản nháp", re.I))
+        assert notice.count() == 1, (
+            "no notice of the unpublished draft on the edit page; messages: "
+            f"{page.locator('.messages').inner_text()!r}"
+        )
+        assert department_people["editor"] in notice.inner_text(), (
+            f"the notice does not say who saved the draft: {notice.inner_text()!r}"
+        )
+        summary = page.get_by_role("textbox", name="Mô tả ngắn")
+        assert summary.input_value() == live_summary + typed
+        doc_screenshot(page, "13-ban-nhap")
+
+    with journey.step("editor discards the draft («Bỏ bản nháp»)", page):
+        notice.get_by_role("link", name="Bỏ bản nháp").click()
+        page.wait_for_load_state()
+        doc_screenshot(page, "14-bo-ban-nhap")
+        page.get_by_role("button", name="Bỏ bản nháp").click()
+        page.wait_for_load_state()
+        expect_message(
+            journey,
+            page,
+            "đã bỏ bản nháp",
+            "discarded",
+            what="confirmation that the draft was discarded",
+        )
+        if "/edit/" not in page.url:
+            search_admin(page, "ket hon", "Đăng ký kết hôn").click()
+            page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
+        summary = page.get_by_role("textbox", name="Mô tả ngắn")
+        assert summary.input_value() == live_summary, (
+            f"after discarding, the summary reads {summary.input_value()!r}"
+        )
+        assert (
+            not page.locator(".messages")
+            .filter(has_text=re.compile("khác bản (đang )?công bố", re.I))
+            .count()
+        ), "the edit page still announces a draft after discarding it"
+    context.close()
     journey.finish()
