@@ -186,3 +186,24 @@ def test_a_field_in_use_cannot_be_deleted(world, page):
         page.get_by_role("button", name=re.compile("xóa|xoá|delete", re.I)).count() == 0
     )
     assert Field.objects.filter(pk=field.pk).exists()
+
+
+def test_date_picker_writes_day_first(world, page):
+    log_in(page, world["url"], "stp-editor")
+    open_editor(page, world)
+    date = page.get_by_label("Ngày hiệu lực")
+    date.click()
+    picker = page.locator(".xdsoft_datetimepicker:visible")
+    picker.wait_for()
+    picker.locator(
+        "td.xdsoft_date:not(.xdsoft_other_month)[data-date='15']"
+    ).first.click()
+    picked = date.input_value()
+    assert re.fullmatch(r"15/\d\d/\d{4}", picked), picked
+    # typed the Vietnamese way, stored as 15 July
+    date.fill("15/07/2025")
+    date.press("Tab")
+    save_draft(page)
+    assert latest(world)["effective_date"] == "2025-07-15"
+    open_editor(page, world)
+    assert page.get_by_label("Ngày hiệu lực").input_value() == "15/07/2025"
