@@ -81,6 +81,7 @@ ID_LIST_VIEWS = {
 }
 FORM_TEMPLATE_VIEWS = "wagtailsnippets_catalog_formtemplate:"
 FORM_TEMPLATE_CHOSEN = "wagtailsnippetchoosers_catalog_formtemplate:chosen"
+FORM_TEMPLATE_UPLOAD = "wagtailsnippetchoosers_catalog_formtemplate:create"
 
 
 @dataclass
@@ -419,14 +420,17 @@ def _id_list_rules(scope: Scope, request, name: str) -> Refusal | None:
 def _form_template_rules(
     scope: Scope, request, name: str, kwargs: dict
 ) -> Refusal | None:
-    if not (name.startswith(FORM_TEMPLATE_VIEWS) or name == FORM_TEMPLATE_CHOSEN):
+    if not (
+        name.startswith(FORM_TEMPLATE_VIEWS)
+        or name in (FORM_TEMPLATE_CHOSEN, FORM_TEMPLATE_UPLOAD)
+    ):
         return None
     pk = kwargs.get("pk")
     if pk is not None and str(pk).isdigit():
         refusal = scope.check_form_template(pk)
         if refusal:
             return refusal
-    if request.method == "POST" and name.startswith(FORM_TEMPLATE_VIEWS):
+    if request.method == "POST" and name != FORM_TEMPLATE_CHOSEN:
         # A forged document id would be re-rendered with its title by the chooser widget.
         refusal = scope.check_ids("document", _ids([request.POST.get("document", "")]))
         if refusal:

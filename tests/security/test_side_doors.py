@@ -448,6 +448,19 @@ def test_form_template_edit_with_a_foreign_document_is_refused(w):
     )
 
 
+@pytest.mark.parametrize("attacker", ATTACKERS)
+def test_form_upload_in_the_chooser_for_another_department_is_refused(w, attacker):
+    client = client_for(w.users[attacker])
+    url = reverse("wagtailsnippetchoosers_catalog_formtemplate:create")
+    assert_refused(
+        client,
+        "POST",
+        url,
+        {"code": "UQB1", "name": "Mẫu tải lên", "version": "1", "department": w.a.pk},
+    )
+    assert not FormTemplate.objects.filter(code="UQB1").exists()
+
+
 def test_form_template_edit_positive_control(w):
     client = client_for(w.users["department_admin"])
     template = w.template_a
