@@ -2,7 +2,7 @@
 
 The admin's client-side slug drops the letters its own table lacks ("Sở Văn hóa và Thể thao" ->
 "s-van-hoa-va-th-thao"), and Django's server-side fallback drops "đ". When the slug a form sends is
-such a lossy, automatic rendering of the title (or empty), the server puts the folded slug in its place
+such a lossy, automatic rendering of the title, the server puts the folded slug in its place
 before the form validates, so uniqueness is still checked on the slug that is saved.
 """
 
@@ -46,9 +46,11 @@ def corrected_slug(slug: str, title: str) -> str | None:
 
 def correct_posted_slug(request, *, current_slug: str | None = None) -> None:
     """Rewrite the posted slug in place when it is the lossy automatic one."""
-    if request.method != "POST" or "title" not in request.POST:
-        return
-    slug = request.POST.get("slug", "")
+    if request.method != "POST" or not {"title", "slug"} <= request.POST.keys():
+        return  # a post without the slug field is left to Wagtail's own validation
+    slug = request.POST["slug"]
+    if not slug:
+        return  # the page model makes it from the title (VietnameseSlugMixin), suffixed if taken
     if current_slug is not None and slug == current_slug:
         return  # the slug was not touched in this edit: keep it, even if it was made badly before
     replacement = corrected_slug(slug, request.POST["title"])

@@ -63,6 +63,12 @@ def test_the_user_forms_offer_no_role_group_and_keep_the_roles_held(
     assert DepartmentMembership.objects.filter(user=editor, role="editor").exists()
 
 
+def test_an_empty_listing_says_so_in_vietnamese(superuser):
+    html = _client(superuser).get("/admin/api-keys/").content.decode()
+    assert "Chưa có khóa API nào." in html  # was "There are no khóa API to display."
+    assert "to display" not in html
+
+
 # --- slugs folded on the server ------------------------------------------------------------------
 
 

@@ -263,6 +263,7 @@ def test_every_admin_screen_of_the_role_is_vietnamese(world, role):
         "/admin/users/new/",
         f"/admin/users/edit/{world.users['editor'].pk}/",
         "/admin/groups/",
+        "/admin/api-keys/",
         "/admin/workflows/list/",
         "/admin/workflows/tasks/index/",
         "/admin/collections/",
