@@ -279,23 +279,7 @@ def build_world() -> World:
         secrets[n] = what
         return secret(n, words)
 
-    draft_a = make_procedure(
-        department=a,
-        national_code="1.000002",
-        title=mark(1, "Thủ tục chưa công bố", "never-published procedure title"),
-        slug="thu-tuc-a-chua-cong-bo",  # a slug from the title would put the marker in URLs
-        publish=False,
-    )
-    draft_a.save_revision(user=root)  # a second revision, to compare with
-    pending_a = make_procedure(
-        department=a, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    pending = ProcedurePage.objects.get(pk=pending_a.pk)
-    pending.title = mark(2, "Tên mới chờ duyệt", "pending draft title (in moderation)")
-    pending.summary = mark(10, "Tóm tắt chờ duyệt", "pending draft summary")
-    pending.save_revision(user=root)
-    workflow_state = pending.get_workflow().start(pending, root)
-    pending_a.refresh_from_db()
+    # B's pages first: A's are the most recently edited (reports that show the latest edit).
     live_b = make_procedure(
         department=b, national_code="2.000001", title="Chứng thực bản sao"
     )
@@ -306,6 +290,24 @@ def build_world() -> World:
         publish=False,
     )
 
+    draft_a = make_procedure(
+        department=a,
+        national_code="1.000002",
+        title=mark(1, "Thủ tục chưa công bố", "never-published procedure title"),
+        slug="thu-tuc-a-chua-cong-bo",  # a slug from the title would put the marker in URLs
+        publish=False,
+    )
+    pending_a = make_procedure(
+        department=a, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    pending = ProcedurePage.objects.get(pk=pending_a.pk)
+    pending.title = mark(2, "Tên mới chờ duyệt", "pending draft title (in moderation)")
+    pending.summary = mark(10, "Tóm tắt chờ duyệt", "pending draft summary")
+    pending.save_revision(user=root)
+    workflow_state = pending.get_workflow().start(pending, root)
+    pending_a.refresh_from_db()
+    # A second revision of the never-published page, to compare with; the latest edit of all.
+    draft_a.save_revision(user=root)
     collection_restriction = CollectionViewRestriction.objects.create(
         collection=a.collection,
         restriction_type=CollectionViewRestriction.PASSWORD,
@@ -475,8 +477,10 @@ def _revision(w: World, route: Route, chosen: dict) -> Candidates:
 
 
 def _in_moderation(w: World, chosen: dict) -> bool:
+    """The page in moderation, or A's never-published draft, which is not (Wagtail then answers
+    with a "not in moderation" message naming the page): both get the moderated page's task."""
     page = _page_of(w, chosen)
-    return page is not None and page.pk == w.pending_a.pk
+    return page is not None and page.pk in (w.pending_a.pk, w.draft_a.pk)
 
 
 def _task_state(w: World, route: Route, chosen: dict) -> Candidates:
@@ -1064,6 +1068,36 @@ def post_body(world: World, target: Target) -> tuple[str, dict | str]:
     into = (
         world.a if page is not None and page.path.startswith(world.b.path) else world.b
     )
+    if key == "wagtailadmin_pages:edit" and page is not None:
+        specific = page.specific
+        if isinstance(specific, ProcedurePage):
+            return "form", procedure_form(
+                title="Tên do đơn vị khác sửa", national_code=specific.national_code
+            )
+    if key in ("wagtailadmin_pages:add", "wagtailadmin_pages:preview_on_add"):
+        return "form", procedure_form(
+            title="Thủ tục đơn vị khác thêm vào", national_code="9.000001"
+        )
+    if key == "wagtailsnippets_catalog_formtemplate:edit":
+        return "form", {
+            "code": world.template_a.code,
+            "name": "Tên do đơn vị khác sửa",
+            "department": world.a.pk,
+            "document": world.form_doc.pk,
+            "version": "2",
+            "effective_on": "",
+        }
+    if key == "wagtailsnippets_catalog_formtemplate:add":
+        # B's own new template naming A's private file: refused, and the re-rendered form must
+        # not show the file's title (any id turned into its title).
+        return "form", {
+            "code": "BMOI01",
+            "name": "Mẫu mới của B",
+            "department": world.b.pk,
+            "document": world.private_doc.pk,
+            "version": "1",
+            "effective_on": "",
+        }
     if key == "wagtailadmin_api:pages:action":
         action = path.rstrip("/").rsplit("/", 1)[-1]
         body = {}
@@ -1106,6 +1140,37 @@ def post_body(world: World, target: Target) -> tuple[str, dict | str]:
     if key.startswith("wagtaildocs:edit") or key == "wagtaildocs:edit_multiple":
         return "form", {"title": "Đổi tên", "collection": world.b.collection_id}
     return "form", {}
+
+
+def procedure_form(*, title: str, national_code: str) -> dict:
+    """A valid procedure edit form, as the admin posts it."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
+
+    return nested_form_data(
+        {
+            "title": title,
+            "slug": "",
+            "national_code": national_code,
+            "local_code": "",
+            "procedure_type": "standard",
+            "status": "active",
+            "summary": "Tóm tắt.",
+            "implementing_agencies": "UBND",
+            "levels": [],
+            "fields": [],
+            "subject_types": [],
+            "life_events": [],
+            "online_level": "none",
+            "online_url": "",
+            "conditions": rich_text(""),
+            "change_note": "Sửa",
+            "steps": inline_formset([]),
+            "execution_methods": inline_formset([]),
+            "dossier_cases": inline_formset([]),
+            "legal_basis": [],
+            "results": [],
+        }
+    )
 
 
 # --- the probe ---------------------------------------------------------------------------------

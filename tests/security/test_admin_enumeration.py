@@ -121,6 +121,19 @@ def test_the_owner_sees_what_the_probe_looks_for(world, quiet_errors):
             failures.append(
                 f"A's moderator locking A's draft was not seen as a write: {found}"
             )
+        # The POST bodies the probe sends are complete enough to write when nothing refuses.
+        for key, args in (
+            ("wagtailadmin_pages:edit", [world.draft_a.pk]),
+            ("wagtailsnippets_catalog_formtemplate:edit", [world.template_a.pk]),
+        ):
+            url = reverse(key, args=args)
+            target = Target(Route(key, key, url, [], {}, "", None), "-", url, [""])
+            role = "department_admin"
+            found, status, _text = prober.probe(role, "POST", target, "")
+            if not any(f.kind == "write" for f in found):
+                failures.append(
+                    f"A's {role} POST {url} ({status}) wrote nothing: {found}"
+                )
     finally:
         prober.close()
     assert snapshot(world) == baseline, "a probe was not rolled back"
@@ -188,6 +201,7 @@ def test_every_admin_url_keeps_department_a_private(world, quiet_errors, capsys)
     objects = set()
     started = time.monotonic()
     route_seconds = Counter()
+    verbose = bool(os.environ.get("ENUMERATION_VERBOSE"))  # every request's status
     try:
         for target in targets:
             tick = time.monotonic()
@@ -198,10 +212,13 @@ def test_every_admin_url_keeps_department_a_private(world, quiet_errors, capsys)
                 for query in target.queries:
                     methods = ["GET"] if query.startswith("q=") else ["GET", "POST"]
                     for method in methods:
-                        found, _status, _text = prober.probe(
-                            role, method, target, query
-                        )
+                        found, status, _text = prober.probe(role, method, target, query)
                         findings.extend(found)
+                        if verbose:
+                            with capsys.disabled():
+                                print(
+                                    f"  {status} {method} {role} {target.path}?{query}"
+                                )
             route_seconds[target.route.key] += time.monotonic() - tick
     finally:
         prober.close()
