@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 
 from wagtail.models import Revision
 
@@ -41,15 +42,31 @@ def procedure_ids_using(entry) -> set[int]:
     )
     drafts = ProcedurePage.objects.filter(
         has_unpublished_changes=True, latest_revision__isnull=False
-    ).values_list("pk", "latest_revision__content")
-    for page_id, content in drafts:
-        if entry.pk in ((content or {}).get(relation) or []):
-            ids.add(page_id)
+    )
     scheduled = Revision.objects.filter(
         approved_go_live_at__isnull=False,
         content_type=ContentType.objects.get_for_model(ProcedurePage),
-    ).values_list("object_id", "content")
-    for object_id, content in scheduled:
+    )
+    if connection.vendor == "postgresql":
+        # jsonb containment in the database: no revision content leaves it
+        ids.update(
+            drafts.filter(
+                **{f"latest_revision__content__{relation}__contains": [entry.pk]}
+            ).values_list("pk", flat=True)
+        )
+        ids.update(
+            int(object_id)
+            for object_id in scheduled.filter(
+                **{f"content__{relation}__contains": [entry.pk]}
+            ).values_list("object_id", flat=True)
+        )
+        return ids
+    for page_id, content in drafts.values_list(
+        "pk", "latest_revision__content"
+    ).iterator():
+        if entry.pk in ((content or {}).get(relation) or []):
+            ids.add(page_id)
+    for object_id, content in scheduled.values_list("object_id", "content"):
         if entry.pk in ((content or {}).get(relation) or []):
             ids.add(int(object_id))
     return ids
@@ -63,24 +80,25 @@ class UsageRow:
     live: bool
 
 
+# Rows listed by name; a popular entry's other users are counted, not listed.
+MAX_LISTED = 50
+
+
 def describe_usage(user, ids: set[int]) -> tuple[list[UsageRow], int]:
     """The procedures `user` may know of (title, link if allowed) and how many others there are.
 
     A procedure the user may not see unpublished shows its published title only; one that has
-    never been published (or is unpublished) in another department is only counted.
+    never been published (or is unpublished) in another department is only counted, and so are
+    those beyond the first MAX_LISTED.
     """
     from wagtail.admin.admin_url_finder import AdminURLFinder
 
     finder = AdminURLFinder(user)
     rows, hidden = [], 0
-    pages = (
-        ProcedurePage.objects.filter(pk__in=ids)
-        .select_related("latest_revision")
-        .order_by("title")
-    )
+    pages = ProcedurePage.objects.filter(pk__in=ids).order_by("title")
     for page in pages:
         sees_drafts = may_see_unpublished(user, page)
-        if not sees_drafts and not page.live:
+        if (not sees_drafts and not page.live) or len(rows) >= MAX_LISTED:
             hidden += 1
             continue
         title = page.draft_title if sees_drafts and page.draft_title else page.title

@@ -170,3 +170,23 @@ def test_usage_never_leaks_unpublished_titles_of_other_departments(
         "Đã công bố",
     ]
     assert hidden == 0
+
+
+def test_a_popular_entry_lists_the_first_procedures_and_counts_the_rest(
+    superuser, department, monkeypatch
+):
+    import catalog.shared_usage
+
+    field = FieldFactory(code="G02", name="Hộ tịch")
+    for number in range(3):
+        page = make_procedure(
+            department=department,
+            national_code=f"1.00002{number}",
+            title=f"Thủ tục {number}",
+        )
+        page.fields.add(field)
+        page.save()
+    monkeypatch.setattr(catalog.shared_usage, "MAX_LISTED", 2)
+    rows, others = describe_usage(superuser, procedure_ids_using(field))
+    assert [row.title for row in rows] == ["Thủ tục 0", "Thủ tục 1"]
+    assert others == 1
