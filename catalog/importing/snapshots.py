@@ -26,6 +26,7 @@ from catalog.services.procedures import (
     PAGE_DATE_FIELDS,
     PAGE_TEXT_FIELDS,
     _keywords,
+    default_search_description,
     rich_text,
 )
 
@@ -186,7 +187,7 @@ def data_snapshot(data: dict[str, Any], *, slug: str) -> dict[str, Any]:
         snapshot[name] = data.get(name, defaults.get(name, ""))
     summary = snapshot["summary"]
     snapshot["search_description"] = data.get(
-        "search_description", summary[:255] if summary else ""
+        "search_description", default_search_description(summary)
     )
     for name in PAGE_DATE_FIELDS:
         snapshot[name] = _iso(data.get(name))

@@ -285,6 +285,13 @@ def _validate(obj: models.Model, *, exclude: list[str], label: str) -> None:
         raise ValidationError(f"{label}: {error.message_dict}") from error
 
 
+def default_search_description(summary: str | None) -> str:
+    """The summary cut to the field's 255 characters, without the blank a cut can leave
+
+    (the admin form strips it, so saving the page unchanged would change it)."""
+    return (summary or "")[:255].rstrip()
+
+
 def build_steps(items: Iterable[dict[str, Any]]) -> list[ProcedureStep]:
     steps = []
     for number, item in enumerate(items or [], start=1):
@@ -394,7 +401,7 @@ def apply_procedure_data(
     if data.get("seo_title") is not None:
         page.seo_title = data["seo_title"]
     page.search_description = data.get(
-        "search_description", page.summary[:255] if page.summary else ""
+        "search_description", default_search_description(page.summary)
     )
     for key, (model, _) in LIST_FIELDS.items():
         setattr(page, key, lists.many(model, data.get(key) or []))
