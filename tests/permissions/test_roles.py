@@ -43,16 +43,15 @@ def edit_status(user, page):
 
 def test_a_grant_works_on_the_next_request_and_a_revoke_removes_every_grant(world):
     user = make_user("new-editor")
-    assert (
-        edit_status(user, world.draft_a) == 302
-    )  # Wagtail: "no permission" back to the dashboard
+    # Another department's page: the admin guard refuses before Wagtail's view (403, audited).
+    assert edit_status(user, world.draft_a) == 403
 
     grant_role(actor=world.root, user=user, department=world.a, role="editor")
     assert edit_status(user, world.draft_a) == 200
-    assert edit_status(user, world.draft_b) == 302
+    assert edit_status(user, world.draft_b) == 403
 
     revoke_role(actor=world.root, user=user, department=world.a)
-    assert edit_status(user, world.draft_a) == 302
+    assert edit_status(user, world.draft_a) == 403
     assert not user.groups.exists()
     assert not DepartmentMembership.objects.filter(user=user).exists()
     assert not UserObjectPermission.objects.filter(user=user).exists()
