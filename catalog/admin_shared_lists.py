@@ -1,12 +1,18 @@
 """Delete and usage screens of the shared lists that count procedures' relations and drafts."""
 
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from wagtail.admin import messages
 from wagtail.snippets.views import snippets as snippet_views
 
 from catalog.models import PublicHoliday
-from catalog.shared_usage import describe_usage, procedure_ids_using
+from catalog.shared_usage import (
+    describe_usage,
+    merge_into,
+    procedure_ids_using,
+    relation_for,
+)
 
 
 class ProcedureUsageMixin:
@@ -39,6 +45,8 @@ class SharedListDeleteView(ProcedureUsageMixin, snippet_views.DeleteView):
         ) % {"entry": self.object, "count": len(self.procedure_ids)}
 
     def post(self, request, *args, **kwargs):
+        if self.procedure_ids and request.POST.get("merge_into"):
+            return self.merge(request.POST["merge_into"])
         if self.procedure_ids:
             messages.error(request, self.refusal_message())
             return self.render_to_response(self.get_context_data(), status=409)
@@ -50,9 +58,33 @@ class SharedListDeleteView(ProcedureUsageMixin, snippet_views.DeleteView):
             return self.render_to_response(self.get_context_data(), status=409)
         return super().form_valid(form)
 
+    def merge_targets(self):
+        if relation_for(type(self.object)) is None:
+            return self.model.objects.none()
+        return self.model.objects.exclude(pk=self.object.pk)
+
+    def merge(self, target_pk: str):
+        target = (
+            self.merge_targets().filter(pk=target_pk).first()
+            if target_pk.isdigit()
+            else None
+        )
+        if target is None:
+            messages.error(self.request, _("Hãy chọn mục để gộp vào."))
+            return self.render_to_response(self.get_context_data(), status=400)
+        source = str(self.object)
+        changed = merge_into(source=self.object, target=target, user=self.request.user)
+        messages.success(
+            self.request,
+            _("Đã gộp “%(source)s” vào “%(target)s”; %(count)s thủ tục được cập nhật.")
+            % {"source": source, "target": target, "count": changed},
+        )
+        return redirect(self.get_success_url())
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(self.procedure_usage_context())
+        context["merge_targets"] = self.merge_targets() if self.procedure_ids else []
         if "usage_count" in context:
             context["usage_count"] += len(self.procedure_ids)
         if self.procedure_ids:

@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Q
 
 from wagtail.models import Revision
 
@@ -110,3 +111,77 @@ def describe_usage(user, ids: set[int]) -> tuple[list[UsageRow], int]:
             UsageRow(title=title, department=department.title, url=url, live=page.live)
         )
     return rows, hidden
+
+
+def _replace(values, source_pk: int, target_pk: int) -> list:
+    replaced = [target_pk if value == source_pk else value for value in values or []]
+    return list(dict.fromkeys(replaced))
+
+
+@transaction.atomic
+def merge_into(*, source, target, user) -> int:
+    """Point every procedure using `source` at `target` instead, then delete `source`.
+
+    The page rows (live or never-published), the live revisions, the latest drafts and the
+    scheduled revisions all change, so publishing a draft later cannot bring `source` back.
+    Deleting `source` records an `updated` event for each live procedure that showed it
+    (catalog.services.dependents). Returns how many procedures changed.
+    """
+    from wagtail.log_actions import log
+
+    model = type(source)
+    relation = relation_for(model)
+    if relation is None or type(target) is not model or target.pk == source.pk:
+        raise ValueError("merge needs two entries of the same shared list")
+    ids = procedure_ids_using(source)
+    through = getattr(ProcedurePage, relation).through
+    page_column = next(
+        f.name
+        for f in through._meta.fields
+        if f.is_relation and f.related_model is ProcedurePage
+    )
+    entry_column = next(
+        f.name
+        for f in through._meta.fields
+        if f.is_relation and f.related_model is model
+    )
+    with_source = set(
+        through.objects.filter(**{entry_column: source}).values_list(
+            f"{page_column}_id", flat=True
+        )
+    )
+    with_target = set(
+        through.objects.filter(**{entry_column: target}).values_list(
+            f"{page_column}_id", flat=True
+        )
+    )
+    through.objects.bulk_create(
+        through(**{f"{page_column}_id": page_id, f"{entry_column}_id": target.pk})
+        for page_id in sorted(with_source - with_target)
+    )
+    pages = ProcedurePage.objects.filter(pk__in=ids)
+    revision_ids = set(pages.values_list("latest_revision_id", flat=True)) | set(
+        pages.values_list("live_revision_id", flat=True)
+    )
+    revisions = Revision.objects.filter(
+        Q(pk__in=revision_ids - {None})
+        | Q(
+            approved_go_live_at__isnull=False,
+            content_type=ContentType.objects.get_for_model(ProcedurePage),
+            object_id__in=[str(pk) for pk in ids],
+        )
+    )
+    for revision in revisions:
+        content = revision.content or {}
+        if source.pk in (content.get(relation) or []):
+            content[relation] = _replace(content[relation], source.pk, target.pk)
+            revision.content = content
+            revision.save(update_fields=["content"])
+    log(
+        instance=source,
+        action="wagtail.delete",
+        user=user,
+        data={"merged_into": {"id": target.pk, "title": str(target)}},
+    )
+    source.delete()
+    return len(ids)

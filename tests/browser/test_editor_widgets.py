@@ -172,7 +172,7 @@ def test_editor_discards_a_draft(world, page):
     ).has_unpublished_changes
 
 
-def test_a_field_in_use_cannot_be_deleted(world, page):
+def test_a_field_in_use_cannot_be_deleted_but_can_be_merged(world, page):
     field = world["fields"][0]
     procedure = ProcedurePage.objects.get(pk=world["procedure"].pk)
     procedure.fields.add(field)
@@ -182,10 +182,18 @@ def test_a_field_in_use_cannot_be_deleted(world, page):
     usage = page.locator(".catalog-usage")
     assert "1 thủ tục đang dùng mục này" in usage.inner_text()
     assert usage.get_by_role("link", name="Đăng ký khai sinh").is_visible()
-    assert (
-        page.get_by_role("button", name=re.compile("xóa|xoá|delete", re.I)).count() == 0
-    )
+    # no plain delete: only "merge into another entry, then delete"
+    buttons = page.locator("main").get_by_role("button").all_inner_texts()
+    assert [text.strip() for text in buttons] == ["Gộp và xóa"], buttons
     assert Field.objects.filter(pk=field.pk).exists()
+
+    page.get_by_label("Gộp vào").select_option(label="Chứng thực")
+    page.get_by_role("button", name="Gộp và xóa").click()
+    page.wait_for_url(re.compile(r"/admin/snippets/catalog/field/$"))
+    assert "Đã gộp “Hộ tịch” vào “Chứng thực”" in page.locator(".messages").inner_text()
+    assert not Field.objects.filter(pk=field.pk).exists()
+    merged = ProcedurePage.objects.get(pk=world["procedure"].pk)
+    assert [f.name for f in merged.fields.all()] == ["Chứng thực"]
 
 
 def test_date_picker_writes_day_first(world, page):

@@ -190,3 +190,61 @@ def test_a_popular_entry_lists_the_first_procedures_and_counts_the_rest(
     rows, others = describe_usage(superuser, procedure_ids_using(field))
     assert [row.title for row in rows] == ["Thủ tục 0", "Thủ tục 1"]
     assert others == 1
+
+
+def test_merging_moves_every_use_to_the_other_entry_then_deletes(
+    client, superuser, department
+):
+    from catalog.models import CatalogEvent
+
+    old = FieldFactory(code="OLD", name="Hộ tịch (cũ)")
+    new = FieldFactory(code="NEW", name="Hộ tịch")
+    both = make_procedure(
+        department=department, national_code="1.000031", title="Dùng cả hai"
+    )
+    both.fields.add(old, new)
+    both.save_revision().publish()
+    live = make_procedure(
+        department=department, national_code="1.000032", title="Đang công bố"
+    )
+    live.fields.add(old)
+    live.save_revision().publish()
+    draft = ProcedurePage.objects.get(pk=live.pk)
+    draft.title = "Đang công bố (nháp)"
+    draft.save_revision()
+    scheduled = ProcedurePage.objects.get(pk=live.pk)
+    scheduled.save_revision(
+        approved_go_live_at=timezone.now() + datetime.timedelta(days=2)
+    )
+    before = CatalogEvent.objects.filter(from_shared_data=True).count()
+    client.force_login(superuser)
+
+    page = client.get(_delete_url(old)).content.decode()
+    assert "Gộp và xóa" in page and f'value="{new.pk}"' in page
+    response = client.post(_delete_url(old), {"merge_into": str(new.pk)})
+    assert response.status_code == 302
+    assert not Field.objects.filter(pk=old.pk).exists()
+    for procedure in (both, live):
+        page = ProcedurePage.objects.get(pk=procedure.pk)
+        assert list(page.fields.values_list("pk", flat=True)) == [new.pk]
+        assert page.live_revision.content["fields"] == [new.pk]
+        assert page.latest_revision.content["fields"] == [new.pk]
+    from wagtail.models import Revision
+
+    pending = Revision.objects.get(approved_go_live_at__isnull=False)
+    assert pending.content["fields"] == [new.pk]
+    # the live procedures now show another field: the change feed hears of both
+    assert CatalogEvent.objects.filter(from_shared_data=True).count() - before >= 2
+
+
+def test_merging_into_nothing_deletes_nothing(client, superuser, department):
+    field = FieldFactory(code="USED2", name="Đang dùng")
+    procedure = make_procedure(
+        department=department, national_code="1.000033", title="Thủ tục B"
+    )
+    procedure.fields.add(field)
+    procedure.save()
+    client.force_login(superuser)
+    response = client.post(_delete_url(field), {"merge_into": str(field.pk)})
+    assert response.status_code == 400
+    assert Field.objects.filter(pk=field.pk).exists()
