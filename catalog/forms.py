@@ -105,6 +105,46 @@ class ProcedurePageForm(CatalogPageForm):
         super().__init__(*args, **kwargs)
         if "change_note" in self.fields:
             self.initial["change_note"] = ""
+            submitted = self.submitted_note()
+            if submitted:
+                # Plain text: the admin's field template escapes it.
+                self.fields["change_note"].help_text = _(
+                    "Ghi chú của người gửi: %(note)s. Để trống để giữ ghi chú này khi duyệt."
+                ) % {"note": submitted}
+
+    def submitted_note(self) -> str:
+        """The note written for the revision now in moderation ("" when none is in moderation).
+
+        Not the previous published note, which is never copied forward.
+        """
+        page = self.instance
+        if page is None or page.pk is None:
+            return ""
+        state = page.current_workflow_state
+        task_state = state.current_task_state if state else None
+        revision = task_state.revision if task_state else None
+        if revision is None:
+            return ""
+        return (revision.content.get("change_note") or "").strip()
+
+    def has_changed(self) -> bool:
+        """Whether the posted content differs from the revision opened, parts added in a draft included.
+
+        A part added in a draft exists only in the revision, without an id; modelcluster rebuilds
+        it from the post as a blank new part, so the stock check always says "changed" and an
+        approval from the edit page would save a new revision (and, with re-approval on edit,
+        restart the review). Such parts are compared with the revision's part at their place.
+        """
+        changed = set(self.changed_data)
+        if self.publishing_action() == "approve":
+            # A moderator's note alone is not a new version: it goes on the one approved (save()).
+            changed.discard("change_note")
+        if changed:
+            return True
+        return any(
+            _formset_changed(formset)
+            for formset in getattr(self, "formsets", {}).values()
+        )
 
     def publishing_action(self) -> str | None:
         """ "publish", "submit" or "approve" when the button pressed makes content public or asks to."""
@@ -124,11 +164,12 @@ class ProcedurePageForm(CatalogPageForm):
     def clean(self):
         cleaned_data = super().clean()
         action = self.publishing_action()
-        # Approving unchanged content publishes the submitted revision with its own note.
-        needs_note = action in ("publish", "submit") or (
-            action == "approve" and self.has_changed()
-        )
-        if needs_note and not (cleaned_data.get("change_note") or "").strip():
+        note = (cleaned_data.get("change_note") or "").strip()
+        if action == "approve" and not note and "change_note" in self.fields:
+            # The note belongs to the change under review: a blank field keeps the submitter's.
+            note = self.submitted_note()
+            cleaned_data["change_note"] = note
+        if action in ("publish", "submit", "approve") and not note:
             self.add_error(
                 "change_note",
                 forms.ValidationError(
@@ -139,6 +180,17 @@ class ProcedurePageForm(CatalogPageForm):
                 ),
             )
         return cleaned_data
+
+    def save(self, commit=True):
+        page = super().save(commit=commit)
+        if self.publishing_action() == "approve" and not self.has_changed():
+            # No new revision will be saved: the approved one carries the note to publication.
+            note = self.cleaned_data.get("change_note") or ""
+            revision = page.get_latest_revision()
+            if revision is not None and revision.content.get("change_note") != note:
+                revision.content["change_note"] = note
+                revision.save(update_fields=["content"])
+        return page
 
     def is_valid(self):
         # Nested document forms are cleaned after clean(); check their templates once they are.
@@ -217,6 +269,40 @@ class ProcedurePageForm(CatalogPageForm):
                     )
                     allowed = False
         return allowed
+
+
+def _formset_changed(formset) -> bool:
+    originals = list(formset.get_queryset())
+    for index, form in enumerate(formset.forms):
+        original = originals[index] if index < len(originals) else None
+        if (
+            index < formset.initial_form_count()
+            and form.instance.pk is None
+            and original is not None
+            and original.pk is None
+        ):
+            # modelcluster gave this form a blank instance: compare with the draft's part.
+            form = _twin(formset, index, original)
+        if form.changed_data or any(
+            _formset_changed(child) for child in getattr(form, "formsets", {}).values()
+        ):
+            return True
+    return False
+
+
+def _twin(formset, index: int, instance) -> forms.Form:
+    """The posted form of part `index`, read against `instance` (its initial values)."""
+    twin = formset.form(
+        formset.data,
+        formset.files,
+        prefix=formset.add_prefix(index),
+        instance=instance,
+        use_required_attribute=False,
+        renderer=formset.renderer,
+        **formset.get_form_kwargs(index),
+    )
+    formset.add_fields(twin, index)
+    return twin
 
 
 def _kept_forms(formset) -> list[dict]:
