@@ -92,8 +92,8 @@ class Journey:
     """Named steps: a failure says which step, what the page showed, and where the screenshot is.
 
     JOURNEY_KEEP_GOING=1 (for a person exploring what has landed) records a wrong wording
-    (an English label where the Vietnamese one is expected) and carries on with the English
-    one; the test still fails at the end, listing every such wording. By default the first
+    (an English label where the Vietnamese one is expected, a banner that does not say what
+    happened) and carries on; the test still fails at the end, listing every such wording. By default the first
     failure stops the journey.
     """
 
@@ -104,6 +104,7 @@ class Journey:
         self.current = ""
         self.page = None
         self.wording: list[str] = []
+        self.step_errors: list[str] = []
         self.keep_going = os.environ.get("JOURNEY_KEEP_GOING") == "1"
 
     @contextmanager
@@ -115,6 +116,9 @@ class Journey:
         try:
             yield
             self.no_server_error(seen)
+            if self.console is not None:
+                for entry in self.console.errors[seen:]:
+                    self.step_errors.append(f"{self.current}: {entry}")
         except Exception as error:  # noqa: BLE001 - re-raised with the step's name
             shot = self.screenshot(page, "failed")
             message = str(error).split("\nCall log:")[0].strip()
@@ -175,8 +179,7 @@ class Journey:
 
     def finish(self):
         problems = [f"not Vietnamese: {entry}" for entry in self.wording]
-        if self.console is not None:
-            problems += [f"browser: {entry}" for entry in self.console.errors]
+        problems += [f"browser: {entry}" for entry in self.step_errors]
         assert not problems, (
             "The journey went through, with these problems:\n  " + "\n  ".join(problems)
         )
@@ -216,6 +219,7 @@ def doc_screenshot(page, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("SAVE_DOC_SCREENSHOTS") != "1":
         return
     DOC_SHOTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(400)  # let menus and tabs finish their transitions
     page.screenshot(path=str(DOC_SHOTS / f"editing-{name}.png"), full_page=full_page)
 
 
@@ -295,9 +299,7 @@ def expect_message(journey, page, vi_pattern: str, en_pattern: str, *, what: str
     if re.search(vi_pattern, message, re.I):
         return
     if journey.keep_going and re.search(en_pattern, message, re.I):
-        journey.wording.append(
-            f"{journey.current}: {what} reads in English «{message}»"
-        )
+        journey.wording.append(f"{journey.current}: {what} reads «{message}»")
         return
     raise AssertionError(f"no {what}; the banner says {message!r}{field_errors(page)}")
 
@@ -340,7 +342,30 @@ def one_request_at_a_time(live_server):
 
     server.set_app(serialized)
     yield
-    server.set_app(application)
+    with lock:  # a request still running when the test failed finishes before the flush
+        server.set_app(application)
+
+
+@pytest.fixture
+def open_browser(browser, console, one_request_at_a_time):
+    """A new browser context per person; all closed before the database is flushed.
+
+    Closing them at teardown (also after a failure) stops autosaves and pings that would
+    otherwise still hit the server while pytest-django empties the database.
+    """
+    contexts = []
+
+    def new_context():
+        context = _context(browser, VIEWPORT, console)
+        contexts.append(context)
+        return context
+
+    yield new_context
+    for context in contexts:
+        try:
+            context.close()
+        except Exception:  # noqa: BLE001 - closed already by the test
+            pass
 
 
 @pytest.fixture
@@ -359,7 +384,7 @@ def department_people(site):
 
 
 def test_editor_changes_fee_document_date_and_moderator_publishes(
-    site, browser, console, department_people, one_request_at_a_time
+    site, console, department_people, open_browser
 ):
     base = site["url"]
     pdf = make_pdf("Mau van ban uy quyen dang ky khai sinh - UQ-KS")
@@ -368,7 +393,7 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
     pdf_path.write_bytes(pdf)
     journey = Journey("editor", console)
 
-    editor_context = _context(browser, VIEWPORT, console)
+    editor_context = open_browser()
     editor_posts = PendingPosts(editor_context)
     page = editor_context.new_page()
 
@@ -512,7 +537,7 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
     editor_context.close()
 
     # --- the moderator ---------------------------------------------------------------------
-    moderator_context = _context(browser, VIEWPORT, console)
+    moderator_context = open_browser()
     moderator_posts = PendingPosts(moderator_context)
     page = moderator_context.new_page()
     with journey.step("moderator logs in and sees the procedure awaiting review", page):
@@ -535,6 +560,7 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
             row.get_by_role("button", name="Actions"),
             what="row menu «Thao tác»",
         ).click()
+        doc_screenshot(page, "09b-thao-tac-cho-duyet")
         journey.vietnamese(
             row.get_by_role(
                 "link", name=re.compile("^So sánh với bản.*(công bố|hiện hành)")
@@ -620,13 +646,14 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
             journey,
             page,
             "đã (được )?duyệt|đã (được )?xuất bản",
-            "approved|published",
+            # Wagtail's edit view says only "Page … has been updated" after a workflow action
+            "approved|published|đã cập nhật trang",
             what="confirmation that the procedure was approved and published",
         )
     moderator_context.close()
 
     # --- what the public and client systems see --------------------------------------------
-    public_context = _context(browser, VIEWPORT, console)
+    public_context = open_browser()
     page = public_context.new_page()
     with journey.step(
         "public page shows the fee, the document with its form, the date", page
@@ -682,11 +709,11 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
 
 
 def test_editor_sees_an_abandoned_draft_and_discards_it(
-    site, browser, console, department_people, one_request_at_a_time
+    site, console, department_people, open_browser
 ):
     """Autosave keeps what was typed; the edit page says so and the editor can drop it."""
     journey = Journey("draft", console)
-    context = _context(browser, VIEWPORT, console)
+    context = open_browser()
     posts = PendingPosts(context)
     page = context.new_page()
     live_summary = site["marriage"].summary
@@ -697,11 +724,22 @@ def test_editor_sees_an_abandoned_draft_and_discards_it(
         search_admin(page, "ket hon", "Đăng ký kết hôn").click()
         page.wait_for_url(re.compile(r"/admin/pages/\d+/edit/"))
         summary = page.get_by_role("textbox", name="Mô tả ngắn")
+        # Wagtail takes its "unchanged" snapshot 2 s after load: what is typed sooner is
+        # neither autosaved nor warned about on leaving; a person reads the page first
+        page.wait_for_timeout(2500)
         summary.click()
         summary.press("End")
         summary.press_sequentially(typed, delay=20)
         summary.press("Tab")
-        posts.settle(page)  # the autosave keeps it as a draft
+        # the header's autosave indicator says when the draft is kept
+        saved = page.get_by_text("Đã lưu", exact=True)
+        try:
+            saved.wait_for(timeout=15000)
+        except Exception:  # noqa: BLE001 - said plainly below
+            raise AssertionError(
+                "the edit page never says «Đã lưu» after typing (autosave)"
+            ) from None
+        posts.settle(page)
         page.goto(site["url"] + "/admin/")
 
     with journey.step("the edit page says a draft differs from the live version", page):
