@@ -44,6 +44,14 @@ def staff(live_server):
     }
 
 
+@pytest.fixture(autouse=True)
+def leave_the_admin(page):
+    """Stop the edit page's background requests (autosave) before the database is flushed."""
+    yield
+    page.goto("about:blank")
+    page.wait_for_timeout(500)
+
+
 def _log_in(page, base, username):
     page.goto(f"{base}/admin/login/")
     page.locator("#id_username").fill(username)
