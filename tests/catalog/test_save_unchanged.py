@@ -10,6 +10,7 @@ the new revision's content with the previous revision's, field by field, nested 
 from __future__ import annotations
 
 import io
+import os
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -353,7 +354,10 @@ def test_national_procedures_saved_unchanged_keep_their_content(editor_client):
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
-    pages = list(ProcedurePage.objects.order_by("national_code"))
+    # Every second of the 502 procedures with details, by code (251), keeps the suite's time
+    # reasonable; NATIONAL_EVERY=1 opens and saves all 502.
+    every = int(os.environ.get("NATIONAL_EVERY", "2"))
+    pages = list(ProcedurePage.objects.order_by("national_code"))[::every]
     assert len(pages) >= NATIONAL_MINIMUM
     opened, changed = run_over(editor_client, pages)
     report = "\n".join(f"{key}: {value}" for key, value in list(changed.items())[:20])
