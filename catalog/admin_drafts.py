@@ -1,8 +1,7 @@
 """Drafts that differ from the live procedure: said on the edit page, and discardable.
 
-Wagtail 8 autosaves the edit form (WAGTAIL_AUTOSAVE_INTERVAL, on by default): every change an
-editor types becomes a draft revision, even if they leave without pressing «Lưu bản nháp». The
-edit page of a live procedure now says when its draft differs from the live version, who saved it
+A draft is saved on purpose («Lưu nháp»; autosave is off, docs/adr/005-no-autosave.md) and may be
+left behind by someone who never submits it. The edit page of a live procedure says when its draft differs from the live version, who saved it
 last and when, and offers to compare or to discard it. Discarding saves a new revision equal to the
 live version (logged as Wagtail's «revert», so the history shows who did it) and marks the page
 as having no unpublished changes; the abandoned revisions stay in the history.
@@ -75,7 +74,7 @@ def announce_draft(request, page) -> None:
     summary = draft_summary(page, draft)
     message = _(
         "Bản nháp đang khác bản đã công bố: lưu lần cuối lúc %(time)s bởi %(user)s "
-        "(%(saves)s lần lưu từ khi công bố, kể cả tự động lưu). Người dân vẫn thấy bản đã công bố."
+        "(%(saves)s lần lưu từ khi công bố). Người dân vẫn thấy bản đã công bố."
     ) % {
         "time": f"{summary['at']:%H:%M %d/%m/%Y}",
         "user": summary["user"],

@@ -138,6 +138,10 @@ WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
+# No autosave: in a moderated catalog a silent revision restarts a review the moderator only
+# opened and leaves abandoned edits as drafts (docs/adr/005-no-autosave.md). Wagtail still warns
+# before leaving a page with unsaved changes.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",
     "doc",

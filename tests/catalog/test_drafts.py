@@ -67,16 +67,19 @@ def test_edit_page_names_who_saved_the_draft_and_when(client, editor, live):
     from django.utils import timezone
 
     assert f"{timezone.localtime(revision.created_at):%H:%M %d/%m/%Y}" in text
-    assert "kể cả tự động lưu" in text
     assert f"/admin/thu-tuc/{live.pk}/bo-ban-nhap/" in text
     assert f"/admin/pages/{live.pk}/revisions/compare/live...latest/" in text
 
 
-def test_wagtail_autosave_is_on_so_abandoned_edits_become_drafts(client, editor, live):
-    # Wagtail 8 autosaves the edit form unless WAGTAIL_AUTOSAVE_INTERVAL is 0: the notice
-    # above is the editor's only sign of edits made and left.
+def test_edit_page_does_not_autosave_but_warns_before_leaving(client, editor, live):
+    # docs/adr/005-no-autosave.md: a revision exists only when someone presses a save button;
+    # Wagtail's unsaved-changes warning still guards typed edits.
     client.force_login(editor)
-    assert "w-autosave" in _edit_page(client, live)
+    text = _edit_page(client, live)
+    # the form's controller starts autosaving only when given an interval
+    assert "data-w-autosave-interval-value" not in text
+    assert "w-unsaved w-autosave" not in text
+    assert "w-unsaved" in text
 
 
 def test_discarding_restores_the_live_content_and_is_logged(
