@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -125,7 +126,44 @@ def wrote(response, effective: bool) -> Outcome:
     return Outcome(response.status_code, effective, response.get("Location", ""))
 
 
-def procedure_form(*, title, national_code, change_note="Cập nhật"):
+# The parts a procedure needs before it may be published (catalog/completeness.py).
+COMPLETE_PARTS = {
+    "steps": [{"title": "Nộp hồ sơ", "description": rich_text("<p>Nộp hồ sơ.</p>")}],
+    "execution_methods": [
+        {
+            "channel": "in_person",
+            "processing_time_value": "3",
+            "processing_time_unit": "working_day",
+            "processing_time_text": "",
+            "description": "",
+            "fees": inline_formset(
+                [{"kind": "charge", "amount": "0", "description": ""}]
+            ),
+        }
+    ],
+    "dossier_cases": [
+        {
+            "name": "Trường hợp chung",
+            "description": "",
+            "documents": inline_formset(
+                [
+                    {
+                        "name": "Tờ khai",
+                        "originals": "1",
+                        "copies": "0",
+                        "is_required": "on",
+                        "note": "",
+                        "form_template": "",
+                    }
+                ]
+            ),
+        }
+    ],
+}
+
+
+def procedure_form(*, title, national_code, change_note="Cập nhật", complete=False):
+    parts = COMPLETE_PARTS if complete else {}
     return nested_form_data(
         {
             "title": title,
@@ -144,9 +182,9 @@ def procedure_form(*, title, national_code, change_note="Cập nhật"):
             "online_url": "",
             "conditions": rich_text(""),
             "change_note": change_note,
-            "steps": inline_formset([]),
-            "execution_methods": inline_formset([]),
-            "dossier_cases": inline_formset([]),
+            "steps": inline_formset(parts.get("steps", [])),
+            "execution_methods": inline_formset(parts.get("execution_methods", [])),
+            "dossier_cases": inline_formset(parts.get("dossier_cases", [])),
             "legal_basis": [],
             "results": [],
         }
@@ -318,7 +356,10 @@ def _create(c, w, t):
 def _publish(c, w, t):
     p = page(w, "draft", t)
     form = procedure_form(
-        title=p.title, national_code=p.specific.national_code, change_note="Công bố"
+        title=p.title,
+        national_code=p.specific.national_code,
+        change_note="Công bố",
+        complete=True,
     )
     form["action-publish"] = "publish"
     response = c.post(reverse("wagtailadmin_pages:edit", args=[p.pk]), form)
@@ -458,15 +499,18 @@ def _document_chooser(c, w, t):
     return shows(c.get(reverse("wagtaildocs_chooser:choose")), document.title)
 
 
-@case("form template chooser", "create (disabled)", "write", "nobody")
+@case("form template chooser", "upload and create", "write", "editor")
 def _ft_chooser_create(c, w, t):
+    # Editors add their own department's forms from the chooser's «Tải mẫu mới» tab.
     data = {
         "code": "MOI02",
         "name": "Mẫu tạo trong hộp chọn",
         "department": dept(w, t).pk,
-        "document": "",
         "version": "1",
         "effective_on": "",
+        "file": SimpleUploadedFile(
+            "mau-moi.pdf", b"%PDF-1.4\n%matrix\n", content_type="application/pdf"
+        ),
     }
     url = reverse("wagtailsnippetchoosers_catalog_formtemplate:create")
     response = c.post(url, data)
