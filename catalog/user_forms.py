@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 from wagtail.users.forms import UserCreationForm, UserEditForm
 from wagtail.users.views.users import UserViewSet
 
@@ -62,3 +63,12 @@ class CatalogUserEditForm(RoleGroupsKeptMixin, UserEditForm):
 class CatalogUserViewSet(UserViewSet):
     def get_form_class(self, for_update=False):
         return CatalogUserEditForm if for_update else CatalogUserCreationForm
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's login form names its password box from the field name ("Password"), untranslated."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mật khẩu")
+        self.fields["remember"].label = _("Ghi nhớ đăng nhập")

@@ -5,6 +5,9 @@ redirect; the edit page says "approved", the dashboard said nothing. This wraps 
 (still routed through its page viewset registry) and adds the message once the task state moved.
 """
 
+import html
+
+from django.contrib import messages as django_messages
 from django.utils.translation import gettext as _
 
 from wagtail.admin import messages
@@ -53,3 +56,40 @@ def _task_status(task_state_id) -> str | None:
         .values_list("status", flat=True)
         .first()
     )
+
+
+def say_what_the_edit_page_workflow_action_did(request, page):
+    """after_edit_page: «Duyệt và xuất bản» on the edit page said only "page updated".
+
+    Wagtail queues its generic save message before this hook runs; it is replaced by one that
+    says whether the procedure went live or went back to its editor.
+    """
+    if request.method != "POST" or "action-workflow-action" not in request.POST:
+        return None
+    action = request.POST.get("workflow-action-name")
+    page = Page.objects.get(pk=page.pk)
+    title = page.get_admin_display_title()
+    if action == "approve":
+        if (
+            page.live
+            and not page.workflow_in_progress
+            and not page.has_unpublished_changes
+        ):
+            text = _("Đã duyệt và xuất bản “%(title)s”.")
+        else:
+            text = _("Đã duyệt “%(title)s”.")
+    elif action == "reject":
+        text = _(
+            "Đã yêu cầu sửa “%(title)s”; người gửi sẽ thấy yêu cầu trên trang sửa."
+        )
+    else:
+        return None
+    storage = django_messages.get_messages(request)
+    generic = _("Page '%(page_title)s' has been updated.") % {"page_title": title}
+    queued = getattr(storage, "_queued_messages", None)
+    if queued is not None:
+        storage._queued_messages = [
+            m for m in queued if html.unescape(str(m.message)).strip() != generic
+        ]
+    messages.success(request, text % {"title": title})
+    return None

@@ -7,6 +7,7 @@ from wagtail import hooks
 
 from catalog.models import ProcedurePage
 from cms.admin_slugs import correct_posted_slug
+from cms.admin_workflow import say_what_the_edit_page_workflow_action_did
 
 # Views are counted in the cache and written to the database once per this many, so a busy
 # procedure page costs one UPDATE per 20 views instead of one per view.
@@ -57,3 +58,6 @@ def one_way_to_approve(menu_items, request, context):
     menu_items[:] = [
         item for item in menu_items if getattr(item, "name", None) != "action-publish"
     ]
+
+
+hooks.register("after_edit_page", say_what_the_edit_page_workflow_action_did)

@@ -142,6 +142,7 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # opened and leaves abandoned edits as drafts (docs/adr/005-no-autosave.md). Wagtail still warns
 # before leaving a page with unsaved changes.
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+WAGTAILADMIN_USER_LOGIN_FORM = "catalog.user_forms.LoginForm"
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",
     "doc",

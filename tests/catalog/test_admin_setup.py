@@ -1,5 +1,7 @@
 """The admin's set-up around the roles: user forms, slugs, workflows, demo accounts, dashboard messages."""
 
+import re
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
@@ -236,3 +238,13 @@ def test_setup_dev_refuses_without_debug(settings):
     with pytest.raises(CommandError):
         call_command("setup_dev")
     assert not get_user_model().objects.filter(username__startswith="bientap").exists()
+
+
+@pytest.mark.django_db
+def test_login_form_labels_are_vietnamese(client):
+    # Wagtail's login form leaves the password box's label to the field name ("Password").
+    body = client.get("/admin/login/").content.decode()
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", body, re.S)
+    text = " ".join(re.sub(r"<[^>]+>|\s+", " ", label) for label in labels)
+    assert "Mật khẩu" in text
+    assert "Password" not in text and "Remember" not in text

@@ -10,6 +10,7 @@ import html
 import json
 
 from django.contrib.auth.models import Group
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from wagtail.models import WorkflowState
@@ -138,6 +139,10 @@ def test_approving_added_parts_from_the_edit_page_publishes_the_submitted_note(
         for line in response.content.decode().splitlines()
         if "error" in line or "Hãy ghi chú" in line
     ][:20]
+
+    # the moderator is told the procedure went live, not just that the page was "updated"
+    told = [html.unescape(str(m)).strip() for m in get_messages(response.wsgi_request)]
+    assert told == [f"Đã duyệt và xuất bản “{page.title}”."], told
 
     stored = ProcedurePage.objects.get(pk=page.pk)
     assert stored.live and not stored.has_unpublished_changes
