@@ -343,6 +343,7 @@ def test_every_demo_procedure_saved_unchanged_keeps_its_content(editor_client):
 
 
 @pytest.mark.shared_data
+@pytest.mark.whole_catalog
 @pytest.mark.django_db
 def test_national_procedures_saved_unchanged_keep_their_content(editor_client):
     if not NATIONAL_DETAILS.is_dir():
