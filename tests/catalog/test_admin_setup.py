@@ -248,3 +248,27 @@ def test_login_form_labels_are_vietnamese(client):
     text = " ".join(re.sub(r"<[^>]+>|\s+", " ", label) for label in labels)
     assert "Mật khẩu" in text
     assert "Password" not in text and "Remember" not in text
+
+
+def test_page_search_counts_results_in_vietnamese(department, superuser):
+    # Wagtail's page search gives its count no model name: it read «1–1 trong 1 None».
+    make_procedure(
+        department=department, title="Đăng ký khai sinh", national_code="1.000001"
+    )
+    client = _client(superuser)
+    html = client.get("/admin/pages/search/", {"q": "khai sinh"}).content.decode()
+    assert re.search(r"1\s*–\s*1 trong 1 kết quả", html), html[-3000:]
+    assert "None" not in re.sub(r"<[^>]+>", " ", html)
+
+
+def test_time_since_reads_in_vietnamese():
+    from django.utils import timezone, translation
+
+    from wagtail.admin.templatetags.wagtailadmin_tags import timesince_simple
+
+    with translation.override("vi"):
+        past = timezone.now() - timezone.timedelta(hours=3, minutes=5)
+        assert timesince_simple(past) == "3\xa0giờ trước"
+        assert "minute" not in timesince_simple(
+            timezone.now() - timezone.timedelta(minutes=7)
+        )
