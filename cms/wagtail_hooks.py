@@ -2,6 +2,8 @@
 
 from django.core.cache import cache
 from django.db.models import F
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from wagtail import hooks
 
@@ -61,3 +63,11 @@ def one_way_to_approve(menu_items, request, context):
 
 
 hooks.register("after_edit_page", say_what_the_edit_page_workflow_action_did)
+
+
+@hooks.register("insert_editor_js")
+def fold_vietnamese_titles_into_slugs():
+    """The slug shown while typing a title is the folded one the server saves."""
+    return format_html(
+        '<script src="{}"></script>', static("catalog/js/vietnamese_slug.js")
+    )

@@ -142,6 +142,9 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # opened and leaves abandoned edits as drafts (docs/adr/005-no-autosave.md). Wagtail still warns
 # before leaving a page with unsaved changes.
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# Avatars are not fetched from an outside service: a government network may be offline, and a
+# user's e-mail hash should not leave it. Wagtail shows its own default avatar.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_USER_LOGIN_FORM = "catalog.user_forms.LoginForm"
 WAGTAILDOCS_EXTENSIONS = [
     "pdf",

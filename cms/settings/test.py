@@ -11,7 +11,6 @@ SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-WAGTAIL_GRAVATAR_PROVIDER_URL = None
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEARCH_INDEX_NAME = "test_procedures"
 _TMP = Path(os.environ.get("TEST_VAR_DIR") or tempfile.mkdtemp(prefix="catalog-test-"))

@@ -7,6 +7,7 @@ approving from the dashboard.
 from django.contrib.auth import get_user_model
 
 import pytest
+from playwright.sync_api import expect
 
 from catalog.models import DepartmentIndexPage, DepartmentPage, ProcedurePage
 from catalog.services.roles import grant_catalog_admin, grant_role
@@ -69,6 +70,12 @@ def test_a_department_typed_in_the_admin_gets_the_folded_slug(staff, page):
     page.wait_for_url("**/add/catalog/departmentpage/**")
     page.locator("#id_title").click()
     page.keyboard.type("Sở Văn hóa và Thể thao")
+    page.locator(
+        "#id_code"
+    ).click()  # leaving the title is when the admin fills the slug
+    page.get_by_role("tab", name="Quảng bá").click()
+    expect(page.locator("#id_slug")).to_have_value("so-van-hoa-va-the-thao")
+    page.get_by_role("tab", name="Nội dung").click()
     page.locator("#id_code").fill("SVHTT")
     page.locator("#id_kind").select_option(index=1)
     page.get_by_role("button", name="Lưu nháp").click()
