@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
+from catalog.request_values import whole_number
 from catalog.text import vietnamese_slug
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
@@ -43,7 +44,7 @@ class AmountInput(forms.TextInput):
     def format_value(self, value):
         if isinstance(value, int) and not isinstance(value, bool):
             return group_amount(value)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and whole_number(value.strip()) is not None:
             return group_amount(int(value))
         return super().format_value(value)
 
@@ -176,6 +177,14 @@ class ProcedurePageForm(CatalogPageForm):
                     _(
                         "Hãy ghi chú thay đổi công khai (tab Xuất bản) trước khi gửi duyệt hoặc xuất bản."
                     ),
+                    code="change_note_required",
+                ),
+            )
+            # The banner at the top lists only form-wide errors: say there what is missing.
+            self.add_error(
+                None,
+                forms.ValidationError(
+                    _("Chưa có ghi chú thay đổi công khai (tab “Xuất bản”)."),
                     code="change_note_required",
                 ),
             )

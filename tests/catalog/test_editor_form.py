@@ -190,6 +190,8 @@ def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
     response = client.post(edit_url(page), submit)
     assert response.status_code == 200
     assert "Hãy ghi chú thay đổi công khai" in response.content.decode()
+    banner = [str(m) for m in response.context["messages"]]
+    assert any("Chưa có ghi chú thay đổi công khai" in m for m in banner), banner
     submit["change_note"] = ["Tăng lệ phí đăng ký lên 9.000 đồng"]
     assert client.post(edit_url(page), submit).status_code == 302
 
