@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -50,6 +51,7 @@ def _response_without_rollback(exc) -> Response | None:
     return Response(exc.detail, status=exc.status_code, headers=headers)
 
 
+@csrf_exempt  # a POST to an unknown endpoint is a 404, not a CSRF 403
 def not_found(request, *args, **kwargs):
     """Unmatched URLs under /api/v1/ answer JSON, not the site's HTML 404."""
     return JsonResponse(

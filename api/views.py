@@ -169,7 +169,9 @@ class ProcedureListView(CatalogAPIView):
                     "o": ordering,
                     "v": iso(value) if key == "sort_updated" else value,
                     "i": last.pk,
-                }
+                },
+                endpoint="procedures",
+                scope=self.scope(request, ordering),
             )
         meta = {
             "page_size": size,
@@ -242,8 +244,15 @@ class ProcedureListView(CatalogAPIView):
             queryset = queryset.filter(last_published_at__gte=since)
         return queryset
 
+    @staticmethod
+    def scope(request, ordering: str) -> str:
+        """A cursor fits only the filters and ordering it was issued for."""
+        return params.request_scope(request, "procedures", ordering=ordering)
+
     def cursor_position(self, request, ordering: str):
-        data = decode_cursor(request)
+        data = decode_cursor(
+            request, endpoint="procedures", scope=self.scope(request, ordering)
+        )
         if data is None:
             return None
         if (
@@ -425,22 +434,28 @@ class LifeEventListView(SharedListView):
 # --- keyset lists: legal documents and forms -------------------------------------------------
 
 
-def keyset_page(request, queryset, *, key: str):
+def keyset_page(request, queryset, *, key: str, endpoint: str):
     """One page of `queryset` ordered by the unique string `key`, after the cursor's value."""
     size = params.page_size(request, default=100)
-    data = decode_cursor(request)
+    scope = params.request_scope(request, endpoint)
+    data = decode_cursor(request, endpoint=endpoint, scope=scope)
     if data is not None:
         if (
             not isinstance(data, dict)
             or set(data) != {"after"}
             or not isinstance(data["after"], str)
+            or len(data["after"]) > 600
         ):
             raise invalid_cursor()
         queryset = queryset.filter(**{f"{key}__gt": data["after"]})
     rows = list(queryset.order_by(key)[: size + 1])
     more = len(rows) > size
     rows = rows[:size]
-    cursor = encode_cursor({"after": getattr(rows[-1], key)}) if more else None
+    cursor = (
+        encode_cursor({"after": getattr(rows[-1], key)}, endpoint=endpoint, scope=scope)
+        if more
+        else None
+    )
     meta = {
         "page_size": size,
         "next_cursor": cursor,
@@ -455,7 +470,12 @@ class LegalDocumentListView(CatalogAPIView):
 
     @extend_schema(**schema.legal_document_list)
     def get(self, request):
-        rows, meta = keyset_page(request, LegalDocument.objects.all(), key="number")
+        rows, meta = keyset_page(
+            request,
+            LegalDocument.objects.all(),
+            key="number",
+            endpoint="legal-documents",
+        )
         return Response({"meta": meta, "items": [legal_document(row) for row in rows]})
 
 
@@ -469,7 +489,7 @@ class FormListView(CatalogAPIView):
         departments = params.code_list(request, "department")
         if departments is not None:
             queryset = queryset.filter(department__code__in=departments)
-        rows, meta = keyset_page(request, queryset, key="code")
+        rows, meta = keyset_page(request, queryset, key="code", endpoint="forms")
         return Response(
             {"meta": meta, "items": [form_template(row, request) for row in rows]}
         )
@@ -524,7 +544,9 @@ class ChangeFeedView(CatalogAPIView):
             gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
 
         cursor = encode_cursor(
-            {"s": reached, "g": sorted([g, s] for g, s in gaps.items())}
+            {"s": reached, "g": sorted([g, s] for g, s in gaps.items())},
+            endpoint="changes",
+            scope=params.request_scope(request, "changes"),
         )
         meta = {
             "page_size": size,
@@ -571,7 +593,9 @@ class ChangeFeedView(CatalogAPIView):
         )
 
     def position(self, request) -> tuple[int, dict[int, int]]:
-        data = decode_cursor(request)
+        data = decode_cursor(
+            request, endpoint="changes", scope=params.request_scope(request, "changes")
+        )
         if data is None:
             return 0, {}
         if (

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 import pytest
 
-from api.params import encode_cursor
+from api.params import cursor_scope, encode_cursor
 from catalog.models import CatalogEvent
 from tests.api.conftest import all_items, get_json, refreshed, republish, set_first_fee
 from tests.factories import make_procedure
@@ -133,13 +133,16 @@ def test_an_event_that_commits_late_is_not_skipped(client, catalog):
     assert read_feed(client, cursor)[0] == []
 
 
+FEED_SCOPE = cursor_scope("changes", {})
+
+
 def cursor_payload(cursor):
     from api.params import decode_cursor
 
     class Request:
         query_params = {"cursor": cursor}
 
-    return decode_cursor(Request)
+    return decode_cursor(Request, endpoint="changes", scope=FEED_SCOPE)
 
 
 def test_a_gap_that_never_fills_expires(client, catalog):
@@ -160,7 +163,9 @@ def test_a_gap_that_never_fills_expires(client, catalog):
     # The same gaps first seen two hours ago are dropped...
     payload = cursor_payload(fresh)
     payload["g"] = [[gap, seen - 7200] for gap, seen in payload["g"]]
-    _, later = read_feed(client, encode_cursor(payload))
+    _, later = read_feed(
+        client, encode_cursor(payload, endpoint="changes", scope=FEED_SCOPE)
+    )
     assert cursor_payload(later)["g"] == []
     # ...and so is one whose following event is older than the horizon.
     CatalogEvent.objects.filter(id=last.pk + 2).update(

@@ -199,9 +199,13 @@ def test_republished_content_replaces_the_old(client, catalog):
 def test_a_cursor_at_the_edge_of_the_calendar_is_an_ordinary_position(
     client, catalog, ordering, expected
 ):
-    from api.params import encode_cursor
+    from api.params import cursor_scope, encode_cursor
 
-    cursor = encode_cursor({"o": ordering, "v": "0001-01-01T00:00:00+07:00", "i": 0})
+    cursor = encode_cursor(
+        {"o": ordering, "v": "0001-01-01T00:00:00+07:00", "i": 0},
+        endpoint="procedures",
+        scope=cursor_scope("procedures", {"ordering": [ordering]}),
+    )
     response, body = get_json(
         client, f"/api/v1/procedures/?ordering={ordering}&cursor={cursor}"
     )
