@@ -6,8 +6,11 @@ skip the first two. The user form offers only the groups no role owns, and editi
 drops the role groups they hold.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
@@ -65,6 +68,21 @@ class CatalogUserViewSet(UserViewSet):
         return CatalogUserEditForm if for_update else CatalogUserCreationForm
 
 
+def lockout_message() -> str:
+    """What a login locked by django-axes (cms.login_lockout) is told."""
+    cool_off = settings.AXES_COOLOFF_TIME
+    if cool_off:
+        minutes = max(1, round(cool_off.total_seconds() / 60))
+        return gettext(
+            "Tài khoản tạm thời bị khóa vì đăng nhập sai quá nhiều lần. Vui lòng thử lại "
+            "sau %(minutes)d phút, hoặc liên hệ quản trị viên danh mục để được mở khóa."
+        ) % {"minutes": minutes}
+    return gettext(
+        "Tài khoản bị khóa vì đăng nhập sai quá nhiều lần. Vui lòng liên hệ quản trị "
+        "viên danh mục để được mở khóa."
+    )
+
+
 class LoginForm(WagtailLoginForm):
     """Wagtail's login form names its password box from the field name ("Password"), untranslated."""
 
@@ -72,3 +90,12 @@ class LoginForm(WagtailLoginForm):
         super().__init__(*args, **kwargs)
         self.fields["password"].label = _("Mật khẩu")
         self.fields["remember"].label = _("Ghi nhớ đăng nhập")
+
+    def clean(self):
+        """A locked-out login (django-axes, cms.login_lockout) says so in Vietnamese, not "wrong password"."""
+        try:
+            return super().clean()
+        except ValidationError:
+            if getattr(self.request, "axes_locked_out", False):
+                raise ValidationError(lockout_message(), code="locked_out") from None
+            raise

@@ -1,6 +1,9 @@
 """Settings shared by every environment; each value an operator may change comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONCE, NONE, SELF
 
 from cms.config import database_from_url, env, env_int, env_list, search_engine
 
@@ -35,6 +38,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "guardian",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -47,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.security_headers.PermissionsPolicyMiddleware",
+    "cms.security_headers.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.VietnameseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -58,6 +64,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "catalog.middleware.DeniedWriteAuditMiddleware",
     "catalog.admin_guard.AdminGuardMiddleware",  # after the audit: its refusals are kept
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lockout into a 429
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -92,6 +99,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before any check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -104,6 +112,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ANONYMOUS_USER_NAME = None  # guardian: anonymous users hold no object permissions
+
+# Login throttling (django-axes, cms/login_lockout.py): AXES_FAILURE_LIMIT wrong passwords for one
+# username from one client address lock that pair for AXES_COOLOFF_MINUTES; attempts while locked
+# are refused unchecked and do not extend it; a successful login clears the count.
+# Unlock early: manage.py axes_reset_username <username> (docs/operations.md).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = (
+    "cms.login_lockout.lockout_client_ip"  # API_TRUSTED_PROXIES applies
+)
+AXES_LOCKOUT_CALLABLE = "cms.login_lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # Django's admin site is not routed here
 
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
@@ -127,6 +151,56 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+
+# Security headers (cms/security_headers.py). Public pages: nothing inline runs or styles unless it
+# carries the request's nonce (no 'unsafe-inline'). The Wagtail admin needs inline scripts and styles,
+# so it gets its own policy, chosen by path.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+ADMIN_CSP_PATH_PREFIXES = ["/admin/"]
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, "'unsafe-inline'"],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],  # the editor's live preview frames admin pages
+    }
+}
+# Features the catalog never uses are off for every page and any frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 # Wagtail
@@ -142,6 +216,10 @@ WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT = True
 # opened and leaves abandoned edits as drafts (docs/adr/005-no-autosave.md). Wagtail still warns
 # before leaving a page with unsaved changes.
 WAGTAIL_AUTOSAVE_INTERVAL = 0
+# The admin calls no outside host (its Content-Security-Policy would block it anyway): no upgrade
+# check against Wagtail's release server, no Gravatar avatars.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # Avatars are not fetched from an outside service: a government network may be offline, and a
 # user's e-mail hash should not leave it. Wagtail shows its own default avatar.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
