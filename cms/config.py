@@ -56,12 +56,24 @@ def database_from_url(url: str) -> dict:
             f"DATABASE_URL={url!r} is malformed: expected postgres://user:pass@host:port/name "
             "or sqlite:////absolute/path.db"
         )
+    sqlite = scheme == "sqlite"
+    # SQLite opens a file in well under a millisecond, and a connection kept open remembers
+    # the file's state: one opened while it was read-only stayed read-only after the fault.
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(
+            url, conn_max_age=0 if sqlite else 60, conn_health_checks=True
+        )
     except Exception as exc:  # dj_database_url raises several types
         raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
     if not config.get("NAME"):
         raise ConfigError(f"DATABASE_URL={url!r} names no database.")
+    options = config.setdefault("OPTIONS", {})
+    if sqlite:
+        # a short lock (another writer committing) is waited out; a long one answers 503
+        options.setdefault("timeout", env_int("SQLITE_BUSY_TIMEOUT", 5))
+    else:
+        # a server that does not answer is an outage in seconds, not a hung worker
+        options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
     return config
 
 

@@ -114,3 +114,12 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("cài đặt cổng")
+
+
+class HealthProbe(models.Model):
+    """Always empty: /healthz inserts a row here and rolls it back, proving the database takes writes."""
+
+    checked_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lần kiểm tra sức khỏe")

@@ -12,6 +12,9 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms.admin_workflow import workflow_action
 from cms.views import healthz
 
+# The database being unavailable outside a view (session, admin guard) answers 503, not 500.
+handler500 = "cms.outage.server_error"
+
 # Wagtail's generic pages API stays available as the benchmark peer and for Wagtail's own clients.
 wagtail_api = WagtailAPIRouter("wagtailapi")
 wagtail_api.register_endpoint("pages", PagesAPIViewSet)

@@ -1,15 +1,42 @@
+import sqlite3
+from datetime import timedelta
 from unittest import mock
 
 from django.db.utils import OperationalError
+from django.utils import timezone
+
+from catalog.models import CatalogEvent
+from cms.models import HealthProbe
+from cms.outage import describe, is_database_outage
 
 
 def test_healthz_reports_database_and_search(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
     body = response.json()
-    assert body["database"]["status"] == "ok"
-    assert body["database"]["vendor"] in ("postgresql", "sqlite")
+    assert body["status"] in ("ok", "degraded")  # degraded: the test index may be empty
+    database = body["database"]
+    assert database["status"] == "ok"
+    assert database["vendor"] in ("postgresql", "sqlite")
+    assert database["read"]["status"] == "ok"
+    assert database["write"]["status"] == "ok"
     assert "engine" in body["search"]
+    assert not HealthProbe.objects.exists()  # the write check rolled its row back
+
+
+def test_healthz_reports_search_index_lag(client, procedure):
+    # the test transaction never commits, so the indexer has not read the publish event
+    CatalogEvent.objects.update(occurred_at=timezone.now() - timedelta(minutes=20))
+    body = client.get("/healthz").json()
+    lag = body["search"]["lag"]
+    assert lag["unread_events"] >= 1
+    assert lag["oldest_seconds"] >= 20 * 60
+    assert "index lagging" in body["search"]["problems"]
+    assert body["search"]["status"] != "ok"
+    assert (
+        body["status"] == "degraded"
+    )  # search trouble alone never takes the site down
 
 
 def test_healthz_is_503_when_database_is_unreachable(client, db):
@@ -19,7 +46,43 @@ def test_healthz_is_503_when_database_is_unreachable(client, db):
     ):
         response = client.get("/healthz")
     assert response.status_code == 503
-    assert response.json()["database"]["status"] == "down"
+    body = response.json()
+    assert body["status"] == "down"
+    assert body["database"]["read"] == {
+        "status": "down",
+        "error": "OperationalError",
+        "ms": body["database"]["read"]["ms"],
+    }
+
+
+def _sqlite_error(tmp_path, statement: str, *, locked: bool) -> OperationalError:
+    """A real driver error, wrapped the way Django wraps it."""
+    path = tmp_path / "probe.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE IF NOT EXISTS t (x)")
+    if locked:
+        holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        other.execute(statement)
+    except sqlite3.Error as exc:
+        error = OperationalError(str(exc))
+        error.__cause__ = exc
+        return error
+    finally:
+        other.close()
+        if locked:
+            holder.execute("ROLLBACK")
+        holder.close()
+    raise AssertionError(f"{statement} did not fail")
+
+
+def test_locked_sqlite_is_an_outage_and_a_missing_table_is_a_bug(tmp_path):
+    locked = _sqlite_error(tmp_path, "SELECT * FROM t", locked=True)
+    assert is_database_outage(locked)
+    assert describe(locked) == "OperationalError (SQLITE_BUSY)"
+    missing = _sqlite_error(tmp_path, "SELECT * FROM no_such_table", locked=False)
+    assert not is_database_outage(missing)
 
 
 def test_home_and_admin_login_are_served(client, db):
