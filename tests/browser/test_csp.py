@@ -137,3 +137,24 @@ def test_the_policy_blocks_an_injected_inline_script_and_style(live_server, brow
     assert ran is False and color != "rgb(255, 0, 0)"
     assert any(v.startswith("script-src") for v in found), found
     assert any(v.startswith("style-src") for v in found), found
+
+
+def test_an_editor_sees_the_wagtail_userbar_on_a_public_page_without_violations(
+    site, page, violations, live_server
+):
+    """Logged-in editors get Wagtail's user bar on public pages, under the public policy."""
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.create_superuser("root", "root@example.invalid", "pw-root")
+    page.goto(live_server.url + "/admin/login/")
+    page.locator("#id_username").fill("root")
+    page.locator("#id_password").fill("pw-root")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(live_server.url + "/admin/")
+    page.goto(live_server.url + site["birth"].url)
+    userbar = page.locator("wagtail-userbar")
+    userbar.wait_for(state="attached")
+    page.locator("wagtail-userbar [data-wagtail-userbar-trigger]").click()
+    page.locator("wagtail-userbar [role=menuitem]").first.wait_for()
+    page.wait_for_timeout(500)
+    assert violations == [], "\n".join(violations)
