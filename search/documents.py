@@ -72,6 +72,9 @@ class ProcedureDocument:
     fee_max: int | None = None
     processing_time: str = ""
     url: str = ""
+    revision_id: int = (
+        0  # the live revision built from: how reconciliation spots stale documents
+    )
 
     @property
     def name_key(self) -> str:
@@ -157,6 +160,7 @@ class DocumentBuilder:
             department=_text(department.title) if department else "",
             department_code=department.code if department else "",
             url=self.url_for(procedure),
+            revision_id=procedure.live_revision_id or 0,
         )
         for name in (
             "keywords",
@@ -309,7 +313,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     """
     columns = (
         "pk", "title", "national_code", "local_code", "keywords", "summary",
-        "online_level", "result_note", "path", "url_path",
+        "online_level", "result_note", "path", "url_path", "live_revision_id",
     )  # fmt: skip
     ids = sorted(ids)
     wanted = set(ids)
@@ -369,6 +373,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         note,
         path,
         url_path,
+        live_revision_id,
     ) in pages:
         procedures.append(
             _Row(
@@ -383,6 +388,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                 result_note=note,
                 path=path,
                 url_path=url_path,
+                live_revision_id=live_revision_id,
                 steps=_Rows(
                     _Row(title=t, description=d) for _, t, d in steps.get(pk, empty)
                 ),

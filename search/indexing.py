@@ -4,11 +4,18 @@ The catalog event log is the queue. After every committed event a task reads the
 the indexer's cursor into PendingIndexChange rows (the database is the one thing that must
 work) and applies them in batches. When the engine is down the rows stay, and
 `manage.py search_index update` (or the next event) applies them later.
+
+The log alone cannot repair everything: a process killed between the import's commit and
+its indexing leaves work that no new event will trigger, and an index folder can be lost or
+replaced. `reconcile()` (run by `search_index update` and `follow`) compares what the index
+holds, page by page and live revision by live revision, with what is published, and syncs
+the difference; an index that cannot be read at all is rebuilt.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -17,15 +24,16 @@ from django.utils import timezone
 
 from django_tasks import task
 
-from catalog.models import CatalogEvent, EventAction
+from catalog.models import CatalogEvent, EventAction, ProcedurePage
 from catalog.signals import catalog_event_committed
 from search.documents import ProcedureDocument, iter_documents
-from search.engines import get_engine
+from search.engines import EngineUnavailable, get_engine
 from search.models import IndexAction, IndexCursor, PendingIndexChange, SearchRecord
 
 logger = logging.getLogger(__name__)
 
 REMOVING = {EventAction.UNPUBLISHED, EventAction.DELETED}
+UNREADABLE = ("missing", "corrupt", "outdated")  # index states only a rebuild mends
 
 
 def _record(document: ProcedureDocument) -> SearchRecord:
@@ -157,6 +165,137 @@ def update_index() -> dict[str, int]:
     result = apply_pending()
     result["events"] = collected
     return result
+
+
+def rebuild_index(progress=None) -> int:
+    """Everything into a fresh index, then the database copy; events that arrive meanwhile are
+    replayed on top. Raises EngineUnavailable (the old index stays) when it cannot be built."""
+    from search.documents import iter_documents
+
+    engine = get_engine()
+    started_at_event = (
+        CatalogEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    )
+    started = timezone.now()
+    documents: list[ProcedureDocument] = []
+
+    def collect():
+        for document in iter_documents():
+            documents.append(document)
+            yield document
+
+    count = engine.rebuild(collect(), progress=progress)
+    with transaction.atomic():
+        SearchRecord.objects.all().delete()
+        save_records(documents)
+    # Everything up to the first event is in the new index; changes published while we
+    # were building are applied on top of it.
+    PendingIndexChange.objects.filter(updated_at__lt=started).delete()
+    IndexCursor.objects.update_or_create(
+        name="default", defaults={"last_event_id": started_at_event}
+    )
+    update_index()
+    return count
+
+
+def differences() -> dict[str, set[int]]:
+    """Pages where the index or its database copy differs from what is published.
+
+    Cheap: ids and live revision ids from one query, the index's ids and revisions from its
+    fast fields (no document is built). An engine that keeps no revisions is compared by id.
+    """
+    engine = get_engine()
+    live = dict(
+        ProcedurePage.objects.live()
+        .public()
+        .values_list("pk", "live_revision_id")
+        .order_by()
+    )
+    revisions = getattr(engine, "revisions", None)
+    indexed = revisions() if revisions else {pid: 0 for pid in engine.fingerprints()}
+    records = set(SearchRecord.objects.values_list("page_id", flat=True))
+    return {
+        "missing": set(live) - set(indexed),
+        "extra": set(indexed) - set(live),
+        "stale": {
+            pid
+            for pid, revision in live.items()
+            if indexed.get(pid) and revision and indexed[pid] != revision
+        },
+        "copy_missing": set(live) - records,
+        "copy_extra": records - set(live),
+    }
+
+
+def reconcile(*, batch_size: int = 500) -> dict[str, int]:
+    """Catch the index up with the database without anyone re-running an import.
+
+    First the event log (new events, then pending changes), then the comparison above; an
+    index that cannot be opened (missing, corrupt, outdated schema) is rebuilt instead.
+    """
+    started = time.perf_counter()
+    engine = get_engine()
+    state = getattr(engine, "state", None)
+    if state is not None and state(fresh=True).problem in UNREADABLE:
+        count = rebuild_index()
+        result = {"events": 0, "applied": 0, "failed": 0}
+        result.update(rebuilt=count, missing=0, extra=0, stale=0, synced=count)
+    else:
+        result = update_index()
+        found = differences()
+        pending = set(PendingIndexChange.objects.values_list("page_id", flat=True))
+        # Pages still pending failed just now and keep their own retry count.
+        todo = sorted(set().union(*found.values()) - pending)
+        for start in range(0, len(todo), batch_size):
+            batch = todo[start : start + batch_size]
+            try:
+                sync_pages(batch)
+            except Exception as exc:  # kept as pending changes, never lost
+                result["failed"] += len(batch)
+                for page_id in batch:
+                    remember(page_id=page_id, action=IndexAction.INDEX)
+                PendingIndexChange.objects.filter(page_id__in=batch).update(
+                    attempts=1, last_error=f"{exc.__class__.__name__}: {exc}"[:500]
+                )
+        result.update(
+            rebuilt=0,
+            missing=len(found["missing"] | found["copy_missing"]),
+            extra=len(found["extra"] | found["copy_extra"]),
+            stale=len(found["stale"]),
+            synced=len(todo),
+        )
+        if state is not None and todo:
+            state(fresh=True)
+    result["seconds"] = round(time.perf_counter() - started, 3)
+    if result["synced"]:
+        logger.warning(
+            "search reconciliation synced %d procedures (%d missing, %d extra, %d stale, "
+            "%d rebuilt)",
+            result["synced"],
+            result["missing"],
+            result["extra"],
+            result["stale"],
+            result["rebuilt"],
+        )
+    return result
+
+
+def follow(*, interval: float, reconcile_every: float, stop=None, log=None) -> None:
+    """The indexer as a long-running process: events every `interval` seconds, a full
+    reconciliation at start and every `reconcile_every` seconds (a timer, no cron needed)."""
+    next_reconcile = 0.0
+    while stop is None or not stop():
+        try:
+            if time.monotonic() >= next_reconcile:
+                result = reconcile()
+                next_reconcile = time.monotonic() + reconcile_every
+            else:
+                result = update_index()
+            if log and (result.get("events") or result.get("synced")):
+                log(result)
+        except EngineUnavailable as exc:
+            logger.warning("search indexer: %s; retrying", exc)
+        time.sleep(interval)
 
 
 @task()

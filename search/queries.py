@@ -137,3 +137,4 @@ class SearchResult:
     engine: str = ""
     took_ms: float = 0.0
     fallback: bool = False
+    fallback_reason: str = ""  # why the database answered (empty when it did not)

@@ -327,9 +327,12 @@ class ElasticsearchEngine(SearchEngine):
     def search(self, query: SearchQuery) -> SearchResult:
         try:
             return super().search(query)
-        except (TransportError, ApiError, EngineUnavailable, OSError):
+        except (TransportError, ApiError, EngineUnavailable, OSError) as exc:
             result = self.fallback.search(query)
             result.fallback = True
+            result.fallback_reason = (
+                f"elasticsearch unavailable: {exc.__class__.__name__}"
+            )
             return result
 
     def _search(self, query: SearchQuery, analyzed: AnalyzedQuery):

@@ -3,10 +3,17 @@
 Several processes may read while one writes: tantivy allows one writer per index folder
 (a second one gets LockBusy, which we retry), and readers notice another process's commit
 by watching meta.json and reloading.
+
+`SEARCH_INDEX_DIR/<name>` is a symbolic link to the current generation, a sibling folder
+`.<name>-<time>`: a rebuild fills a fresh generation and swaps the link in one rename, so
+searches use the old index (or the database) until the new one is whole, and a failed
+rebuild leaves the old one. A missing, corrupt, outdated or incomplete index is detected
+(`state()`), reported by `health()`, and searched around through the database copy.
 """
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import math
 import os
@@ -15,6 +22,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import orjson
@@ -34,12 +42,13 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"  # 5: each document carries its live revision
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
 BATCH = 1000
 FEED_BATCH = 100  # documents handed to the rebuild thread at a time
+STATE_TTL = 5.0  # seconds a process trusts its last look at the index's health
 
 FACET_FIELDS = {
     "department": "f_department",
@@ -93,6 +102,7 @@ def _analyzer(exact: bool):
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("revision", stored=True, fast=True)
     builder.add_text_field("code_raw", tokenizer_name="raw")
     builder.add_text_field("name_full", tokenizer_name="raw")
     builder.add_text_field("keyword_full", tokenizer_name="raw")
@@ -113,6 +123,7 @@ def build_schema() -> tantivy.Schema:
 def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     doc = tantivy.Document()
     doc.add_unsigned("page_id", document.page_id)
+    doc.add_unsigned("revision", max(0, int(document.revision_id or 0)))
     for code in document.codes:
         doc.add_text("code_raw", code.lower())
         doc.add_text("codes_text", code)
@@ -183,40 +194,105 @@ def _feed(writer, documents: Iterable[ProcedureDocument], progress) -> int:
     return count
 
 
+class IndexUnusable(EngineUnavailable):
+    """The index folder is missing, corrupt or from an older schema: search around it, rebuild it."""
+
+    def __init__(self, problem: str, detail: str):
+        super().__init__(f"search index {problem}: {detail}")
+        self.problem = problem
+
+
+class IndexUnwritable(EngineUnavailable):
+    """The index folder cannot be written (permissions, a file in the way, a full disk)."""
+
+
+@dataclass
+class IndexState:
+    """What a process found when it last looked at the index (see `EmbeddedEngine.state`)."""
+
+    status: str  # ok | degraded | down
+    problem: str  # "" | missing | corrupt | outdated | incomplete | behind | extra
+    reason: str
+    documents: int | None  # in the index; None when it cannot be read
+    expected: int | None  # live public procedures in the database
+    database_copy: int | None  # rows of the fallback's table (search.SearchRecord)
+    fallback: bool  # search answers from the database instead of the index
+
+
+def _tantivy_error(exc: BaseException) -> bool:
+    """tantivy reports damage as ValueError/OSError, and Rust panics as a BaseException."""
+    return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
+
+
 class EmbeddedEngine(SearchEngine):
     name = "embedded"
 
     def __init__(self, *, directory: Path, index_name: str):
-        self.path = Path(directory) / index_name
+        self.root = Path(directory)
+        self.index_name = index_name
+        self.path = self.root / index_name  # a link to the current generation
         self._lock = threading.RLock()
         self._index: tantivy.Index | None = None
+        self._target: str | None = None  # the generation folder that _index reads
         self._schema = build_schema()
         self._seen: tuple | None = None
         self._vocabulary: tuple[tuple | None, dict[str, int]] = (None, {})
+        self._state: tuple[float, IndexState] | None = None
 
     # ---- opening and reloading
 
-    def _open(self) -> tantivy.Index:
+    def _current(self) -> Path | None:
+        """The folder the index link points at, if there is an index there at all."""
+        target = Path(os.path.realpath(self.path))
+        if not (target / "meta.json").is_file():
+            return None
+        return target
+
+    def _open(self, *, create: bool = False) -> tantivy.Index:
         with self._lock:
-            if self._index is None:
-                self.path.mkdir(parents=True, exist_ok=True)
-                marker = self.path / "schema_version"
-                if marker.exists() and marker.read_text() != SCHEMA_VERSION:
-                    # An index from an older schema: start empty, `search_index rebuild` refills it.
-                    shutil.rmtree(self.path)
-                    self.path.mkdir(parents=True)
-                index = tantivy.Index(self._schema, path=str(self.path))
-                index.register_tokenizer("vi_folded", _analyzer(exact=False))
-                index.register_tokenizer("vi_exact", _analyzer(exact=True))
-                marker.write_text(SCHEMA_VERSION)
-                self._index = index
-                self._seen = self._meta_stamp()
-            return self._index
+            target = self._current()
+            if self._index is not None and target is not None:
+                if str(target) == self._target:
+                    return self._index
+            self._forget()
+            if target is None:
+                if not create:
+                    raise IndexUnusable("missing", f"no index at {self.path}")
+                target = self._create_generation()
+            marker = target / "schema_version"
+            version = marker.read_text().strip() if marker.exists() else ""
+            if version != SCHEMA_VERSION:
+                raise IndexUnusable(
+                    "outdated",
+                    f"schema version {version or 'unknown'}, expected {SCHEMA_VERSION}",
+                )
+            try:
+                index = tantivy.Index(self._schema, path=str(target))
+                self._register(index)
+                index.reload()
+            except BaseException as exc:
+                if not _tantivy_error(exc):
+                    raise
+                raise IndexUnusable("corrupt", _one_line(exc)) from exc
+            self._index, self._target = index, str(target)
+            self._seen = self._meta_stamp()
+            return index
+
+    @staticmethod
+    def _register(index: tantivy.Index) -> None:
+        index.register_tokenizer("vi_folded", _analyzer(exact=False))
+        index.register_tokenizer("vi_exact", _analyzer(exact=True))
+
+    def _forget(self) -> None:
+        """Drop the open index; the next use reopens whatever the link points at."""
+        with self._lock:
+            self._index, self._target, self._seen = None, None, None
+            self._state = None
 
     def _meta_stamp(self) -> tuple | None:
         try:
-            stat = os.stat(self.path / "meta.json")
-        except FileNotFoundError:
+            stat = os.stat(Path(self._target or self.path) / "meta.json")
+        except OSError:
             return None
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
@@ -230,7 +306,7 @@ class EmbeddedEngine(SearchEngine):
         return index.searcher()
 
     def _writer(self, heap: int = WRITER_HEAP):
-        index = self._open()
+        index = self._open(create=True)
         deadline = time.monotonic() + WRITER_WAIT_SECONDS
         delay = 0.02
         while True:
@@ -250,6 +326,82 @@ class EmbeddedEngine(SearchEngine):
         index = self._open()
         index.reload()
         self._seen = self._meta_stamp()
+        self._state = None
+
+    # ---- generations: build beside the current index, then swap the link
+
+    def _generation_name(self) -> str:
+        return f".{self.index_name}-{time.time_ns()}-{os.getpid()}"
+
+    def _make_root(self) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".{self.index_name}.probe-{os.getpid()}"
+            probe.mkdir()
+            probe.rmdir()
+        except OSError as exc:
+            raise IndexUnwritable(
+                f"cannot write the search index folder {self.root}: "
+                f"{exc.strerror or exc}"
+            ) from exc
+
+    def _new_index(self, folder: Path) -> tantivy.Index:
+        folder.mkdir()
+        index = tantivy.Index(self._schema, path=str(folder))
+        self._register(index)
+        (folder / "schema_version").write_text(SCHEMA_VERSION)
+        return index
+
+    def _create_generation(self) -> Path:
+        """An empty index for the first write into a folder that has none (a new install)."""
+        self._make_root()
+        folder = self.root / self._generation_name()
+        index = self._new_index(folder)
+        writer = index.writer(WRITER_HEAP, 1)
+        writer.commit()
+        writer.wait_merging_threads()
+        del writer
+        self._point_at(folder)
+        return folder
+
+    def _point_at(self, folder: Path) -> None:
+        """Make the index link name `folder` in one rename; readers never see half of it."""
+        link = self.root / f".{self.index_name}.link-{os.getpid()}"
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        os.symlink(folder.name, link)
+        if self.path.is_dir() and not self.path.is_symlink():
+            # An index from before generations (a plain folder): set it aside first.
+            os.rename(self.path, self.root / f"{self._generation_name()}-old")
+        elif self.path.exists() and not self.path.is_symlink():
+            os.unlink(self.path)  # a stray file where the index belongs
+        os.replace(link, self.path)
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _remove_old_generations(self) -> None:
+        """Folders of earlier (or failed) rebuilds; other processes reopen on their next read."""
+        current = self._current()
+        prefix = f".{self.index_name}-"
+        for entry in self.root.iterdir():
+            if entry.name.startswith(prefix) and entry != current:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+
+    def _rebuild_lock(self):
+        """One rebuild at a time per index, across processes (a file lock the kernel drops on exit)."""
+        handle = open(self.root / f".{self.index_name}.rebuild.lock", "a+")  # noqa: SIM115
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.close()
+            raise EngineUnavailable(
+                "another search index rebuild is running on this folder"
+            ) from exc
+        return handle
 
     # ---- writing
 
@@ -274,15 +426,53 @@ class EmbeddedEngine(SearchEngine):
     def rebuild(
         self, documents: Iterable[ProcedureDocument], progress: Progress | None = None
     ) -> int:
-        """Replace everything in one commit: readers see the old index until the new one is whole."""
+        """Build a fresh generation beside the current index, then swap the link to it.
+
+        Readers keep the old index (or the database fallback, if the old one is broken)
+        until the swap; whatever state the old folder is in does not matter, and a failed
+        build leaves it as it was.
+        """
         with self._lock:
-            writer = self._writer(REBUILD_HEAP)
-            writer.delete_all_documents()
-            count = _feed(writer, documents, progress)
-            self._commit(writer)
+            self._make_root()
+            lock = self._rebuild_lock()
+            folder = self.root / self._generation_name()
+            try:
+                try:
+                    index = self._new_index(folder)
+                    writer = index.writer(REBUILD_HEAP, 1)
+                except OSError as exc:
+                    raise IndexUnwritable(
+                        f"cannot write the search index folder {self.root}: "
+                        f"{exc.strerror or exc}"
+                    ) from exc
+                except ValueError as exc:  # tantivy wraps I/O errors
+                    raise IndexUnwritable(
+                        f"cannot write the search index folder {self.root}: "
+                        f"{_one_line(exc)}"
+                    ) from exc
+                count = _feed(writer, documents, progress)
+                writer.commit()
+                writer.wait_merging_threads()
+                del writer
+                self._point_at(folder)
+            except BaseException:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            finally:
+                lock.close()
+            self._forget()
+            self._remove_old_generations()
             if progress:
                 progress(count)
             return count
+
+    def clear(self) -> None:
+        with self._lock:
+            writer = self._writer()
+            writer.delete_all_documents()
+            self._commit(writer)
+
+    # ---- reading what is indexed
 
     def fingerprints(self) -> dict[int, str]:
         searcher = self._searcher()
@@ -296,13 +486,102 @@ class EmbeddedEngine(SearchEngine):
             found[int(doc["page_id"][0])] = doc["fingerprint"][0]
         return found
 
-    def health(self) -> dict:
+    def revisions(self) -> dict[int, int]:
+        """page_id -> the live revision each indexed document was built from (fast fields only)."""
         searcher = self._searcher()
+        total = searcher.num_docs
+        if not total:
+            return {}
+        answer = searcher.aggregate(
+            Query.all_query(),
+            {
+                "pages": {
+                    "terms": {"field": "page_id", "size": total + 1},
+                    "aggs": {"revision": {"max": {"field": "revision"}}},
+                }
+            },
+        )
         return {
-            "status": "ok",
-            "documents": searcher.num_docs,
-            "path": str(self.path),
+            int(bucket["key"]): int(bucket["revision"]["value"] or 0)
+            for bucket in answer["pages"]["buckets"]
         }
+
+    # ---- health: is the index there, readable and whole?
+
+    def state(self, *, fresh: bool = False) -> IndexState:
+        """This process's look at the index, renewed every STATE_TTL seconds.
+
+        Missing, corrupt or outdated: search from the database copy. Fewer than half the
+        documents the database copy holds (a folder emptied or replaced by an old one):
+        also the database copy, which then knows more procedures. Any smaller difference
+        from the published procedures (indexing behind, extra documents) is reported as
+        degraded while the index keeps answering; reconciliation closes it.
+        """
+        cached = self._state
+        if not fresh and cached and time.monotonic() - cached[0] < STATE_TTL:
+            return cached[1]
+        state = self._look()
+        self._state = (time.monotonic(), state)
+        return state
+
+    def _look(self) -> IndexState:
+        expected = database_copy = None
+        try:
+            from search.documents import count_documents
+            from search.models import SearchRecord
+
+            expected = count_documents()
+            database_copy = SearchRecord.objects.count()
+        except Exception:  # the database's own health is reported beside this one
+            logger.warning("could not count procedures for the search health check")
+        documents = None
+        try:
+            documents = self._searcher().num_docs
+        except IndexUnusable as exc:
+            problem, reason = exc.problem, str(exc)
+        except BaseException as exc:
+            if not _tantivy_error(exc):
+                raise
+            self._forget()
+            problem, reason = "corrupt", f"search index corrupt: {_one_line(exc)}"
+        else:
+            problem, reason = "", ""
+            if database_copy is not None and documents * 2 < database_copy:
+                # Less than half: an emptied or replaced folder, not a lag.
+                problem = "incomplete"
+                reason = (
+                    f"the index holds {documents} procedures, the database copy "
+                    f"{database_copy}; run `search_index update`"
+                )
+            elif documents < max(expected or 0, database_copy or 0):
+                problem = "behind"
+                missing = max(expected or 0, database_copy or 0) - documents
+                reason = f"{missing} published procedures are not indexed yet"
+            elif expected is not None and documents > expected:
+                problem = "extra"
+                reason = (
+                    f"{documents - expected} indexed procedures are no longer published"
+                )
+        fallback = problem in ("missing", "corrupt", "outdated", "incomplete")
+        if not problem:
+            status = "ok"
+        elif fallback and not database_copy and expected:
+            status = "down"  # neither the index nor the database copy can answer
+        else:
+            status = "degraded"
+        return IndexState(
+            status=status,
+            problem=problem,
+            reason=reason,
+            documents=documents,
+            expected=expected,
+            database_copy=database_copy,
+            fallback=fallback,
+        )
+
+    def health(self) -> dict:
+        state = self.state(fresh=True)
+        return {**asdict(state), "path": str(self.path)}
 
     # ---- querying: small named pieces
 
@@ -480,22 +759,45 @@ class EmbeddedEngine(SearchEngine):
         return Query.boolean_query(clauses)
 
     def search(self, query: SearchQuery) -> SearchResult:
-        """A broken or half-replaced index answers from the database, never with a 500."""
+        """A missing, broken or half-replaced index answers from the database, never with a 500."""
+        state = self.state()
+        if state.fallback:
+            return self._database_search(query, state.reason)
         try:
             return super().search(query)
         except QueryError:
             raise
         except BaseException as exc:  # tantivy panics derive from BaseException
-            if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+            if not _tantivy_error(exc):
                 raise
             logger.exception("embedded search failed; answering from the database")
-            with self._lock:
-                self._index = None  # reopen from disk next time
-            from search.engines.database import DatabaseEngine
+            self._forget()  # reopen from disk, and look at its health again, next time
+            return self._database_search(query, f"search index error: {_one_line(exc)}")
 
-            result = DatabaseEngine().search(query)
-            result.fallback = True
-            return result
+    def suggest(self, text: str, limit: int = 8) -> list[dict]:
+        """Autocomplete from the database copy too when the index cannot answer."""
+        if self.state().fallback:
+            return self._database().suggest(text, limit=limit)
+        try:
+            return super().suggest(text, limit=limit)
+        except BaseException as exc:
+            if not _tantivy_error(exc):
+                raise
+            logger.exception("embedded suggest failed; answering from the database")
+            self._forget()
+            return self._database().suggest(text, limit=limit)
+
+    @staticmethod
+    def _database():
+        from search.engines.database import DatabaseEngine
+
+        return DatabaseEngine()
+
+    def _database_search(self, query: SearchQuery, reason: str) -> SearchResult:
+        result = self._database().search(query)
+        result.fallback = True
+        result.fallback_reason = reason
+        return result
 
     def _search(self, query: SearchQuery, analyzed: AnalyzedQuery):
         searcher = self._searcher()
@@ -626,8 +928,7 @@ class EmbeddedEngine(SearchEngine):
             self._vocabulary = (stamp, words)
         return self._vocabulary[1]
 
-    def clear(self) -> None:
-        with self._lock:
-            writer = self._writer()
-            writer.delete_all_documents()
-            self._commit(writer)
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or exc.__class__.__name__
+    return text[:300]

@@ -1,18 +1,14 @@
-"""manage.py search_index rebuild | update | check"""
+"""manage.py search_index rebuild | update | follow | check"""
 
-import datetime
 import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
-from django.utils import timezone
 
-from catalog.models import CatalogEvent
 from search.documents import count_documents, iter_documents
 from search.engines import EngineUnavailable, get_engine
-from search.indexing import save_records, update_index
-from search.models import IndexCursor, PendingIndexChange, SearchRecord
+from search.indexing import follow, rebuild_index, reconcile
+from search.models import PendingIndexChange
 
 
 class Progress:
@@ -52,49 +48,50 @@ class Progress:
 
 
 class Command(BaseCommand):
-    help = "Rebuild the search index, apply pending changes, or compare index and database."
+    help = (
+        "Rebuild the search index, catch it up with the database (update; follow keeps "
+        "doing it), or compare index and database (check)."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "update", "check"])
+        parser.add_argument("action", choices=["rebuild", "update", "follow", "check"])
         parser.add_argument(
             "--no-progress", action="store_true", help="do not draw the progress bar"
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=2.0,
+            help="follow: seconds between looks at the event log (default 2)",
+        )
+        parser.add_argument(
+            "--reconcile-every",
+            type=float,
+            default=60.0,
+            help="follow: seconds between full comparisons with the database (default 60)",
         )
 
     def handle(self, action, no_progress=False, **options):
         self.show_progress = not no_progress
+        self.options = options
         try:
             return getattr(self, f"run_{action}")()
         except EngineUnavailable as exc:
-            raise CommandError(f"Search engine unavailable: {exc}") from exc
+            # One line, no traceback: the operator needs the cause, not our stack.
+            raise CommandError(f"Search engine unavailable: {exc}") from None
 
     def run_rebuild(self):
         engine = get_engine()
-        started_at_event = (
-            CatalogEvent.objects.order_by("-id").values_list("id", flat=True).first()
-            or 0
-        )
+        check_writable = getattr(engine, "_make_root", None)
+        if check_writable:  # before any database work, so the error comes at once
+            check_writable()
         total = count_documents()
         progress = Progress(self.stderr, total, "indexing", self.show_progress)
         started = time.perf_counter()
-        documents = []
-
-        def collect():
-            for document in iter_documents():
-                documents.append(document)
-                yield document
-
-        count = engine.rebuild(collect(), progress=progress)
-        progress.finish()
-        with transaction.atomic():
-            SearchRecord.objects.all().delete()
-            save_records(documents)
-        # Everything up to the first event is in the new index; changes published while we
-        # were building are applied on top of it.
-        PendingIndexChange.objects.filter(updated_at__lt=_start_time(started)).delete()
-        IndexCursor.objects.update_or_create(
-            name="default", defaults={"last_event_id": started_at_event}
-        )
-        update_index()
+        try:
+            count = rebuild_index(progress=progress)
+        finally:
+            progress.finish()
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Indexed {count} procedures into {engine.name} in {seconds:.2f} s "
@@ -115,15 +112,49 @@ class Command(BaseCommand):
         )
 
     def run_update(self):
-        result = update_index()
-        self.stdout.write(
-            f"New catalog events: {result['events']}; "
-            f"applied {result['applied']}, failed {result['failed']}."
-        )
+        result = reconcile()
+        self.stdout.write(self._describe(result))
         if result["failed"]:
             raise CommandError(
                 f"{result['failed']} changes could not be applied; they stay pending."
             )
+
+    @staticmethod
+    def _describe(result: dict) -> str:
+        text = (
+            f"New catalog events: {result['events']}; "
+            f"applied {result['applied']}, failed {result['failed']}. "
+            f"Reconciled: {result['missing']} missing, {result['extra']} extra, "
+            f"{result['stale']} stale"
+        )
+        if result.get("rebuilt"):
+            text += (
+                f"; the unreadable index was rebuilt ({result['rebuilt']} procedures)"
+            )
+        return text + f" ({result['seconds']:.2f} s)."
+
+    def run_follow(self):
+        """The indexer process: reconcile at start, then follow the event log."""
+        self.stdout.write(
+            f"Following catalog events every {self.options['interval']:g} s, "
+            f"reconciling every {self.options['reconcile_every']:g} s (Ctrl-C stops)."
+        )
+        try:
+            follow(
+                interval=self.options["interval"],
+                reconcile_every=self.options["reconcile_every"],
+                log=lambda result: self.stdout.write(self._describe_follow(result)),
+            )
+        except KeyboardInterrupt:
+            self.stdout.write("Stopped.")
+
+    def _describe_follow(self, result: dict) -> str:
+        if "missing" in result:
+            return self._describe(result)
+        return (
+            f"New catalog events: {result['events']}; "
+            f"applied {result['applied']}, failed {result['failed']}."
+        )
 
     def run_check(self):
         engine = get_engine()
@@ -154,9 +185,3 @@ class Command(BaseCommand):
                 f"index differs from the database: {len(missing)} missing, "
                 f"{len(extra)} extra, {len(stale)} stale (run `search_index rebuild`)."
             )
-
-
-def _start_time(perf_started: float):
-    return timezone.now() - datetime.timedelta(
-        seconds=time.perf_counter() - perf_started
-    )
