@@ -24,6 +24,11 @@ class MetaSerializer(serializers.Serializer):
     fallback = serializers.BooleanField(
         help_text="True when the configured engine failed and the database answered."
     )
+    fallback_reason = serializers.CharField(
+        allow_null=True,
+        help_text="Why the database answered (index missing, corrupt, incomplete, "
+        "engine unreachable); null when it did not.",
+    )
 
 
 class SearchItemSerializer(serializers.Serializer):
@@ -155,6 +160,7 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
                     "engine": result.engine,
                     "took_ms": result.took_ms,
                     "fallback": result.fallback,
+                    "fallback_reason": result.fallback_reason or None,
                 },
                 "items": [
                     {
