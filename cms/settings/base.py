@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cms.outage.DatabaseOutageMiddleware",  # database unavailable: 503 + Retry-After, logged once
     "django.middleware.security.SecurityMiddleware",
     "cms.security_headers.PermissionsPolicyMiddleware",
     "cms.security_headers.ContentSecurityPolicyMiddleware",
