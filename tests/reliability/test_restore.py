@@ -260,3 +260,43 @@ def test_a_bad_line_is_named_and_nothing_is_written(world):
     assert result.returncode != 0
     assert "procedures.jsonl, line 3" in result.stderr and "KHONG-CO" in result.stderr
     assert_nothing_written(target)
+
+
+OPENGOV = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov" / "details"
+NATIONAL_SAMPLE = int(os.environ.get("RESTORE_NATIONAL_SAMPLE", "150"))
+
+
+@pytest.mark.shared_data
+@pytest.mark.whole_catalog  # about 1.5 minutes beyond the demo fixture
+def test_national_sample_round_trip(world):
+    """The first NATIONAL_SAMPLE national detail records (by file name), imported
+    with import_catalog --publish (real data: long texts, many fees, attachments without files,
+    departments created from agency names), backed up, restored, compared through the API."""
+    if not OPENGOV.is_dir():
+        pytest.skip(f"shared data absent: {OPENGOV} is needed for this test")
+    sample = world["base"] / "national-details"
+    sample.mkdir()
+    for path in sorted(OPENGOV.glob("*.json"))[:NATIONAL_SAMPLE]:
+        shutil.copy(path, sample / path.name)
+    source = Instance(world["base"] / "national-source", template=world["empty"])
+    source.manage("import_catalog", "--publish", str(sample))
+    archive = world["base"] / "national.zip"
+    started = time.monotonic()
+    source.manage("backup_catalog", str(archive))
+    backup_seconds = time.monotonic() - started
+    target = Instance(world["base"] / "national-target", template=world["empty"])
+    started = time.monotonic()
+    target.manage("restore_catalog", str(archive))
+    restore_seconds = time.monotonic() - started
+    before, after = source.snapshot(), target.snapshot()
+    assert before["counts"] == after["counts"]
+    found = differences(before["list"], after["list"], "/procedures")
+    for code, detail in before["details"].items():
+        found += differences(detail, after["details"].get(code), f"/procedures/{code}")
+    print(
+        f"\nnational sample: {len(before['details'])} procedures compared, {len(found)} "
+        f"differences; archive {archive.stat().st_size} bytes; backup {backup_seconds:.1f} s, "
+        f"restore {restore_seconds:.1f} s (wall, incl. start-up)"
+    )
+    assert len(before["details"]) >= min(NATIONAL_SAMPLE, 100)
+    assert found == [], found[:20]
