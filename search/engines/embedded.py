@@ -333,7 +333,8 @@ class EmbeddedEngine(SearchEngine):
     def _generation_name(self) -> str:
         return f".{self.index_name}-{time.time_ns()}-{os.getpid()}"
 
-    def _make_root(self) -> None:
+    def ensure_writable(self) -> None:
+        """Raise IndexUnwritable (one clear line) unless a generation can be made here."""
         try:
             self.root.mkdir(parents=True, exist_ok=True)
             probe = self.root / f".{self.index_name}.probe-{os.getpid()}"
@@ -354,7 +355,7 @@ class EmbeddedEngine(SearchEngine):
 
     def _create_generation(self) -> Path:
         """An empty index for the first write into a folder that has none (a new install)."""
-        self._make_root()
+        self.ensure_writable()
         folder = self.root / self._generation_name()
         index = self._new_index(folder)
         writer = index.writer(WRITER_HEAP, 1)
@@ -433,7 +434,7 @@ class EmbeddedEngine(SearchEngine):
         build leaves it as it was.
         """
         with self._lock:
-            self._make_root()
+            self.ensure_writable()
             lock = self._rebuild_lock()
             folder = self.root / self._generation_name()
             try:

@@ -82,7 +82,7 @@ class Command(BaseCommand):
 
     def run_rebuild(self):
         engine = get_engine()
-        check_writable = getattr(engine, "_make_root", None)
+        check_writable = getattr(engine, "ensure_writable", None)
         if check_writable:  # before any database work, so the error comes at once
             check_writable()
         total = count_documents()
