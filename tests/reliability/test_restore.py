@@ -300,3 +300,43 @@ def test_national_sample_round_trip(world):
     )
     assert len(before["details"]) >= min(NATIONAL_SAMPLE, 100)
     assert found == [], found[:20]
+
+
+@pytest.mark.django_db
+def test_spreadsheet_export_reimports_unchanged_where_lists_and_forms_exist(tmp_path):
+    """The admin's xlsx export is for editing: into a catalog that has the same departments,
+    shared lists and forms (here: the same one after its procedures were deleted), it imports
+    back with every procedure equal in content. Without those lists it cannot carry their names
+    (list cells are codes): that is what backup_catalog is for."""
+    import io
+
+    from django.core.management import call_command
+
+    from wagtail.models import Page
+
+    from catalog.demo.loader import load_demo
+    from catalog.importing.exporting import iter_snapshots, write_xlsx
+    from catalog.models import ProcedurePage
+
+    load_demo(log=lambda message: None)
+
+    def snapshots():
+        return {
+            snapshot["local_code"] or snapshot["national_code"]: (snapshot, department)
+            for snapshot, department in iter_snapshots(ProcedurePage.objects.all())
+        }
+
+    before = snapshots()
+    path = tmp_path / "thu-tuc.xlsx"
+    write_xlsx(ProcedurePage.objects.all(), path)
+    for page in ProcedurePage.objects.all():
+        Page.objects.get(pk=page.pk).delete()
+    out = io.StringIO()
+    call_command("import_catalog", "--publish", str(path), stdout=out)
+    assert f"Tạo mới: {len(before)}  Cập nhật: 0  Không đổi: 0  Bị từ chối: 0" in (
+        out.getvalue()
+    )
+    after = snapshots()
+    changed = [code for code in before if before[code] != after.get(code)]
+    print(f"\nspreadsheet re-import: {len(before)} procedures, {len(changed)} differ")
+    assert len(before) >= 40 and changed == []
