@@ -299,6 +299,12 @@ def follow(*, interval: float, reconcile_every: float, stop=None, log=None) -> N
 
 
 @task()
+def reconcile_index() -> dict:
+    """Queued by a web process that found the index missing, damaged or behind."""
+    return reconcile()
+
+
+@task()
 def apply_index_changes() -> dict:
     """The background task: immediate in dev and tests, a worker in production."""
     return update_index()

@@ -49,6 +49,9 @@ WRITER_WAIT_SECONDS = 10.0
 BATCH = 1000
 FEED_BATCH = 100  # documents handed to the rebuild thread at a time
 STATE_TTL = 5.0  # seconds a process trusts its last look at the index's health
+REPAIR_EVERY = (
+    60  # seconds: at most one queued reconciliation per period, across processes
+)
 
 FACET_FIELDS = {
     "department": "f_department",
@@ -523,6 +526,8 @@ class EmbeddedEngine(SearchEngine):
             return cached[1]
         state = self._look()
         self._state = (time.monotonic(), state)
+        if state.problem:
+            _request_repair(state)
         return state
 
     def _look(self) -> IndexState:
@@ -933,3 +938,26 @@ class EmbeddedEngine(SearchEngine):
 def _one_line(exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or exc.__class__.__name__
     return text[:300]
+
+
+def _request_repair(state: IndexState) -> None:
+    """Queue a reconciliation when a web process finds the index unwell.
+
+    Only with a queued task backend (a worker runs it): the immediate backend would run a
+    possibly long rebuild inside the citizen's request. At most one per REPAIR_EVERY
+    seconds, shared through the cache.
+    """
+    try:
+        from django.core.cache import cache
+
+        from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+        from django_tasks.backends.immediate import ImmediateBackend
+
+        if isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ImmediateBackend):
+            return
+        if cache.add("search:repair_requested", state.problem, REPAIR_EVERY):
+            from search.indexing import reconcile_index
+
+            reconcile_index.enqueue()
+    except Exception:  # asking for a repair must never break a search
+        logger.exception("could not queue a search index reconciliation")

@@ -399,3 +399,26 @@ def test_follow_reconciles_at_start(client, catalog, index_dir):
     )
     assert runs[0]["missing"] == 12 and runs[0]["synced"] == 12
     assert answers(client) == catalog[1]
+
+
+def test_a_web_process_that_finds_damage_queues_one_repair(
+    client, catalog, index_dir, settings
+):
+    """With a worker (a queued task backend), the first search that finds the index
+    unwell queues one reconciliation; later searches within the minute queue no more."""
+    from django.core.cache import cache
+
+    from django_tasks import task_backends
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}
+    }
+    cache.delete("search:repair_requested")
+    garbage_meta(index_dir)
+    restart()
+    for _ in range(3):
+        restart()  # three processes, or three looks after the 5 s memory
+        assert client.get(API, {"q": "khai sinh"}).json()["meta"]["fallback"] is True
+    queued = [r.task.name for r in task_backends["default"].results]
+    assert queued == ["reconcile_index"]
+    cache.delete("search:repair_requested")
