@@ -25,6 +25,7 @@ from wagtail.models import Collection, Page, TaskState
 
 from catalog.models import DepartmentIndexPage, DepartmentPage, FormTemplate, Role
 from catalog.permissions import departments_user_can, is_catalog_admin
+from catalog.request_values import is_id
 from catalog.services.roles import record_denied
 
 ADMIN_PREFIX = "/admin/"
@@ -207,7 +208,7 @@ class Scope:
 
 
 def _ids(values) -> list[int]:
-    return [int(value) for value in values if str(value).isdigit()]
+    return [int(value) for value in values if is_id(value)]
 
 
 def _is_structure(page_id) -> bool:
@@ -319,7 +320,7 @@ def _bulk_rules(scope: Scope, request, kwargs: dict) -> Refusal | None:
     model = apps.get_model(app_label, model_name)
     kind = _kind_of(model)
     requested = request.GET.getlist("id")
-    if kind == "page" and request.GET.get("childOf", "").isdigit():
+    if kind == "page" and is_id(request.GET.get("childOf", "")):
         refusal = scope.check_page(request.GET["childOf"])
         if refusal:
             return refusal
@@ -386,9 +387,9 @@ def _media_rules(scope: Scope, request, name: str, kwargs: dict) -> Refusal | No
     for key in IMAGE_KWARGS:
         if key in kwargs:
             return scope.check_image(kwargs[key])
-    if name in DOCUMENT_PK_VIEWS and str(kwargs.get("pk", "")).isdigit():
+    if name in DOCUMENT_PK_VIEWS and is_id(kwargs.get("pk", "")):
         return scope.check_document(kwargs["pk"])
-    if name in IMAGE_PK_VIEWS and str(kwargs.get("pk", "")).isdigit():
+    if name in IMAGE_PK_VIEWS and is_id(kwargs.get("pk", "")):
         return scope.check_image(kwargs["pk"])
     if name in COLLECTION_PK_VIEWS:
         return scope.check_collection(kwargs.get("pk"))
@@ -426,7 +427,7 @@ def _form_template_rules(
     ):
         return None
     pk = kwargs.get("pk")
-    if pk is not None and str(pk).isdigit():
+    if pk is not None and is_id(pk):
         refusal = scope.check_form_template(pk)
         if refusal:
             return refusal
@@ -436,7 +437,7 @@ def _form_template_rules(
         if refusal:
             return refusal
         department_id = request.POST.get("department", "")
-        if department_id.isdigit() and scope.foreign(
+        if is_id(department_id) and scope.foreign(
             DepartmentPage.objects.filter(pk=department_id).first()
         ):
             department = DepartmentPage.objects.get(pk=department_id)
@@ -453,7 +454,7 @@ def _editing_session_rules(scope: Scope, request, name: str, kwargs: dict):
         return None
     kind = _kind_of(model)
     object_id = kwargs.get("object_id", "")
-    if kind and str(object_id).isdigit():
+    if kind and is_id(object_id):
         return scope.check(kind, object_id)
     return None
 

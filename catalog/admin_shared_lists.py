@@ -7,6 +7,7 @@ from wagtail.admin import messages
 from wagtail.snippets.views import snippets as snippet_views
 
 from catalog.models import PublicHoliday
+from catalog.request_values import is_id
 from catalog.shared_usage import (
     describe_usage,
     merge_into,
@@ -66,7 +67,7 @@ class SharedListDeleteView(ProcedureUsageMixin, snippet_views.DeleteView):
     def merge(self, target_pk: str):
         target = (
             self.merge_targets().filter(pk=target_pk).first()
-            if target_pk.isdigit()
+            if is_id(target_pk)
             else None
         )
         if target is None:

@@ -31,6 +31,7 @@ from catalog.permissions import (
     departments_user_can,
     is_catalog_admin,
 )
+from catalog.request_values import is_id
 from catalog.services import roles as role_services
 
 CATALOG_ADMIN_CHOICE = "catalog_admin"
@@ -86,8 +87,7 @@ class DepartmentFieldScopedMixin:
         if department_id:
             allowed = departments_user_can(request.user, "manage_form_templates")
             if not (
-                department_id.isdigit()
-                and allowed.filter(pk=int(department_id)).exists()
+                is_id(department_id) and allowed.filter(pk=int(department_id)).exists()
             ):
                 raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -227,7 +227,7 @@ def _refuse_forged_grant(request) -> None:
         )
         raise PermissionDenied
     if department_id and not (
-        department_id.isdigit()
+        is_id(department_id)
         and _manageable_departments(user).filter(pk=int(department_id)).exists()
     ):
         role_services.record_denied(
@@ -264,7 +264,7 @@ def memberships(request):
     if not is_catalog_admin(user):
         queryset = queryset.filter(department__in=_manageable_departments(user))
     department_filter = request.GET.get("department", "")
-    if department_filter.isdigit():
+    if is_id(department_filter):
         queryset = queryset.filter(department_id=int(department_filter))
     page = Paginator(
         queryset.order_by("department__title", "user__username"), 50

@@ -10,8 +10,15 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 
 from api.base import CatalogAccessMixin, ConditionalGetMixin
 from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
+from catalog.request_values import has_unreadable_characters, whole_number
 from search.engines import get_engine
-from search.queries import FACETS, MAX_PAGE_SIZE, QueryError, SearchQuery
+from search.queries import (
+    FACETS,
+    MAX_PAGE_SIZE,
+    MAX_RESULT_WINDOW,
+    QueryError,
+    SearchQuery,
+)
 
 SEARCH_PARAMS = {"q", "page", "page_size", *FACETS}
 SUGGEST_PARAMS = {"q", "limit"}
@@ -78,19 +85,49 @@ def _unknown(request, allowed: set[str]) -> Response | None:
     if unknown:
         return Response(
             {
-                "message": f"Unknown query parameter(s): {', '.join(unknown)}. "
+                "message": f"Unknown query parameter(s): {', '.join(unknown)[:300]}. "
                 f"Allowed: {', '.join(sorted(allowed))}."
             },
             status=400,
         )
+    if len(request.query_params.getlist("q")) > 1:
+        return Response({"message": "q must be sent once."}, status=400)
     return None
 
 
 def _values(request, name: str) -> list[str]:
+    """Filter codes; anything else is refused, so a mangled code never silently matches nothing."""
     values = []
     for raw in request.query_params.getlist(name):
         values += [v.strip() for v in raw.split(",") if v.strip()]
+    if any(len(value) > 64 or has_unreadable_characters(value) for value in values):
+        raise QueryError(
+            f"{name} takes codes of at most 64 characters, comma-separated."
+        )
     return values
+
+
+def _text(request) -> str:
+    """`q` as typed; control characters or bytes that were not UTF-8 are refused."""
+    text = request.query_params.get("q", "")
+    if len(text) > 200 * 5:
+        raise QueryError("q must be at most 200 characters.")
+    if has_unreadable_characters(text):
+        raise QueryError("q contains control characters or is not valid UTF-8.")
+    return text
+
+
+def _number(request, name: str, *, default: int, maximum: int) -> int:
+    """A whole number from 1 to `maximum`, sent at most once, in ASCII digits ("８", "1_0" refused)."""
+    values = request.query_params.getlist(name)
+    if not values:
+        return default
+    number = whole_number(values[0], minimum=1, maximum=maximum)
+    if len(values) > 1 or number is None:
+        raise QueryError(
+            f"{name} must be sent once, as a whole number from 1 to {maximum}."
+        )
+    return number
 
 
 def _filter_param(name: str, description: str) -> OpenApiParameter:
@@ -145,10 +182,12 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             return error
         try:
             query = SearchQuery(
-                text=request.query_params.get("q", ""),
+                text=_text(request),
                 filters={name: _values(request, name) for name in FACETS},
-                page=request.query_params.get("page", 1),
-                page_size=request.query_params.get("page_size", 20),
+                page=_number(request, "page", default=1, maximum=MAX_RESULT_WINDOW),
+                page_size=_number(
+                    request, "page_size", default=20, maximum=MAX_PAGE_SIZE
+                ),
             )
             result = get_engine().search(query)
         except QueryError as exc:
@@ -221,15 +260,13 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
         error = _unknown(request, SUGGEST_PARAMS)
         if error:
             return error
-        text = request.query_params.get("q", "")
+        try:
+            text = _text(request)
+            limit = _number(request, "limit", default=8, maximum=20)
+        except QueryError as exc:
+            return Response({"message": exc.message}, status=400)
         if len(text) > 200:
             return Response(
                 {"message": "q must be at most 200 characters."}, status=400
             )
-        try:
-            limit = int(request.query_params.get("limit", 8))
-        except ValueError:
-            return Response({"message": "limit must be a whole number."}, status=400)
-        if not 1 <= limit <= 20:
-            return Response({"message": "limit must be between 1 and 20."}, status=400)
         return Response({"items": get_engine().suggest(text, limit=limit)})

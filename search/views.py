@@ -4,6 +4,7 @@ import logging
 import math
 from urllib.parse import urlencode
 
+from django.core.exceptions import SuspiciousOperation
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_GET
 
 from catalog import selectors
 from catalog.models import LifeEvent
+from catalog.request_values import has_unreadable_characters, whole_number
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +50,12 @@ def _parse(request) -> tuple[str, dict[str, list[str]], int]:
         raise BadSearchRequest(
             _("Từ khóa quá dài: tối đa %(max)d ký tự.") % {"max": MAX_QUERY_LENGTH}
         )
+    if has_unreadable_characters(text):
+        raise BadSearchRequest(
+            _(
+                "Từ khóa chứa ký tự không hợp lệ (ký tự điều khiển hoặc không phải UTF-8)."
+            )
+        )
     filters: dict[str, list[str]] = {}
     for param, facet in FACET_PARAMS.items():
         values = [
@@ -55,17 +63,17 @@ def _parse(request) -> tuple[str, dict[str, list[str]], int]:
         ]
         if len(values) > MAX_VALUES_PER_FACET:
             raise BadSearchRequest(_("Chọn quá nhiều bộ lọc cùng lúc."))
-        if any(len(value) > 64 for value in values):
+        if any(len(value) > 64 or has_unreadable_characters(value) for value in values):
             raise BadSearchRequest(_("Mã bộ lọc không hợp lệ."))
         if values:
             filters[facet] = list(dict.fromkeys(values))
-    raw_page = request.GET.get("trang", "1").strip() or "1"
-    if not raw_page.isdigit() or not 1 <= int(raw_page) <= MAX_PAGE:
+    page = whole_number(request.GET.get("trang") or "1", minimum=1, maximum=MAX_PAGE)
+    if page is None:  # ASCII digits only: "²".isdigit() is true and int() refuses it
         raise BadSearchRequest(
             _("Số trang không hợp lệ: từ 1 đến %(max)d; hãy thu hẹp tìm kiếm.")
             % {"max": MAX_PAGE}
         )
-    return text, filters, int(raw_page)
+    return text, filters, page
 
 
 def _url(text: str, filters: dict[str, list[str]], page: int = 1) -> str:
@@ -156,8 +164,11 @@ def search(request):
         context["error"] = str(exc)
         return render(request, "search/search.html", context, status=400)
     except BaseException as exc:  # engine and fallback both failed: say so, never a 500
-        # tantivy's Rust panics arrive as pyo3's PanicException, a BaseException
-        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        # tantivy's Rust panics arrive as pyo3's PanicException, a BaseException;
+        # a request Django refuses (too many parameters) is its 400, not an outage
+        if isinstance(
+            exc, (KeyboardInterrupt, SystemExit, GeneratorExit, SuspiciousOperation)
+        ):
             raise
         logger.exception("search failed for the public search page")
         context["error"] = _(

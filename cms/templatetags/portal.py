@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog.models import Channel, TimeUnit
+from catalog.request_values import whole_number
 from catalog.selectors import (
     procedure_public_context,
     public_holidays_between,
@@ -71,9 +72,7 @@ def _countable(methods) -> list[DueMethod]:
 
 def _chosen_case(request, case_count: int) -> int | None:
     raw = request.GET.get(CASE_PARAM, "") if request else ""
-    if raw.isdigit() and 1 <= int(raw) <= case_count:
-        return int(raw)
-    return None
+    return whole_number(raw, minimum=1, maximum=case_count)
 
 
 def _holidays(version: str, start: datetime.date, end: datetime.date) -> set:
