@@ -128,7 +128,7 @@ class ProcedureListView(CatalogAPIView):
         size = params.page_size(request)
         fields = self.requested_fields(request)
         ordering = request.query_params.get("ordering", "code")
-        if ordering.lstrip("-") not in ORDERINGS:
+        if ordering.removeprefix("-") not in ORDERINGS:
             raise ParseError(
                 _("ordering chỉ nhận: %(choices)s.")
                 % {"choices": ", ".join(f"{o}, -{o}" for o in ORDERINGS)}
@@ -137,7 +137,7 @@ class ProcedureListView(CatalogAPIView):
         queryset = with_sort_code(queryset).annotate(
             sort_updated=Coalesce("last_published_at", Value(EPOCH))
         )
-        key = ORDERINGS[ordering.lstrip("-")]
+        key = ORDERINGS[ordering.removeprefix("-")]
         descending = ordering.startswith("-")
         after = self.cursor_position(request, ordering)
         if after is not None:
@@ -268,7 +268,7 @@ class ProcedureListView(CatalogAPIView):
         value = data["v"]
         if not isinstance(value, str) or len(value) > 600:
             raise invalid_cursor()
-        if ORDERINGS[ordering.lstrip("-")] == "sort_updated":
+        if ORDERINGS[ordering.removeprefix("-")] == "sort_updated":
             try:
                 value = parse_datetime(value)
             except ValueError:

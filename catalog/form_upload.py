@@ -27,6 +27,7 @@ from wagtail.snippets.views.chooser import SnippetCreateView
 from catalog.models import DepartmentPage, FormTemplate
 from catalog.models.departments import department_code_validator
 from catalog.permissions import departments_user_can
+from catalog.request_values import IdChoiceField
 from catalog.views_admin import (
     ScopedChooseResultsView,
     ScopedChooserViewSet,
@@ -68,7 +69,7 @@ class FormTemplateUploadForm(forms.Form):
     effective_on = forms.DateField(
         label=_("Ngày áp dụng"), required=False, widget=AdminDateInput
     )
-    department = forms.ModelChoiceField(
+    department = IdChoiceField(
         label=_("Đơn vị quản lý"),
         queryset=DepartmentPage.objects.none(),
         empty_label=None,

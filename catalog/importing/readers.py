@@ -26,6 +26,7 @@ from catalog.importing.safety import (
     XLSX,
     check_file,
     max_rows,
+    max_upload_bytes,
     too_many_rows,
 )
 from catalog.importing.text import key, one_line
@@ -91,10 +92,51 @@ def _load_json(path: Path, name: str):
         ) from error
 
 
-def _xlsx_rows(sheet) -> Iterator[list[Any]]:
+# Excel's own limit for one cell; a longer value is not a procedure's text but a broken or hostile file.
+MAX_CELL_CHARS = 32_767
+
+
+def column_letter(position: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA: how a spreadsheet names the column."""
+    letters = ""
+    position += 1
+    while position:
+        position, rest = divmod(position - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def check_cells(row, *, number: int, name: str, where: str, header=()) -> None:
+    """Refuse a cell longer than Excel allows, naming its row and column."""
+    for position, cell in enumerate(row):
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+            label = (
+                header[position] if position < len(header) and header[position] else ""
+            )
+            column = f"{column_letter(position)}" + (f" ({label})" if label else "")
+            raise FileRejected(
+                f"Tệp “{name}”, {where}, dòng {number}, cột {column}: ô dài {len(cell):,} ký tự, "
+                f"vượt giới hạn {MAX_CELL_CHARS:,} ký tự của một ô. Hãy rút gọn nội dung ô này.".replace(
+                    ",", "."
+                ),
+                file=name,
+                row=number,
+                column=column,
+            )
+
+
+def _xlsx_rows(sheet, *, name: str = "", title: str = "") -> Iterator[list[Any]]:
     """A sheet's rows as openpyxl's read-only reader gives them: None for empty cells, whole numbers as int."""
-    for row in sheet.iter_rows():
-        yield [
+    header: list = []
+    for number, row in enumerate(sheet.iter_rows(), start=1):
+        check_cells(
+            row,
+            number=number,
+            name=name,
+            where=f"trang tính “{title}”",
+            header=header,
+        )
+        values = [
             None
             if cell == ""
             else int(cell)
@@ -102,6 +144,9 @@ def _xlsx_rows(sheet) -> Iterator[list[Any]]:
             else cell
             for cell in row
         ]
+        if not header:
+            header = [str(cell) if cell is not None else "" for cell in values]
+        yield values
 
 
 def read_xlsx(path: Path, *, name: str) -> ReadResult:
@@ -125,7 +170,8 @@ def read_xlsx(path: Path, *, name: str) -> ReadResult:
             for title in titles:
                 rows = []
                 for number, row in enumerate(
-                    _xlsx_rows(_sheet(workbook, title, name)), start=1
+                    _xlsx_rows(_sheet(workbook, title, name), name=name, title=title),
+                    start=1,
                 ):
                     if number > limit:
                         raise too_many_rows(name=name, count=number)
@@ -133,7 +179,9 @@ def read_xlsx(path: Path, *, name: str) -> ReadResult:
                 tables[title] = rows
                 where[title] = f"trang tính “{title}”"
             return template.read_template_tables(tables, file=name, where=where)
-        rows_iter = _xlsx_rows(_sheet(workbook, titles[0], name))
+        rows_iter = _xlsx_rows(
+            _sheet(workbook, titles[0], name), name=name, title=titles[0]
+        )
         first_rows = []
         for row in rows_iter:
             first_rows.append(row)
@@ -186,13 +234,29 @@ def read_csv(content: bytes, *, name: str) -> ReadResult:
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    # The csv module's own cap (128 KiB) raises a bare csv.Error; raise it to the upload limit
+    # and refuse long cells below with their row and column.
+    csv.field_size_limit(max(csv.field_size_limit(), max_upload_bytes() + 1))
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     limit = max_rows() + 1
     rows: list[tuple[int, list]] = []
-    for number, row in enumerate(reader, start=1):
-        if number > limit:
-            raise too_many_rows(name=name, count=number)
-        rows.append((number, row))
+    header: list[str] = []
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):
+            if number > limit:
+                raise too_many_rows(name=name, count=number)
+            check_cells(row, number=number, name=name, where="tệp CSV", header=header)
+            if not header:
+                header = [one_line(cell) for cell in row]
+            rows.append((number, row))
+    except csv.Error as error:
+        raise FileRejected(
+            f"Tệp “{name}”, dòng {number + 1}: không đọc được như CSV ({error}). "
+            "Hãy mở tệp bằng Excel hoặc LibreOffice rồi lưu lại dưới dạng “CSV UTF-8”.",
+            file=name,
+            row=number + 1,
+        ) from error
     if not rows:
         raise FileRejected(f"Tệp “{name}” trống.", file=name)
     header = [one_line(cell) for cell in rows[0][1]]

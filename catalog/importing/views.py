@@ -22,6 +22,8 @@ from catalog.importing.records import FileRejected, ImportReport, Rejection
 from catalog.importing.safety import check_upload, max_upload_bytes
 from catalog.importing.service import ImportOptions, run_import
 from catalog.models import DepartmentPage, ProcedurePage
+from catalog.request_values import IdChoiceField, is_id
+from catalog.uploads import storable_name
 
 SESSION_KEY = "catalog_import_uploads"
 UPLOAD_ROOT = Path(tempfile.gettempdir()) / "catalog-imports"
@@ -30,7 +32,7 @@ EXPORT_FILTERS = ("status", "online_level", "procedure_type")
 
 class UploadForm(forms.Form):
     file = forms.FileField(label=_("Tệp cần nhập (.xlsx, .csv, .json, .jsonl)"))
-    department = forms.ModelChoiceField(
+    department = IdChoiceField(
         label=_("Đơn vị sở hữu"),
         queryset=DepartmentPage.objects.none(),
         required=False,
@@ -105,7 +107,8 @@ def import_upload(request):
             status=200 if request.method == "GET" else 400,
         )
     upload = form.cleaned_data["file"]
-    name = Path(upload.name or "tep").name
+    name = storable_name(upload.name or "")
+    upload.name = name  # the checks name the file as it is stored
     try:
         check_upload(upload)
     except FileRejected as error:
@@ -113,11 +116,7 @@ def import_upload(request):
         return render(request, "catalog/admin/import.html", context, status=400)
     token = uuid.uuid4().hex
     folder = UPLOAD_ROOT / token
-    folder.mkdir(parents=True, exist_ok=True)
     stored = folder / name
-    with stored.open("wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
     department = form.cleaned_data["department"]
     options = ImportOptions(
         department=department,
@@ -125,9 +124,18 @@ def import_upload(request):
         dry_run=True,
         publish=form.cleaned_data["publish"],
     )
-    report = _run(stored, name=name, options=options)
+    keep = False
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with stored.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        report = _run(stored, name=name, options=options)
+        keep = not report.rejections
+    finally:
+        if not keep:  # refused, or an error on the way: nothing stays behind
+            shutil.rmtree(folder, ignore_errors=True)
     if report.rejections:
-        shutil.rmtree(folder, ignore_errors=True)
         context["report"] = report
         return render(request, "catalog/admin/import.html", context, status=400)
     uploads = request.session.get(SESSION_KEY, {})
@@ -150,6 +158,11 @@ def _run(path: Path, *, name: str, options: ImportOptions) -> ImportReport:
         results = read_path(path, display_name=name)
     except FileRejected as error:
         return _file_rejected_report(error, name=name)
+    except RecursionError:  # a JSON file nested thousands deep
+        return _file_rejected_report(
+            FileRejected(f"Tệp “{name}” lồng nhau quá sâu, không phải tệp của Cổng."),
+            name=name,
+        )
     return run_import(results=results, options=options)
 
 
@@ -203,7 +216,7 @@ def export_queryset(request):
         if values:
             queryset = queryset.filter(**{f"{name}__in": values})
     for name in ("fields", "levels"):
-        values = [v for v in request.GET.getlist(name) if v.isdigit()]
+        values = [v for v in request.GET.getlist(name) if is_id(v)]
         if values:
             queryset = queryset.filter(**{f"{name}__in": values}).distinct()
     department = request.GET.get("department")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.middleware.ApiErrorMiddleware",  # outermost: every error under /api/ as JSON
     "cms.outage.DatabaseOutageMiddleware",  # database unavailable: 503 + Retry-After, logged once
     "django.middleware.security.SecurityMiddleware",
     "cms.security_headers.PermissionsPolicyMiddleware",
@@ -149,6 +150,11 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Every uploaded file's name is shortened to fit the file system (catalog/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "catalog.uploads.ShortNameMemoryFileUploadHandler",
+    "catalog.uploads.ShortNameTemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
