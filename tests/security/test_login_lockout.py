@@ -148,3 +148,12 @@ def test_force_login_and_logged_in_pages_are_untouched(editor):
     client = Client()
     client.force_login(editor)
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_browser_set_to_english_is_told_in_english(editor):
+    for _ in range(5):
+        attempt(Client(), WRONG, HTTP_ACCEPT_LANGUAGE="en")
+    response = attempt(Client(), "dung-mat-khau", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 429
+    assert "temporarily locked after too many failed sign-in attempts" in text(response)
+    assert "15 minutes" in text(response)
