@@ -189,3 +189,21 @@ def test_bad_cursors_are_400(client, catalog, cursor):
     response, body = get_json(client, f"/api/v1/changes/?cursor={cursor}")
     assert response.status_code == 400
     assert "cursor" in body["message"]
+
+
+def test_a_stored_cursor_edited_or_from_another_endpoint_is_400(client, catalog):
+    _, cursor = read_feed(client)
+    _, listing = get_json(client, "/api/v1/procedures/?page_size=1&fields=title")
+    payload, signature = cursor.split(".")
+    forged = encode_cursor({"s": 0, "g": []}, endpoint="changes", scope=FEED_SCOPE)
+    for bad in [
+        payload + "." + signature[::-1],
+        listing["meta"]["next_cursor"],
+        forged[:-2],
+    ]:
+        response, body = get_json(client, f"/api/v1/changes/?cursor={bad}")
+        assert response.status_code == 400, bad
+        assert "cursor" in body["message"]
+    # the genuine one still works
+    response, _ = get_json(client, f"/api/v1/changes/?cursor={cursor}")
+    assert response.status_code == 200

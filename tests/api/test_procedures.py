@@ -211,3 +211,41 @@ def test_a_cursor_at_the_edge_of_the_calendar_is_an_ordinary_position(
     )
     assert response.status_code == 200, body
     assert set(codes(body["items"])) == expected
+
+
+def test_a_tampered_cursor_is_400(client, catalog):
+    _, body = get_json(client, "/api/v1/procedures/?page_size=1&fields=title")
+    cursor = body["meta"]["next_cursor"]
+    payload, signature = cursor.split(".")
+    swapped = "A" if payload[3] != "A" else "B"
+    for tampered in [
+        payload[:3] + swapped + payload[4:] + "." + signature,
+        cursor[:-1],
+        payload,
+        "bnVsbA",  # base64 of null, unsigned
+    ]:
+        response, error = get_json(
+            client, f"/api/v1/procedures/?page_size=1&fields=title&cursor={tampered}"
+        )
+        assert response.status_code == 400, tampered
+        assert "cursor không hợp lệ" in error["message"]
+
+
+def test_a_cursor_replayed_with_other_filters_is_400(client, catalog):
+    _, body = get_json(client, "/api/v1/procedures/?page_size=1&department=STP")
+    cursor = body["meta"]["next_cursor"]
+    assert cursor
+    for other in ["", "&department=PBT", "&department=STP&online=full"]:
+        response, error = get_json(
+            client, f"/api/v1/procedures/?page_size=1&cursor={cursor}{other}"
+        )
+        assert response.status_code == 400, other
+        assert "truy vấn khác" in error["message"]
+    # the query it came from, page size changed, goes on where it left off
+    response, rest = get_json(
+        client, f"/api/v1/procedures/?page_size=10&department=STP&cursor={cursor}"
+    )
+    assert response.status_code == 200
+    _, whole = get_json(client, "/api/v1/procedures/?department=STP&fields=title")
+    assert codes(body["items"]) + codes(rest["items"]) == codes(whole["items"])
+    assert len(whole["items"]) > 1
