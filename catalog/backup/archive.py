@@ -51,10 +51,16 @@ class ArchiveWriter:
             self.path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
         )
         self.members: dict[str, dict[str, Any]] = {}
+        self.date_time = datetime.datetime.now().timetuple()[:6]
+
+    def _member(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(name, date_time=self.date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        return info
 
     def add_jsonl(self, name: str, records: Iterable[Any]) -> int:
         digest, size, lines = hashlib.sha256(), 0, 0
-        with self.zip.open(name, "w", force_zip64=True) as handle:
+        with self.zip.open(self._member(name), "w", force_zip64=True) as handle:
             for record in records:
                 line = dumps(record) + b"\n"
                 handle.write(line)
@@ -71,7 +77,7 @@ class ArchiveWriter:
     def add_file(self, name: str, source) -> str:
         """Copy a binary stream into the archive; returns its sha256."""
         digest, size = hashlib.sha256(), 0
-        with self.zip.open(name, "w", force_zip64=True) as handle:
+        with self.zip.open(self._member(name), "w", force_zip64=True) as handle:
             for chunk in iter(lambda: source.read(CHUNK), b""):
                 handle.write(chunk)
                 digest.update(chunk)

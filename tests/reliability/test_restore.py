@@ -340,3 +340,34 @@ def test_spreadsheet_export_reimports_unchanged_where_lists_and_forms_exist(tmp_
     changed = [code for code in before if before[code] != after.get(code)]
     print(f"\nspreadsheet re-import: {len(before)} procedures, {len(changed)} differ")
     assert len(before) >= 40 and changed == []
+
+
+def test_an_error_while_writing_rolls_everything_back_and_removes_written_files(world):
+    """Two form templates with one code pass the reading checks but break the database's
+    unique code after the form files were written: the error names the line, the transaction
+    leaves nothing, and the files this run wrote are deleted again."""
+    broken = world["base"] / "duplicate-form.zip"
+    with zipfile.ZipFile(world["archive"]) as old:
+        manifest = json.loads(old.read("manifest.json"))
+        lines = old.read("form_templates.jsonl").decode().splitlines(keepends=True)
+        copy = json.loads(lines[0])
+        copy["pk"] = 999999
+        lines.append(json.dumps(copy, ensure_ascii=False) + "\n")
+        changed = "".join(lines).encode()
+        manifest["members"]["form_templates.jsonl"].update(
+            sha256=hashlib.sha256(changed).hexdigest(), size=len(changed)
+        )
+        manifest["counts"]["form_templates.jsonl"] = len(lines)
+        with zipfile.ZipFile(broken, "w") as new:
+            for info in old.infolist():
+                data = old.read(info.filename)
+                if info.filename == "form_templates.jsonl":
+                    data = changed
+                elif info.filename == "manifest.json":
+                    data = json.dumps(manifest).encode()
+                new.writestr(info.filename, data)
+    target = Instance(world["base"] / "duplicate-form", template=world["empty"])
+    result = target.manage("restore_catalog", str(broken), check=False)
+    assert result.returncode != 0
+    assert f"form_templates.jsonl, line {len(lines)}" in result.stderr, result.stderr
+    assert_nothing_written(target)
