@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "api.middleware.ApiErrorMiddleware",  # outermost: every error under /api/ as JSON
     "cms.outage.DatabaseOutageMiddleware",  # database unavailable: 503 + Retry-After, logged once
+    "cms.middleware.ControlCharacterPathMiddleware",  # a NUL in the path: 404 before any lookup
     "django.middleware.security.SecurityMiddleware",
     "cms.security_headers.PermissionsPolicyMiddleware",
     "cms.security_headers.ContentSecurityPolicyMiddleware",
