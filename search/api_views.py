@@ -1,5 +1,6 @@
 """GET /api/v1/search/ and /api/v1/search/suggest/: thin views over the search interface."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,6 +19,7 @@ from search.queries import (
     MAX_RESULT_WINDOW,
     QueryError,
     SearchQuery,
+    too_long_message,
 )
 
 SEARCH_PARAMS = {"q", "page", "page_size", *FACETS}
@@ -85,13 +87,21 @@ def _unknown(request, allowed: set[str]) -> Response | None:
     if unknown:
         return Response(
             {
-                "message": f"Unknown query parameter(s): {', '.join(unknown)[:300]}. "
-                f"Allowed: {', '.join(sorted(allowed))}."
+                "message": _(
+                    "Tham số không được hỗ trợ: %(unknown)s. Tham số hợp lệ: %(allowed)s."
+                )
+                % {
+                    "unknown": ", ".join(unknown)[:300],
+                    "allowed": ", ".join(sorted(allowed)),
+                }
             },
             status=400,
         )
     if len(request.query_params.getlist("q")) > 1:
-        return Response({"message": "q must be sent once."}, status=400)
+        return Response(
+            {"message": _("Tham số %(name)s chỉ được gửi một lần.") % {"name": "q"}},
+            status=400,
+        )
     return None
 
 
@@ -102,7 +112,8 @@ def _values(request, name: str) -> list[str]:
         values += [v.strip() for v in raw.split(",") if v.strip()]
     if any(len(value) > 64 or has_unreadable_characters(value) for value in values):
         raise QueryError(
-            f"{name} takes codes of at most 64 characters, comma-separated."
+            _("%(name)s nhận các mã dài tối đa 64 ký tự, cách nhau bằng dấu phẩy.")
+            % {"name": name}
         )
     return values
 
@@ -111,9 +122,11 @@ def _text(request) -> str:
     """`q` as typed; control characters or bytes that were not UTF-8 are refused."""
     text = request.query_params.get("q", "")
     if len(text) > 200 * 5:
-        raise QueryError("q must be at most 200 characters.")
+        raise QueryError(too_long_message())
     if has_unreadable_characters(text):
-        raise QueryError("q contains control characters or is not valid UTF-8.")
+        raise QueryError(
+            _("q chứa ký tự không hợp lệ (ký tự điều khiển hoặc không phải UTF-8).")
+        )
     return text
 
 
@@ -125,7 +138,8 @@ def _number(request, name: str, *, default: int, maximum: int) -> int:
     number = whole_number(values[0], minimum=1, maximum=maximum)
     if len(values) > 1 or number is None:
         raise QueryError(
-            f"{name} must be sent once, as a whole number from 1 to {maximum}."
+            _("%(name)s phải được gửi một lần, là số nguyên từ 1 đến %(max)s.")
+            % {"name": name, "max": maximum}
         )
     return number
 
@@ -266,7 +280,5 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
         except QueryError as exc:
             return Response({"message": exc.message}, status=400)
         if len(text) > 200:
-            return Response(
-                {"message": "q must be at most 200 characters."}, status=400
-            )
+            return Response({"message": too_long_message()}, status=400)
         return Response({"items": get_engine().suggest(text, limit=limit)})

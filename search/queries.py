@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from search.analysis import normalize
 
 FACETS = ("department", "field", "level", "subject", "online")
@@ -15,6 +17,10 @@ MAX_RESULT_WINDOW = (
 )
 MAX_FILTER_VALUES = 20
 MAX_FILTER_VALUE_LENGTH = 64
+
+
+def too_long_message() -> str:
+    return _("q dài tối đa %(max)s ký tự.") % {"max": MAX_TEXT_LENGTH}
 
 
 class QueryError(ValueError):
@@ -38,10 +44,13 @@ class SearchQuery:
         self.page = self._clean_int(self.page, "page", minimum=1)
         self.page_size = self._clean_int(self.page_size, "page_size", minimum=1)
         if self.page_size > MAX_PAGE_SIZE:
-            raise QueryError(f"page_size must be at most {MAX_PAGE_SIZE}.")
+            raise QueryError(_("page_size tối đa %(max)s.") % {"max": MAX_PAGE_SIZE})
         if self.page * self.page_size > MAX_RESULT_WINDOW:
             raise QueryError(
-                f"page * page_size must be at most {MAX_RESULT_WINDOW}; narrow the search instead."
+                _(
+                    "page × page_size tối đa %(max)s; hãy thu hẹp tìm kiếm bằng từ khóa hoặc bộ lọc."
+                )
+                % {"max": MAX_RESULT_WINDOW}
             )
 
     @staticmethod
@@ -49,14 +58,14 @@ class SearchQuery:
         if text is None:
             return ""
         if not isinstance(text, str):
-            raise QueryError("q must be text.")
+            raise QueryError(_("q phải là văn bản."))
         if len(text) > MAX_TEXT_LENGTH * 5:
-            raise QueryError(f"q must be at most {MAX_TEXT_LENGTH} characters.")
+            raise QueryError(too_long_message())
         text = normalize(text)
         text = "".join(ch if ch.isprintable() else " " for ch in text)
         text = " ".join(text.split())
         if len(text) > MAX_TEXT_LENGTH:
-            raise QueryError(f"q must be at most {MAX_TEXT_LENGTH} characters.")
+            raise QueryError(too_long_message())
         return text
 
     @staticmethod
@@ -64,23 +73,27 @@ class SearchQuery:
         if not filters:
             return {}
         if not isinstance(filters, dict):
-            raise QueryError("filters must be a mapping.")
+            raise QueryError(_("Bộ lọc không hợp lệ."))
         cleaned: dict[str, list[str]] = {}
         for name, values in filters.items():
             if name not in FACETS:
                 raise QueryError(
-                    f"Unknown filter {name!r}; use one of {', '.join(FACETS)}."
+                    _("Không có bộ lọc %(name)s; chọn trong: %(allowed)s.")
+                    % {"name": str(name)[:64], "allowed": ", ".join(FACETS)}
                 )
             if isinstance(values, str):
                 values = [values]
             values = [v.strip() for v in values if isinstance(v, str) and v.strip()]
             if len(values) > MAX_FILTER_VALUES:
                 raise QueryError(
-                    f"At most {MAX_FILTER_VALUES} values for filter {name!r}."
+                    _("%(name)s nhận tối đa %(max)s giá trị.")
+                    % {"name": name, "max": MAX_FILTER_VALUES}
                 )
             for value in values:
                 if len(value) > MAX_FILTER_VALUE_LENGTH or not value.isprintable():
-                    raise QueryError(f"Invalid value for filter {name!r}.")
+                    raise QueryError(
+                        _("Giá trị không hợp lệ cho bộ lọc %(name)s.") % {"name": name}
+                    )
             if values:
                 cleaned[name] = list(dict.fromkeys(values))
         return cleaned
@@ -90,9 +103,13 @@ class SearchQuery:
         try:
             number = int(value)
         except (TypeError, ValueError):
-            raise QueryError(f"{name} must be a whole number.") from None
+            raise QueryError(
+                _("%(name)s phải là số nguyên.") % {"name": name}
+            ) from None
         if number < minimum:
-            raise QueryError(f"{name} must be at least {minimum}.")
+            raise QueryError(
+                _("%(name)s phải từ %(min)s trở lên.") % {"name": name, "min": minimum}
+            )
         return number
 
     @property

@@ -74,19 +74,22 @@ def test_filters_accept_repeated_and_comma_separated_codes(client, catalog_index
 @pytest.mark.parametrize(
     "params, message",
     [
-        ({"q": "x", "sort": "name"}, "Unknown query parameter(s): sort"),
+        ({"q": "x", "sort": "name"}, "Tham số không được hỗ trợ: sort"),
         (
             {"page_size": "101"},
-            "page_size must be sent once, as a whole number from 1 to 100",
+            "page_size phải được gửi một lần, là số nguyên từ 1 đến 100",
         ),
         (
             {"page_size": "0"},
-            "page_size must be sent once, as a whole number from 1 to 100",
+            "page_size phải được gửi một lần, là số nguyên từ 1 đến 100",
         ),
-        ({"page": "10000"}, "page * page_size must be at most 10000"),
-        ({"page": "abc"}, "page must be sent once, as a whole number from 1 to 10000"),
-        ({"q": "x" * 10_240}, "q must be at most 200 characters"),
-        ({"department": ",".join(f"D{n}" for n in range(30))}, "At most 20 values"),
+        ({"page": "10000"}, "page × page_size tối đa 10000"),
+        ({"page": "abc"}, "page phải được gửi một lần, là số nguyên từ 1 đến 10000"),
+        ({"q": "x" * 10_240}, "q dài tối đa 200 ký tự"),
+        (
+            {"department": ",".join(f"D{n}" for n in range(30))},
+            "department nhận tối đa 20 giá trị",
+        ),
     ],
 )
 def test_bad_input_is_a_400_with_a_message(client, catalog_indexed, params, message):
