@@ -522,3 +522,111 @@ change_feed = operation(
         "follow next_cursor while has_more is true, store the last next_cursor and poll with it."
     ),
 )
+
+
+# --- open data: the DCAT-AP record and the bulk files ------------------------------------------
+
+
+def _language_texts(name: str) -> serializers.ListField:
+    return serializers.ListField(
+        child=inline_serializer(
+            name,
+            fields={
+                "@value": serializers.CharField(),
+                "@language": serializers.CharField(),
+            },
+        )
+    )
+
+
+DistributionSerializer = inline_serializer(
+    "DcatDistribution",
+    fields={
+        "@id": serializers.URLField(help_text="The file's download address."),
+        "@type": serializers.CharField(default="dcat:Distribution"),
+        "dct:title": _language_texts("DistributionTitle"),
+        "dcat:downloadURL": serializers.JSONField(help_text='{"@id": URL}'),
+        "dcat:accessURL": serializers.JSONField(help_text='{"@id": URL}'),
+        "dcat:mediaType": serializers.JSONField(
+            help_text="IANA media type, as {'@id'}"
+        ),
+        "dct:format": serializers.CharField(
+            help_text="JSON Lines, CSV, JSON-LD or ZIP"
+        ),
+        "dcat:byteSize": serializers.JSONField(
+            help_text="bytes, xsd:nonNegativeInteger"
+        ),
+        "spdx:checksum": serializers.JSONField(
+            help_text="spdx:Checksum: algorithm spdx:checksumAlgorithm_sha256, value hex"
+        ),
+        "dct:modified": serializers.JSONField(help_text="when the file was built"),
+        "dct:license": serializers.JSONField(help_text='{"@id": licence URL}'),
+    },
+)
+DatasetCatalogSerializer = inline_serializer(
+    "DcatCatalog",
+    fields={
+        "@context": serializers.JSONField(),
+        "@id": serializers.URLField(),
+        "@type": serializers.CharField(default="dcat:Catalog"),
+        "dct:title": _language_texts("CatalogTitle"),
+        "dct:description": _language_texts("CatalogDescription"),
+        "dct:publisher": serializers.JSONField(help_text="foaf:Agent: the city"),
+        "dct:license": serializers.JSONField(),
+        "dct:modified": serializers.JSONField(),
+        "foaf:homepage": serializers.JSONField(help_text="the /du-lieu-mo/ page"),
+        "dcat:dataset": serializers.ListField(
+            child=inline_serializer(
+                "DcatDataset",
+                fields={
+                    "@id": serializers.CharField(),
+                    "@type": serializers.CharField(default="dcat:Dataset"),
+                    "dct:title": _language_texts("DatasetTitle"),
+                    "dct:description": _language_texts("DatasetDescription"),
+                    "dcat:distribution": serializers.ListField(
+                        child=DistributionSerializer
+                    ),
+                },
+            )
+        ),
+    },
+)
+dataset_catalog = operation(
+    "datasets_retrieve",
+    "open data",
+    "DCAT-AP record of the bulk downloads (JSON-LD)",
+    DatasetCatalogSerializer,
+    description=(
+        "Served as application/ld+json. One dcat:Dataset with a dcat:Distribution per file "
+        "(download URL, media type, size, sha256, build time, licence). The files are rebuilt "
+        "after the catalog changed; Last-Modified is when they were built."
+    ),
+)
+dataset_catalog["responses"] = {
+    (status, "application/ld+json") if status == 200 else status: answer
+    for status, answer in dataset_catalog["responses"].items()
+}
+dataset_file = operation(
+    "datasets_file_retrieve",
+    "open data",
+    "One bulk file",
+    OpenApiTypes.BINARY,
+    parameters=[
+        OpenApiParameter(
+            "name",
+            OpenApiTypes.STR,
+            OpenApiParameter.PATH,
+            description="A file name from the DCAT record (e.g. procedures.jsonl, "
+            "procedures.csv, catalog-backup.zip) or manifest.json.",
+        )
+    ],
+    not_found=True,
+    description=(
+        "The file as an attachment. ETag is its sha256 (quoted), so If-None-Match with the "
+        "checksum from the DCAT record answers 304 while the file is unchanged."
+    ),
+)
+dataset_file["responses"] = {
+    (status, "application/octet-stream") if status == 200 else status: answer
+    for status, answer in dataset_file["responses"].items()
+}

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from api import views
+from api import datasets, views
 from api.docs import SchemaView, SwaggerView
 from api.exceptions import not_found
 
@@ -31,6 +31,10 @@ urlpatterns: list = [
     path("forms/", views.FormListView.as_view(), name="forms"),
     path("forms/<str:code>/", views.FormDetailView.as_view(), name="form"),
     path("changes/", views.ChangeFeedView.as_view(), name="changes"),
+    path("datasets/", datasets.DatasetCatalogView.as_view(), name="datasets"),
+    path(
+        "datasets/<str:name>", datasets.DatasetFileView.as_view(), name="dataset-file"
+    ),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SwaggerView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^.*$", not_found),

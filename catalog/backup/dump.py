@@ -130,8 +130,13 @@ def _parts(model, items, *, skip=()) -> list[dict[str, Any]]:
     return [own_fields(model, item, skip=skip) for item in items]
 
 
-def procedure_record(page: ProcedurePage, *, department_code: str) -> dict[str, Any]:
-    """Everything a procedure's page row holds (its live content), parts and lists included."""
+def procedure_record(
+    page: ProcedurePage, *, department_code: str, forms: set[int] | None = None
+) -> dict[str, Any]:
+    """Everything a procedure's page row holds (its live content), parts and lists included.
+
+    `forms`, when given, are the form template ids the archive carries; links to others are
+    left out (the public archive omits forms whose file a citizen may not download)."""
     record = {
         "id": page.pk,
         "department": department_code,
@@ -164,6 +169,7 @@ def procedure_record(page: ProcedurePage, *, department_code: str) -> dict[str, 
                     **own_fields(RequiredDocument, document),
                     "form_template": document.form_template.code
                     if document.form_template_id
+                    and (forms is None or document.form_template_id in forms)
                     else None,
                 }
                 for document in case.documents.all()
@@ -174,23 +180,52 @@ def procedure_record(page: ProcedurePage, *, department_code: str) -> dict[str, 
     return record
 
 
-def procedure_records(progress: Progress) -> Iterator[dict[str, Any]]:
+def procedure_records(
+    progress: Progress, *, public: bool = False, forms: set[int] | None = None
+) -> Iterator[dict[str, Any]]:
     departments = dict(DepartmentPage.objects.values_list("path", "code"))
-    ids = list(ProcedurePage.objects.order_by("path").values_list("pk", flat=True))
+    pages = public_procedures() if public else ProcedurePage.objects.all()
+    ids = list(pages.order_by("path").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = procedures_with_parts(
             ProcedurePage.objects.filter(pk__in=ids[start : start + CHUNK])
         ).order_by("path")
         for page in chunk:
             yield procedure_record(
-                page, department_code=departments.get(page.path[: -Page.steplen], "")
+                page,
+                department_code=departments.get(page.path[: -Page.steplen], ""),
+                forms=forms,
             )
         progress(f"  thủ tục: {min(start + CHUNK, len(ids))}/{len(ids)}")
 
 
-def backed_up_documents():
-    """Form files, and every document filed in a department's collection."""
+def public_procedures():
+    """What the API serves: live and outside any private section (api.selectors' definition)."""
+    return ProcedurePage.objects.live().public()
+
+
+def public_forms():
+    """Form templates whose file (if any) sits outside a collection with a view restriction."""
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    restricted = Q(pk__in=[])
+    for path in CollectionViewRestriction.objects.values_list(
+        "collection__path", flat=True
+    ):
+        restricted |= Q(path__startswith=path)
+    return FormTemplate.objects.exclude(
+        document__collection__in=Collection.objects.filter(restricted)
+    )
+
+
+def backed_up_documents(*, public: bool = False):
+    """Form files, and every document filed in a department's collection; in the public
+    archive only the files of its forms."""
     Document = get_document_model()
+    if public:
+        return Document.objects.filter(
+            pk__in=public_forms().exclude(document=None).values("document_id")
+        ).select_related("collection")
     collections = DepartmentPage.objects.exclude(collection=None).values(
         "collection_id"
     )
@@ -204,14 +239,16 @@ def document_member(document) -> str:
     return f"{FILES_PREFIX}{document.pk}/{os.path.basename(document.file.name)}"
 
 
-def write_documents(writer: ArchiveWriter, progress: Progress) -> int:
+def write_documents(
+    writer: ArchiveWriter, progress: Progress, *, public: bool = False
+) -> int:
     by_collection = dict(
         DepartmentPage.objects.exclude(collection=None).values_list(
             "collection_id", "code"
         )
     )
     records = []
-    documents = list(backed_up_documents().order_by("pk"))
+    documents = list(backed_up_documents(public=public).order_by("pk"))
     for number, document in enumerate(documents, start=1):
         member = document_member(document)
         with document.file.open("rb") as handle:
@@ -234,8 +271,14 @@ def write_documents(writer: ArchiveWriter, progress: Progress) -> int:
     return len(records)
 
 
-def write_backup(path: Path, *, progress: Progress = lambda message: None) -> dict:
-    """Write the whole catalog to `path` (a zip); returns the manifest."""
+def write_backup(
+    path: Path, *, progress: Progress = lambda message: None, public: bool = False
+) -> dict:
+    """Write the whole catalog to `path` (a zip); returns the manifest.
+
+    `public` writes the open-data copy: only what the public API serves (published procedures,
+    forms a citizen may download and their files), so that restoring it gives the same API.
+    """
     from django.apps import apps
 
     started = time.monotonic()
@@ -262,19 +305,27 @@ def write_backup(path: Path, *, progress: Progress = lambda message: None) -> di
                 "departments.jsonl", department_records()
             )
             progress(f"  cơ quan, đơn vị: {counts['departments.jsonl']}")
-            counts["documents.jsonl"] = write_documents(writer, progress)
+            counts["documents.jsonl"] = write_documents(writer, progress, public=public)
+            forms = public_forms() if public else FormTemplate.objects.all()
             counts["form_templates.jsonl"] = writer.add_jsonl(
-                "form_templates.jsonl", serialized(FormTemplate.objects.all())
+                "form_templates.jsonl", serialized(forms)
             )
             progress(f"  mẫu đơn, tờ khai: {counts['form_templates.jsonl']}")
             counts["procedures.jsonl"] = writer.add_jsonl(
-                "procedures.jsonl", procedure_records(progress)
+                "procedures.jsonl",
+                procedure_records(
+                    progress,
+                    public=public,
+                    forms=set(forms.values_list("pk", flat=True)) if public else None,
+                ),
             )
             counts["events.jsonl"] = writer.add_jsonl(
                 "events.jsonl", serialized(CatalogEvent.objects.all())
             )
             progress(f"  sự kiện danh mục: {counts['events.jsonl']}")
-            live = ProcedurePage.objects.filter(live=True).count()
+            live = (
+                public_procedures() if public else ProcedurePage.objects.live()
+            ).count()
             drafts = ProcedurePage.objects.filter(
                 live=True, has_unpublished_changes=True
             ).count()
@@ -286,6 +337,7 @@ def write_backup(path: Path, *, progress: Progress = lambda message: None) -> di
                     "base_url": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
                     "database": transaction.get_connection().vendor,
                 },
+                "scope": "public" if public else "full",
                 "counts": counts,
                 "procedures": {
                     "total": counts["procedures.jsonl"],

@@ -269,6 +269,12 @@ SEARCH_INDEX_NAME = env("SEARCH_INDEX_NAME", "procedures")
 SEARCH_INDEX_DIR = Path(env("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "2"))
 
+# Open data: the bulk download files (api/opendata.py), rebuilt when the catalog changed.
+OPEN_DATA_DIR = Path(env("OPEN_DATA_DIR", str(VAR_DIR / "opendata")))
+OPEN_DATA_LICENSE = env(
+    "OPEN_DATA_LICENSE", "https://creativecommons.org/licenses/by/4.0/"
+)
+
 # API
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"],

@@ -15,6 +15,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEARCH_INDEX_NAME = "test_procedures"
 _TMP = Path(os.environ.get("TEST_VAR_DIR") or tempfile.mkdtemp(prefix="catalog-test-"))
 SEARCH_INDEX_DIR = _TMP / "search"
+OPEN_DATA_DIR = _TMP / "opendata"
 MEDIA_ROOT = _TMP / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
