@@ -19,8 +19,8 @@ JSON_LD = "application/ld+json"
 
 
 def dataset_record(request, dump) -> dict:
-    def absolute(name: str, **kwargs) -> str:
-        return request.build_absolute_uri(reverse(name, kwargs=kwargs or None))
+    def absolute(route: str, **kwargs) -> str:
+        return request.build_absolute_uri(reverse(route, kwargs=kwargs or None))
 
     return catalog_record(
         dump.manifest,

@@ -10,7 +10,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.admin_workflow import workflow_action
-from cms.views import healthz
+from cms.views import healthz, open_data
 
 # The database being unavailable outside a view (session, admin guard) answers 503, not 500.
 handler500 = "cms.outage.server_error"
@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/v2/", wagtail_api.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("du-lieu-mo/", open_data, name="open_data"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("search.urls")),
 ]

@@ -1,5 +1,6 @@
-"""Operational endpoints."""
+"""Operational endpoints, and the open-data page."""
 
+from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -25,3 +26,34 @@ def healthz(request):
     else:
         outage_log.recovered(wrote=True)  # the check wrote
     return response
+
+
+@require_GET
+def open_data(request):
+    """/du-lieu-mo/: the bulk downloads for people; /api/v1/datasets/ says the same to machines."""
+    from django.shortcuts import render
+    from django.urls import reverse
+
+    from api.opendata import fresh_dump
+
+    dump = fresh_dump()
+    english = request.LANGUAGE_CODE == "en"
+    files = [
+        {
+            **file,
+            "title": file["title_en"] if english else file["title_vi"],
+            "url": reverse("api:dataset-file", kwargs={"name": file["name"]}),
+        }
+        for file in dump.manifest["files"]
+    ]
+    return render(
+        request,
+        "open_data.html",
+        {
+            "files": files,
+            "generated_at": dump.generated_at,
+            "procedures": dump.manifest["procedures"],
+            "license": settings.OPEN_DATA_LICENSE,
+            "has_jsonld": any(file["name"] == "catalog.jsonld" for file in files),
+        },
+    )

@@ -18,6 +18,8 @@ CONTEXT = {
     "xsd": "http://www.w3.org/2001/XMLSchema#",
 }
 MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+# dcat:mediaType names IANA-registered types only; JSON Lines has none (dct:format says it).
+REGISTERED = {"text/csv", "application/ld+json", "application/zip", "application/json"}
 SPATIAL = "https://www.geonames.org/1566083"  # Hồ Chí Minh City
 TITLE = {
     "vi": "Danh mục thủ tục hành chính Thành phố Hồ Chí Minh",
@@ -62,7 +64,7 @@ def date_time(value: str) -> dict[str, str]:
 def distribution(
     file: dict[str, Any], *, url: str, modified: str, license: str
 ) -> dict[str, Any]:
-    return {
+    record = {
         "@id": url,
         "@type": "dcat:Distribution",
         "dct:title": texts({"vi": file["title_vi"], "en": file["title_en"]}),
@@ -82,6 +84,9 @@ def distribution(
         "dct:modified": date_time(modified),
         "dct:license": {"@id": license},
     }
+    if file["media_type"] not in REGISTERED:
+        del record["dcat:mediaType"]
+    return record
 
 
 def catalog_record(
