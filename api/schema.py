@@ -548,7 +548,8 @@ DistributionSerializer = inline_serializer(
         "dcat:downloadURL": serializers.JSONField(help_text='{"@id": URL}'),
         "dcat:accessURL": serializers.JSONField(help_text='{"@id": URL}'),
         "dcat:mediaType": serializers.JSONField(
-            help_text="IANA media type, as {'@id'}"
+            required=False,
+            help_text="IANA media type, as {'@id'}; absent for JSON Lines (not registered)",
         ),
         "dct:format": serializers.CharField(
             help_text="JSON Lines, CSV, JSON-LD or ZIP"
@@ -626,7 +627,18 @@ dataset_file = operation(
         "checksum from the DCAT record answers 304 while the file is unchanged."
     ),
 )
+DATASET_FILE_TYPES = (
+    "application/jsonl",
+    "application/ld+json",
+    "text/csv",
+    "application/zip",
+    "application/json",
+)
 dataset_file["responses"] = {
-    (status, "application/octet-stream") if status == 200 else status: answer
-    for status, answer in dataset_file["responses"].items()
+    **{(200, media_type): OpenApiTypes.BINARY for media_type in DATASET_FILE_TYPES},
+    **{
+        status: answer
+        for status, answer in dataset_file["responses"].items()
+        if status != 200
+    },
 }

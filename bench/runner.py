@@ -13,7 +13,16 @@ import time
 import traceback
 from pathlib import Path
 
-MODULES = ["api", "mirror", "search", "pages", "throughput", "permissions", "import"]
+MODULES = [
+    "api",
+    "mirror",
+    "search",
+    "pages",
+    "throughput",
+    "permissions",
+    "import",
+    "opendata",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
