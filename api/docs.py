@@ -25,3 +25,6 @@ class SchemaView(CatalogAccessMixin, ConditionalGetMixin, SpectacularAPIView):
 
 class SwaggerView(CatalogAccessMixin, SpectacularSwaggerView):
     """Its page carries a per-request CSRF token, so it gets no ETag."""
+
+    # OPTIONS would render DRF's metadata through the HTML template renderer: a 500.
+    http_method_names = ["get", "head"]
