@@ -240,6 +240,10 @@ def test_the_open_data_page_lists_the_files_in_vietnamese(catalog, client, dump_
         assert file["sha256"] in html
     assert 'href="/api/v1/datasets/"' in html and 'href="/api/v1/docs/"' in html
     assert "<script>" not in html  # the strict CSP allows no inline script
+    client.cookies["django_language"] = "en"
+    english = client.get("/du-lieu-mo/").content.decode()
+    assert "Open data: the catalog of administrative procedures" in english
+    assert "Procedures table" in english  # file titles in English too
 
 
 def test_the_datasets_endpoints_are_in_the_openapi_schema(client, db):
