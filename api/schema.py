@@ -438,14 +438,50 @@ procedure_list = operation(
     ],
     description="Keyset (cursor) pagination: pages stay consistent while the catalog changes.",
 )
+# CPSV-AP 3.2 JSON-LD (catalog.opendata.cpsv): the official context, then one graph.
+CPSV_JSONLD = {
+    "type": "object",
+    "required": ["@context", "@graph"],
+    "properties": {
+        "@context": {"type": "array", "items": {}},
+        "@graph": {"type": "array", "items": {"type": "object"}},
+    },
+}
+REPRESENTATION_FORMAT = OpenApiParameter(
+    "format",
+    {"type": "string", "enum": ["json", "jsonld", "ttl"]},
+    OpenApiParameter.QUERY,
+    description="Representation, instead of the Accept header: `json` (default), `jsonld` "
+    "(CPSV-AP 3.2 JSON-LD, application/ld+json) or `ttl` (Turtle, text/turtle).",
+)
 procedure_detail = operation(
     "procedures_retrieve",
     "procedures",
     "One published procedure, with every part",
     ProcedureSerializer,
-    parameters=[code_path("Local (city) code or national code.")],
+    parameters=[
+        code_path("Local (city) code or national code."),
+        REPRESENTATION_FORMAT,
+    ],
     not_found=True,
+    description="JSON by default. `Accept: application/ld+json` (or `?format=jsonld`) answers "
+    "the procedure as a CPSV-AP 3.2 public service in JSON-LD, `Accept: text/turtle` (or "
+    "`?format=ttl`) in Turtle; each representation has its own ETag (`Vary: Accept`). "
+    "Errors are JSON whatever was asked. See docs/open-data.md.",
 )
+procedure_detail["responses"] = {
+    (200, "application/json"): procedure_detail["responses"].pop(200),
+    (200, "application/ld+json"): OpenApiResponse(
+        CPSV_JSONLD, description="CPSV-AP 3.2 JSON-LD."
+    ),
+    (200, "text/turtle"): OpenApiResponse(
+        OpenApiTypes.STR, description="CPSV-AP 3.2 in Turtle."
+    ),
+    **procedure_detail["responses"],
+    406: OpenApiResponse(
+        ErrorSerializer, description="No representation matches `format` or Accept."
+    ),
+}
 department_list = operation(
     "departments_list",
     "departments",

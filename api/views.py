@@ -6,6 +6,7 @@ import time
 from django.conf import settings
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import NotFound, ParseError
@@ -24,6 +25,7 @@ from api.cache import (
     version_rows,
     with_origin,
 )
+from api.negotiation import JSON, negotiate, procedure_body
 from api.params import decode_cursor, encode_cursor, invalid_cursor, is_int
 from api.representations import (
     PROCEDURE_FIELDS,
@@ -65,6 +67,7 @@ from catalog.models import (
     ProcedureStatus,
     SubjectType,
 )
+from catalog.opendata import cpsv
 
 ORDERINGS = {"code": "sort_code", "title": "title", "updated": "sort_updated"}
 UPSERT_ACTIONS = {EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED}
@@ -280,8 +283,24 @@ class ProcedureListView(CatalogAPIView):
 
 
 class ProcedureDetailView(CatalogAPIView):
+    """JSON by default; CPSV-AP JSON-LD or Turtle by Accept or `?format=` (api.negotiation)."""
+
+    query_params_allowed = frozenset({"format"})
+    query_params_single = frozenset({"format"})
+
+    def perform_content_negotiation(self, request, force=False):
+        if not force:
+            self.representation = negotiate(request)
+        return super().perform_content_negotiation(request, force=True)  # errors: JSON
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ("Accept",))
+        return response
+
     @extend_schema(**schema.procedure_detail)
     def get(self, request, code: str):
+        representation = self.representation
         page = procedure_for_detail(code) if params.CODE_RE.match(code) else None
         if page is None:
             raise self.not_found(code)
@@ -299,7 +318,7 @@ class ProcedureDetailView(CatalogAPIView):
             if value
         )
 
-        def body() -> bytes:
+        def json_body() -> bytes:
             if page.cached_version == version:
                 return with_origin(page.cached_body, origin)
             full = list(ProcedurePage.objects.filter(pk=page.pk))
@@ -308,12 +327,26 @@ class ProcedureDetailView(CatalogAPIView):
                 raise self.not_found(code)
             return with_origin(built[page.pk], origin)
 
-        return conditional_answer(
+        if representation is JSON:
+            etag = digest("procedure", version, origin)  # as before content negotiation
+        else:
+            etag = digest(
+                "procedure",
+                version,
+                origin,
+                representation.name,
+                cpsv.MAPPING_VERSION,
+                settings.WAGTAILADMIN_BASE_URL,
+            )
+        response = conditional_answer(
             request,
-            etag=digest("procedure", version, origin),
+            etag=etag,
             modified=modified,
-            build=body,
+            build=lambda: procedure_body(json_body(), representation),
         )
+        if response.status_code == 200:
+            response["Content-Type"] = representation.content_type
+        return response
 
     @staticmethod
     def not_found(code: str) -> NotFound:

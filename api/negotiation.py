@@ -1,0 +1,87 @@
+"""Which representation of a procedure a client asked for: JSON (the default), CPSV-AP JSON-LD
+or Turtle, by `?format=` or by the Accept header.
+
+Accept is read with its q-values (DRF's own negotiation orders by specificity only, so
+`application/json;q=0.5, text/turtle` would get JSON).
+
+Errors stay JSON whatever was asked: the view negotiates here and lets DRF render with JSON.
+"""
+
+from typing import NamedTuple
+
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotAcceptable
+
+import orjson
+
+from catalog.opendata import cpsv
+
+
+class Representation(NamedTuple):
+    name: str  # the `?format=` value
+    media_type: str
+    content_type: str
+
+
+JSON = Representation("json", "application/json", "application/json")
+JSONLD = Representation("jsonld", "application/ld+json", "application/ld+json")
+TURTLE = Representation("ttl", "text/turtle", "text/turtle; charset=utf-8")
+PROCEDURE_REPRESENTATIONS = (JSON, JSONLD, TURTLE)  # the first is the default
+
+
+def accepted(header: str) -> list[tuple[str, str]]:
+    """(type, subtype) ranges of an Accept header, most wanted first; q=0 ranges dropped."""
+    ranges = []
+    for position, item in enumerate(header.split(",")):
+        media, *params = (part.strip() for part in item.split(";"))
+        kind, _slash, subtype = media.lower().partition("/")
+        if not kind or not subtype:
+            continue
+        quality = 1.0
+        for param in params:
+            name, _eq, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0:
+            specific = (kind != "*") + (subtype != "*")
+            ranges.append((-quality, -specific, position, kind, subtype))
+    return [(kind, subtype) for *_order, kind, subtype in sorted(ranges)]
+
+
+def negotiate(request, choices=PROCEDURE_REPRESENTATIONS) -> Representation:
+    """`?format=` wins over Accept; neither matching a choice is a 406."""
+    wanted = request.query_params.get("format")
+    if wanted is not None:
+        for representation in choices:
+            if representation.name == wanted:
+                return representation
+        raise NotAcceptable(
+            _("Định dạng không được hỗ trợ: %(format)s. Định dạng hợp lệ: %(valid)s.")
+            % {
+                "format": wanted[:40],
+                "valid": ", ".join(choice.name for choice in choices),
+            }
+        )
+    header = request.META.get("HTTP_ACCEPT", "").strip() or "*/*"
+    for kind, subtype in accepted(header):
+        for representation in choices:
+            offered_kind, offered_subtype = representation.media_type.split("/")
+            if kind in ("*", offered_kind) and subtype in ("*", offered_subtype):
+                return representation
+    raise NotAcceptable(
+        _("Không có biểu diễn phù hợp với Accept. Hỗ trợ: %(valid)s.")
+        % {"valid": ", ".join(choice.media_type for choice in choices)}
+    )
+
+
+def procedure_body(json_body: bytes, representation: Representation) -> bytes:
+    """The served JSON of a procedure turned into `representation`."""
+    if representation is JSON:
+        return json_body
+    document = cpsv.procedure_to_cpsv(orjson.loads(json_body))
+    if representation is JSONLD:
+        return orjson.dumps(document)
+    return cpsv.to_turtle(document).encode()
