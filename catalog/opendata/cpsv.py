@@ -18,6 +18,8 @@ from django.conf import settings
 
 import orjson
 
+# Bump when the output changes: it is part of the ETag of the JSON-LD and Turtle answers.
+MAPPING_VERSION = "1"
 CPSV_AP_CONTEXT_URL = (
     "https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/"
     "context/cpsv-ap.jsonld"
@@ -80,13 +82,19 @@ def procedure_to_cpsv(procedure: dict, *, base_url: str | None = None) -> dict:
     }
 
 
+def procedure_nodes(procedure: dict, *, base_url: str | None = None) -> list[dict]:
+    """The graph nodes of one procedure, without a context: for streaming a whole catalog
+    into one `@graph` (skip ids already written: shared nodes come with every procedure)."""
+    return ProcedureMapping(procedure, base_url).nodes()
+
+
 def procedures_to_cpsv(
     procedures: Iterable[dict], *, base_url: str | None = None
 ) -> dict:
     """Many procedures as one JSON-LD graph; shared nodes (departments, lists, laws) once."""
     nodes: dict[str, dict] = {}
     for procedure in procedures:
-        for node in ProcedureMapping(procedure, base_url).nodes():
+        for node in procedure_nodes(procedure, base_url=base_url):
             nodes.setdefault(node["@id"], node)
     return {"@context": CONTEXT, "@graph": list(nodes.values())}
 

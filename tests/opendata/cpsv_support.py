@@ -1,10 +1,10 @@
 """What the CPSV-AP tests share: the official files when present, a pySHACL run, a rich procedure."""
 
-from pathlib import Path
+from django.conf import settings
 
 import orjson
 
-SPEC = Path(__file__).resolve().parents[2].parent / "shared/data/spec/cpsv-ap-3.2.0"
+SPEC = settings.SHARED_DATA_DIR / "spec" / "cpsv-ap-3.2.0"
 SHAPES = SPEC / "cpsv-ap-SHACL.ttl"
 CONTEXT = SPEC / "cpsv-ap.jsonld"
 NO_SHAPES = f"the official CPSV-AP SHACL shapes are not here ({SHAPES}): nothing to validate against"
@@ -34,6 +34,17 @@ def violations(data_graph, shapes) -> list[str]:
         f"{report.value(result, sh.resultMessage)}"
         for result in report.subjects(sh.resultSeverity, sh.Violation)
     )
+
+
+def published_procedure_dicts(origin: str) -> list[dict]:
+    """Every published procedure as `/api/v1/procedures/{code}/` serves it (the stored JSON,
+    built where missing, with `origin` for the site's URLs)."""
+    from api.cache import bodies_for, version_rows, with_origin
+    from api.selectors import catalog_state, published_procedures
+
+    rows = version_rows(published_procedures().order_by("pk"))
+    bodies = bodies_for(rows, shared=catalog_state().shared)
+    return [orjson.loads(with_origin(bodies[row.pk], origin)) for row in rows]
 
 
 def rich_procedure(**changes) -> dict:
