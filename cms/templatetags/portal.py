@@ -208,6 +208,9 @@ def procedure_schema(*, request, page, owner, methods, fields, subject_types, re
             "address": owner.address or None,
         }
         data["provider"] = {k: v for k, v in provider.items() if v}
+        # The department both provides and operates the service (schema.org's
+        # GovernmentService names its operator in serviceOperator).
+        data["serviceOperator"] = data["provider"]
     for method in methods:
         channel = {
             "@type": "ServiceChannel",
