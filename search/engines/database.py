@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import reduce
 from operator import and_, or_
 
-from django.db.models import Q
+from django.db.models import Case, Q, When
 
 from search.analysis import AnalyzedQuery, spellings
 from search.engines.base import SearchEngine
@@ -115,7 +115,15 @@ class DatabaseEngine(SearchEngine):
         from search.models import SearchRecord
 
         prefix = " ".join(tokens)
-        rows = SearchRecord.objects.filter(name_folded__startswith=prefix)[:limit]
+        # as the index: a word anywhere in the name, names that begin with it first
+        at_start = Q(name_folded__startswith=prefix)
+        rows = (
+            SearchRecord.objects.filter(
+                at_start | Q(name_folded__contains=f" {prefix}")
+            )
+            .annotate(later=Case(When(at_start, then=0), default=1))
+            .order_by("later", "name_folded")[:limit]
+        )
         return [
             {"code": r.code, "name": r.name, "url": r.payload.get("url", "")}
             for r in rows
