@@ -69,7 +69,10 @@ FORMAT = "hcmc-procedure-catalog-open-data"
 DUMP_VERSION = "1"
 MANIFEST = "manifest.json"
 CHUNK = 500
-REBUILD_ASK_EVERY = 60  # seconds between two requests to the worker, across processes
+REBUILD_ASK_EVERY = (
+    60  # seconds between two requests to the worker, or two failed builds
+)
+FAILED_KEY = "opendata:build_failed"
 
 
 @dataclass(frozen=True)
@@ -471,13 +474,26 @@ def fresh_dump() -> Dump:
     With a queued task backend a stale dump is served while the worker rebuilds it (a 10,000
     procedure dump takes tens of seconds); only the very first dump is built in the request.
     """
+    from django.core.cache import cache
+
     dump = read_dump()
     if dump is not None and dump.is_fresh(catalog_state()):
         return dump
     if dump is not None and _queued_backend():
         _ask_worker()
         return dump
-    return rebuild_if_stale()
+    if dump is not None and cache.get(FAILED_KEY):
+        return dump  # the last build failed moments ago: no retry on every request
+    try:
+        return rebuild_if_stale()
+    except Exception:
+        # A failed build (a form file missing from storage, a full disk) keeps the last good
+        # dump in place; it is served, dated, and the build is tried again a minute later.
+        logger.exception("open-data dump failed; serving the previous one")
+        cache.set(FAILED_KEY, True, REBUILD_ASK_EVERY)
+        if dump is None:
+            raise
+        return dump
 
 
 @task()

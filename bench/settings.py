@@ -11,6 +11,10 @@ from cms.settings.test import _TMP  # noqa: E402
 
 VAR_DIR = Path(os.environ.get("VAR_DIR") or _TMP)
 SEARCH_INDEX_DIR = Path(os.environ.get("SEARCH_INDEX_DIR") or VAR_DIR / "search")
+# Under VAR_DIR like the rest, so that every process of a run (load_demo, the commands a
+# benchmark starts) sees the same form files.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+OPEN_DATA_DIR = VAR_DIR / "opendata"
 SEARCH_INDEX_NAME = "bench_procedures"
 WAGTAILAPI_LIMIT_MAX = 100
 DEBUG = False

@@ -21,8 +21,13 @@ ORIGIN = "http://testserver"
 
 @pytest.fixture
 def dump_dir(tmp_path, settings):
+    from django.core.cache import cache
+
     settings.OPEN_DATA_DIR = tmp_path / "served"
-    return tmp_path
+    keys = (opendata.FAILED_KEY, "opendata:rebuild_requested")
+    cache.delete_many(keys)
+    yield tmp_path
+    cache.delete_many(keys)
 
 
 def export(path, **kwargs) -> dict:
@@ -253,3 +258,23 @@ def test_the_datasets_endpoints_are_in_the_openapi_schema(client, db):
     assert {"200", "304"} <= set(catalog_op["responses"])
     file_op = document["paths"]["/api/v1/datasets/{name}"]["get"]
     assert {"200", "304", "404"} <= set(file_op["responses"])
+
+
+def test_a_failed_rebuild_serves_the_last_good_dump_and_waits_before_trying_again(
+    catalog, client, dump_dir, monkeypatch
+):
+    first = client.get("/api/v1/datasets/").json()["dct:modified"]
+    attempts = []
+
+    def broken(*args, **kwargs):
+        attempts.append(True)
+        raise FileNotFoundError("media/documents/tk01.pdf")
+
+    monkeypatch.setattr(opendata, "write_backup", broken)
+    republish(catalog["marriage"])
+    for _ in range(3):
+        response = client.get("/api/v1/datasets/")
+        assert response.status_code == 200
+        assert response.json()["dct:modified"] == first
+    assert len(attempts) == 1
+    assert client.get("/api/v1/datasets/procedures.jsonl").status_code == 200
