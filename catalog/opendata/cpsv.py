@@ -110,17 +110,64 @@ def offline_document(document: dict, context: dict | None = None) -> dict:
     return {**document, "@context": local}
 
 
-def to_graph(document: dict, *, context: dict | None = None):
-    """An rdflib Graph of a document made by procedure_to_cpsv / procedures_to_cpsv."""
-    import rdflib  # imported here: only negotiation, exports and tests need it
+def parse_jsonld(document: dict, *, context: dict | None = None):
+    """The document read by rdflib's JSON-LD parser, as any consumer reads it (offline)."""
 
-    graph = rdflib.Graph()
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace)
+    graph = _empty_graph()
     graph.parse(
         data=orjson.dumps(offline_document(document, context)),
         format="json-ld",
     )
+    return graph
+
+
+def to_graph(document: dict):
+    """An rdflib Graph of a document made by procedure_to_cpsv / procedures_to_cpsv.
+
+    Built straight from our nodes, several times faster than the JSON-LD parser on a whole
+    catalog; they only use @id, @type, prefixed keys and plain, language or typed literals, and
+    the tests check that parse_jsonld gives an isomorphic graph.
+    """
+    from rdflib import RDF, Literal, URIRef
+
+    def expand(name: str) -> URIRef:
+        prefix, _colon, local = name.partition(":")
+        return URIRef(PREFIXES[prefix] + local if prefix in PREFIXES else name)
+
+    def term(value):
+        if not isinstance(value, dict):
+            return Literal(value)
+        if "@id" in value:
+            return URIRef(value["@id"])
+        if "@language" in value:
+            return Literal(value["@value"], lang=value["@language"])
+        return Literal(value["@value"], datatype=expand(value["@type"]))
+
+    graph = _empty_graph()
+    add = graph.add
+    for node in document["@graph"]:
+        subject = URIRef(node["@id"])
+        for key, values in node.items():
+            if key == "@id":
+                continue
+            if not isinstance(values, list):
+                values = [values]
+            if key == "@type":
+                for value in values:
+                    add((subject, RDF.type, expand(value)))
+            else:
+                predicate = expand(key)
+                for value in values:
+                    add((subject, predicate, term(value)))
+    return graph
+
+
+def _empty_graph():
+    import rdflib
+
+    graph = rdflib.Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
     return graph
 
 
