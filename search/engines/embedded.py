@@ -542,13 +542,18 @@ class EmbeddedEngine(SearchEngine):
             logger.warning("could not count procedures for the search health check")
         documents = None
         try:
-            documents = self._searcher().num_docs
+            searcher = self._searcher()
+            documents = searcher.num_docs
+            # The count comes from meta.json alone: read a stored document, as a search does.
+            for _score, address in searcher.search(Query.all_query(), limit=1).hits:
+                searcher.doc(address)
         except IndexUnusable as exc:
             problem, reason = exc.problem, str(exc)
         except BaseException as exc:
             if not _tantivy_error(exc):
                 raise
             self._forget()
+            documents = None  # counted from meta.json, but not readable
             problem, reason = "corrupt", f"search index corrupt: {_one_line(exc)}"
         else:
             problem, reason = "", ""
