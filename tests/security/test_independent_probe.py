@@ -31,6 +31,15 @@ def test_options_on_the_api_docs_is_not_a_server_error(client, path):
         assert "message" in response.json()
 
 
+@pytest.mark.parametrize("offset", ["99999999999999999999", "9" * 40])
+def test_a_huge_offset_on_the_wagtail_pages_api_is_a_400(client, offset):
+    """/api/v2/pages/?offset=99999999999999999999 was a 500 (SQLite: "datatype mismatch";
+    PostgreSQL refuses an OFFSET beyond bigint): Wagtail's pagination bounds only below."""
+    response = client.get("/api/v2/pages/", {"offset": offset})
+    assert response.status_code == 400
+    assert "offset" in response.json()["message"]
+
+
 # ---------------------------------------------------------------- search index faults
 
 
