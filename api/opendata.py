@@ -324,22 +324,35 @@ def write_dump(
     try:
         folder.chmod(0o755)
         state = catalog_state()
+        stages: dict[str, float] = {}
+        clock = time.monotonic()
+
+        def stage(name: str) -> None:
+            nonlocal clock
+            now = time.monotonic()
+            stages[name] = round(now - clock, 2)
+            clock = now
+            log(f"  {name}: {stages[name]} s")
+
         rows = _write_procedures(
             folder, shared=state.shared, origin=origin, progress=progress
         )
+        stage("JSON Lines + CSV")
         rows.update(_write_lists(folder, origin=origin))
-        log("  danh mục dùng chung: xong")
+        stage("danh mục dùng chung")
         cpsv = cpsv_mapping()
         if cpsv is not None:
             rows["catalog.jsonld"] = _write_graph(folder, cpsv, origin=origin)
-            log("  JSON-LD: xong")
+            stage("JSON-LD")
         else:
             log("  JSON-LD: bỏ qua (chưa có ánh xạ CPSV-AP catalog.opendata.cpsv)")
         archive = write_backup(
             folder / "catalog-backup.zip",
             public=True,
             progress=lambda message: log(message),
+            compresslevel=1,  # 3x faster than the default, a few % larger
         )
+        stage("catalog-backup.zip")
         rows["catalog-backup.zip"] = archive["procedures"]["total"]
         files = []
         for name, spec in FILES.items():
@@ -364,6 +377,7 @@ def write_dump(
             "format_version": 1,
             "generated_at": generated_at.isoformat(),
             "seconds": round(time.monotonic() - started, 2),
+            "stages": stages,
             "origin": origin,
             "catalog_state": {
                 **state_key(state),

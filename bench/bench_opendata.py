@@ -57,7 +57,12 @@ def run(ctx: Context) -> None:
                     title,
                     value=result["seconds"],
                     unit="s",
-                    note=f"peak RSS {result['peak_rss_mb']} MB; {len(sizes)} files, "
+                    note=f"peak RSS {result['peak_rss_mb']} MB; "
+                    + ", ".join(
+                        f"{name} {seconds} s"
+                        for name, seconds in manifest.get("stages", {}).items()
+                    )
+                    + f"; {len(sizes)} files, "
                     f"{sum(sizes.values()) / 1048576:.0f} MB: "
                     + ", ".join(
                         f"{name} {size / 1048576:.1f} MB"
@@ -68,6 +73,7 @@ def run(ctx: Context) -> None:
                         "peak_rss_mb": result["peak_rss_mb"],
                         "procedures": manifest["procedures"],
                         "sizes": sizes,
+                        "stages": manifest.get("stages", {}),
                     },
                 )
             )

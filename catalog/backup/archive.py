@@ -45,10 +45,16 @@ def dumps(record: Any) -> bytes:
 class ArchiveWriter:
     """Writes members one at a time, hashing them as they stream, then the manifest last."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, compresslevel: int | None = None):
+        """`compresslevel` 1 (fastest) to 9; None is zlib's default (6)."""
         self.path = Path(path)
+        self.compresslevel = compresslevel
         self.zip = zipfile.ZipFile(
-            self.path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True
+            self.path,
+            "w",
+            compression=zipfile.ZIP_DEFLATED,
+            allowZip64=True,
+            compresslevel=compresslevel,
         )
         self.members: dict[str, dict[str, Any]] = {}
         self.date_time = datetime.datetime.now().timetuple()[:6]
@@ -56,6 +62,9 @@ class ArchiveWriter:
     def _member(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(name, date_time=self.date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
+        info._compresslevel = (
+            self.compresslevel
+        )  # what ZipFile.writestr sets (3.11, 3.12)
         return info
 
     def add_jsonl(self, name: str, records: Iterable[Any]) -> int:

@@ -31,7 +31,7 @@ from catalog.models import (
     ProcedureStep,
     RequiredDocument,
 )
-from catalog.selectors import procedures_with_parts
+from catalog.selectors import procedures_with_parts, public_procedures
 
 # Shared lists, in restore order: member name -> model label.
 LIST_MEMBERS = {
@@ -199,11 +199,6 @@ def procedure_records(
         progress(f"  thủ tục: {min(start + CHUNK, len(ids))}/{len(ids)}")
 
 
-def public_procedures():
-    """What the API serves: live and outside any private section (api.selectors' definition)."""
-    return ProcedurePage.objects.live().public()
-
-
 def public_forms():
     """Form templates whose file (if any) sits outside a collection with a view restriction."""
     from wagtail.models import Collection, CollectionViewRestriction
@@ -272,7 +267,11 @@ def write_documents(
 
 
 def write_backup(
-    path: Path, *, progress: Progress = lambda message: None, public: bool = False
+    path: Path,
+    *,
+    progress: Progress = lambda message: None,
+    public: bool = False,
+    compresslevel: int | None = None,
 ) -> dict:
     """Write the whole catalog to `path` (a zip); returns the manifest.
 
@@ -284,7 +283,7 @@ def write_backup(
     started = time.monotonic()
     path = Path(path)
     tmp = path.with_name(path.name + ".partial")
-    writer = ArchiveWriter(tmp)
+    writer = ArchiveWriter(tmp, compresslevel=compresslevel)
     counts: dict[str, int] = {}
     try:
         # One consistent view of the catalog, also on PostgreSQL under concurrent edits.
