@@ -28,7 +28,7 @@ BATCH = 1000  # procedures per pySHACL call: the graph of the whole crawl in a f
 
 
 def check_published_catalog(
-    label: str, *, compare: bool = False
+    label: str, *, report, compare: bool = False
 ) -> tuple[int, list[str]]:
     shapes = shapes_graph()
     started = time.monotonic()
@@ -42,8 +42,8 @@ def check_published_catalog(
             assert isomorphic(graph, parse_jsonld(document))
         triples += len(graph)
         found += violations(graph, shapes)
-    print(
-        f"\nCPSV-AP 3.2 SHACL, {label}: {len(procedures)} procedures checked, "
+    report(
+        f"CPSV-AP 3.2 SHACL, {label}: {len(procedures)} procedures checked, "
         f"{triples} triples, {len(found)} violations, {time.monotonic() - started:.1f} s"
     )
     return len(procedures), found
@@ -51,11 +51,13 @@ def check_published_catalog(
 
 @pytest.mark.shared_data
 @pytest.mark.skipif(not SHAPES.exists(), reason=NO_SHAPES)
-def test_every_published_demo_procedure_conforms(db):
+def test_every_published_demo_procedure_conforms(db, summary_line):
     from catalog.demo.loader import load_demo
 
     load_demo(log=lambda message: None)
-    checked, found = check_published_catalog("demo catalog", compare=True)
+    checked, found = check_published_catalog(
+        "demo catalog", report=summary_line, compare=True
+    )
     assert checked >= 50
     assert found == [], "\n".join(found[:20])
 
@@ -63,7 +65,7 @@ def test_every_published_demo_procedure_conforms(db):
 @pytest.mark.shared_data
 @pytest.mark.whole_catalog
 @pytest.mark.skipif(not SHAPES.exists(), reason=NO_SHAPES)
-def test_every_published_national_procedure_conforms(db):
+def test_every_published_national_procedure_conforms(db, summary_line):
     if not (OPENGOV / "catalog.jsonl").is_file() or not (OPENGOV / "details").is_dir():
         pytest.skip(f"the national crawl is not here ({OPENGOV}): nothing to check")
     call_command(
@@ -74,6 +76,6 @@ def test_every_published_national_procedure_conforms(db):
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
-    checked, found = check_published_catalog("national crawl")
+    checked, found = check_published_catalog("national crawl", report=summary_line)
     assert checked >= 5000
     assert found == [], "\n".join(found[:20])
