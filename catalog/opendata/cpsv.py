@@ -19,7 +19,7 @@ from django.conf import settings
 import orjson
 
 # Bump when the output changes: it is part of the ETag of the JSON-LD and Turtle answers.
-MAPPING_VERSION = "1"
+MAPPING_VERSION = "2"
 CPSV_AP_CONTEXT_URL = (
     "https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/"
     "context/cpsv-ap.jsonld"
@@ -70,6 +70,8 @@ ONLINE_LEVEL_LABELS = {
     "none": "Không có dịch vụ trực tuyến",
 }
 FEE_KIND_LABELS = {"fee": "Phí", "charge": "Lệ phí", "service_fee": "Giá dịch vụ"}
+# URL characters kept as they are when a record's URL is made an IRI (RFC 3986 reserved, "%").
+IRI_SAFE = ":/?#[]@!$&'()*+,;=%~"
 # Stored JSON marks site-relative URLs with this until served (api.cache.ORIGIN_MARK).
 ORIGIN_MARK = "\x00origin\x00"
 
@@ -251,13 +253,15 @@ class ProcedureMapping:
         return _ref(node["@id"])
 
     def url(self, value: str | None) -> str | None:
+        """An absolute IRI for a URL of the record; spaces and non-ASCII (a file name, a
+        law's link typed by an editor) percent-encoded, existing escapes kept."""
         if not value:
             return None
         if value.startswith(ORIGIN_MARK):
-            return self.base + value[len(ORIGIN_MARK) :]
-        if value.startswith("/"):
-            return self.base + value
-        return value
+            value = self.base + value[len(ORIGIN_MARK) :]
+        elif value.startswith("/"):
+            value = self.base + value
+        return quote(value, safe=IRI_SAFE)
 
     def concept(self, scheme: str, code: str, label: str) -> dict:
         scheme_iri = self.iri("scheme", scheme)
@@ -306,7 +310,7 @@ class ProcedureMapping:
         authorities = self.authorities()
         channels = self.channels(authorities[0])
         # The service's own time only when every channel agrees on an exact one.
-        durations = {duration for _ref, duration in channels}
+        durations = {duration for _channel, duration in channels}
         return _clean(
             {
                 "@id": self.service,

@@ -136,6 +136,21 @@ def test_direct_graph_equals_what_a_json_ld_parser_reads():
         assert isomorphic(to_graph(document), parse_jsonld(document))
 
 
+def test_urls_with_spaces_or_vietnamese_become_valid_iris():
+    procedure = rich_procedure()
+    procedure["legal_basis"][0]["url"] = (
+        "https://vanban.example.invalid/luật hộ tịch.pdf"
+    )
+    form = procedure["dossier_cases"][0]["documents"][0]["form"]
+    form["download_url"] = "\x00origin\x00/documents/1/tờ khai%20mẫu.pdf"
+    document = procedure_to_cpsv(procedure, base_url=BASE)
+    turtle = to_turtle(document)
+    assert "/documents/1/t%E1%BB%9D%20khai%20m%E1%BA%ABu.pdf>" in turtle
+    assert "lu%E1%BA%ADt%20h%E1%BB%99%20t%E1%BB%8Bch.pdf>" in turtle
+    parsed = rdflib.Graph().parse(data=turtle, format="turtle")
+    assert isomorphic(parsed, to_graph(document))
+
+
 def test_minimal_procedure_still_names_an_authority_and_a_description():
     graph = graph_of({"code": "X.1", "title": "Thủ tục tối giản"})
     service = rdflib.URIRef(f"{BASE}/id/procedure/X.1")
