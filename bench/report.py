@@ -25,6 +25,11 @@ API_STACK = (
     "dispatch (authentication, throttle, content negotiation), a fixed cost per request"
 )
 GAP_NOTES: dict[str, str] = {
+    "opendata-time": "cause: see the stages in the row's note. A cold dump first builds every "
+    "procedure's stored JSON (the API's cold cost, ~20 s of CPU for 10,000), and the restorable "
+    "archive goes through backup_catalog's ORM path (the modelcluster prefetch of ~300,000 part "
+    f"objects, ~25 s of CPU), in one process; {LOAD_NOTE}. Next: read the archive's procedure "
+    "records from values() rows, or write the archive in a second process beside the rest",
     "api-detail-p50": f"cause: {API_STACK}; {LOAD_NOTE}. Next: compare with the floor row of "
     "the same run; a shorter middleware stack for /api/",
     "api-detail-vs-wagtail": f"cause: {API_STACK}. Next: as for the p50 target",
