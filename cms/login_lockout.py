@@ -29,8 +29,12 @@ def lockout_response(request, original_response=None, credentials=None):
     if original_response is not None and original_response.get(
         "Content-Type", ""
     ).startswith("text/html"):
-        original_response.status_code = status
-        return original_response
-    return HttpResponse(
-        lockout_message(), status=status, content_type="text/plain; charset=utf-8"
-    )
+        response = original_response
+        response.status_code = status
+    else:
+        response = HttpResponse(
+            lockout_message(), status=status, content_type="text/plain; charset=utf-8"
+        )
+    # The whole cool-off: an upper bound, since the lock counts from the last wrong password.
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
