@@ -148,9 +148,11 @@ def default_origin() -> str:
 
 def state_key(state) -> dict[str, Any]:
     """What a dump was built from; a dump is stale when the catalog's differs."""
+    cpsv = cpsv_mapping()
     return {
         "dump_version": DUMP_VERSION,
         "representation_version": REPRESENTATION_VERSION,
+        "mapping_version": getattr(cpsv, "MAPPING_VERSION", None),
         "shared": state.shared,
         "last_event_id": state.last_event_id,
     }
@@ -290,7 +292,7 @@ def _write_graph(folder: Path, cpsv, *, origin: str) -> int:
         handle.write(b'{"@context":' + orjson.dumps(cpsv.CONTEXT) + b',"@graph":[')
         first = True
         for line in lines:
-            for node in cpsv.ProcedureMapping(orjson.loads(line), origin).nodes():
+            for node in cpsv.procedure_nodes(orjson.loads(line), base_url=origin):
                 if node["@id"] in seen:
                     continue
                 seen.add(node["@id"])
