@@ -86,6 +86,11 @@ def public_urls(catalog) -> dict[str, list[str]]:
         "api/v1/forms/": ["/api/v1/forms/"],
         "api/v1/forms/<str:code>/": [f"/api/v1/forms/{catalog['form'].code}/"],
         "api/v1/changes/": ["/api/v1/changes/"],
+        "api/v1/datasets/": ["/api/v1/datasets/"],
+        "api/v1/datasets/<str:name>": [
+            "/api/v1/datasets/manifest.json",
+            "/api/v1/datasets/khong-co.csv",
+        ],
         "api/v1/schema/": ["/api/v1/schema/"],
         "api/v1/docs/": ["/api/v1/docs/"],
         "api/v1/^.*$": ["/api/v1/khong-co/"],
@@ -93,6 +98,7 @@ def public_urls(catalog) -> dict[str, list[str]]:
         "api/v2/^pages/<int:pk>/": [f"/api/v2/pages/{procedure.pk}/"],
         "api/v2/^pages/find/": ["/api/v2/pages/find/?html_path=/"],
         "sitemap.xml": ["/sitemap.xml"],
+        "du-lieu-mo/": ["/du-lieu-mo/"],
         "i18n/setlang/": ["/i18n/setlang/"],
         "tim-kiem/": [
             "/tim-kiem/",
