@@ -44,7 +44,7 @@ from api.cache import (
     version_rows,
     with_origin,
 )
-from api.representations import coded, form_file, legal_document
+from api.representations import coded, department_dict, form_file, legal_document
 from api.selectors import (
     catalog_state,
     department_procedure_counts,
@@ -223,25 +223,9 @@ def _list_rows(origin: str) -> dict[str, list[dict[str, Any]]]:
     counts = department_procedure_counts()
     departments = []
     for department in published_departments().select_related("parent_department"):
-        parent = department.parent_department
-        departments.append(
-            {
-                "code": department.code,
-                "title": department.title,
-                "kind": department.kind,
-                "parent_code": parent.code
-                if parent is not None and parent.live
-                else None,
-                "description": department.description,
-                "address": department.address,
-                "phone": department.phone,
-                "email": department.email,
-                "website": department.website,
-                "opening_hours": department.opening_hours,
-                "url": department.get_full_url(),
-                "procedure_count": counts.get(department.path, 0),
-            }
-        )
+        row = department_dict(department, counts=counts, request=None)
+        parent = row.pop("parent")
+        departments.append({**row, "parent_code": parent["code"] if parent else None})
     departments.sort(key=lambda row: row["code"])
     return {
         "departments": departments,

@@ -313,3 +313,23 @@ class ProcedureRenderer:
 
     def parts_needed(self) -> set[str]:
         return {FIELD_PARTS[name] for name in self.fields if name in FIELD_PARTS}
+
+
+def department_dict(department, *, counts: dict, request) -> dict:
+    parent = department.parent_department
+    return {
+        "code": department.code,
+        "title": department.title,
+        "kind": department.kind,
+        "parent": department_ref(parent)
+        if parent is not None and parent.live
+        else None,
+        "description": department.description,
+        "address": department.address,
+        "phone": department.phone,
+        "email": department.email,
+        "website": department.website,
+        "opening_hours": department.opening_hours,
+        "url": department.get_full_url(request=request),
+        "procedure_count": counts.get(department.path, 0),
+    }

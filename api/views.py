@@ -31,7 +31,7 @@ from api.representations import (
     PROCEDURE_FIELDS,
     ProcedureRenderer,
     coded,
-    department_ref,
+    department_dict,
     form_template,
     iso,
     legal_document,
@@ -356,26 +356,6 @@ class ProcedureDetailView(CatalogAPIView):
 
 
 # --- departments --------------------------------------------------------------------------
-
-
-def department_dict(department, *, counts: dict, request) -> dict:
-    parent = department.parent_department
-    return {
-        "code": department.code,
-        "title": department.title,
-        "kind": department.kind,
-        "parent": department_ref(parent)
-        if parent is not None and parent.live
-        else None,
-        "description": department.description,
-        "address": department.address,
-        "phone": department.phone,
-        "email": department.email,
-        "website": department.website,
-        "opening_hours": department.opening_hours,
-        "url": department.get_full_url(request=request),
-        "procedure_count": counts.get(department.path, 0),
-    }
 
 
 class DepartmentListView(CatalogAPIView):
