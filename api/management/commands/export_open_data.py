@@ -32,7 +32,8 @@ class Command(BaseCommand):
     def handle(self, *args, path=None, origin=None, **options):
         served = path is None
         target = served_dir() if served else Path(path).absolute()
-        if not target.parent.exists():
+        # The served dump's folder is ours to create (as the lock below does); a PATH's is not.
+        if not served and not target.parent.exists():
             raise CommandError(f"Không có thư mục {target.parent}.")
         quiet = options.get("verbosity", 1) < 1
         bar = ProgressBar(self.stderr._out)
