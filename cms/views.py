@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from cms.health import report
 from cms.outage import outage_log
@@ -28,7 +28,7 @@ def healthz(request):
     return response
 
 
-@require_GET
+@require_safe  # HEAD too: link checkers and harvesters probe the page with it
 def open_data(request):
     """/du-lieu-mo/: the bulk downloads for people; /api/v1/datasets/ says the same to machines."""
     from django.shortcuts import render
