@@ -29,8 +29,8 @@ TURTLE = Representation("ttl", "text/turtle", "text/turtle; charset=utf-8")
 PROCEDURE_REPRESENTATIONS = (JSON, JSONLD, TURTLE)  # the first is the default
 
 
-def accepted(header: str) -> list[tuple[str, str]]:
-    """(type, subtype) ranges of an Accept header, most wanted first; q=0 ranges dropped."""
+def accepted(header: str) -> list[tuple[float, int, int, str, str]]:
+    """(q, specificity, position, type, subtype) of each range of an Accept header."""
     ranges = []
     for position, item in enumerate(header.split(",")):
         media, *params = (part.strip() for part in item.split(";"))
@@ -45,10 +45,24 @@ def accepted(header: str) -> list[tuple[str, str]]:
                     quality = float(value)
                 except ValueError:
                     quality = 0.0
-        if quality > 0:
-            specific = (kind != "*") + (subtype != "*")
-            ranges.append((-quality, -specific, position, kind, subtype))
-    return [(kind, subtype) for *_order, kind, subtype in sorted(ranges)]
+        specific = (kind != "*") + (subtype != "*")
+        ranges.append((quality, specific, position, kind, subtype))
+    return ranges
+
+
+def _quality(representation: Representation, ranges) -> tuple[float, int, int] | None:
+    """How much the client wants `representation`: the q of the most specific range that
+    matches it (RFC 9110 12.5.1, so `application/json;q=0, */*` refuses JSON), None if none."""
+    offered_kind, offered_subtype = representation.media_type.split("/")
+    matching = [
+        (specific, -position, quality)
+        for quality, specific, position, kind, subtype in ranges
+        if kind in ("*", offered_kind) and subtype in ("*", offered_subtype)
+    ]
+    if not matching:
+        return None
+    specific, later, quality = max(matching)
+    return (quality, specific, later) if quality > 0 else None
 
 
 def negotiate(request, choices=PROCEDURE_REPRESENTATIONS) -> Representation:
@@ -65,16 +79,20 @@ def negotiate(request, choices=PROCEDURE_REPRESENTATIONS) -> Representation:
                 "valid": ", ".join(choice.name for choice in choices),
             }
         )
-    header = request.META.get("HTTP_ACCEPT", "").strip() or "*/*"
-    for kind, subtype in accepted(header):
-        for representation in choices:
-            offered_kind, offered_subtype = representation.media_type.split("/")
-            if kind in ("*", offered_kind) and subtype in ("*", offered_subtype):
-                return representation
-    raise NotAcceptable(
-        _("Không có biểu diễn phù hợp với Accept. Hỗ trợ: %(valid)s.")
-        % {"valid": ", ".join(choice.media_type for choice in choices)}
-    )
+    ranges = accepted(request.META.get("HTTP_ACCEPT", "").strip() or "*/*")
+    # Highest q, then the more specific range, then the one named first; ties go to the
+    # server's order (JSON first).
+    best = None
+    for order, representation in enumerate(choices):
+        quality = _quality(representation, ranges)
+        if quality is not None and (best is None or quality > best[0]):
+            best = (quality, order, representation)
+    if best is None:
+        raise NotAcceptable(
+            _("Không có biểu diễn phù hợp với Accept. Hỗ trợ: %(valid)s.")
+            % {"valid": ", ".join(choice.media_type for choice in choices)}
+        )
+    return best[2]
 
 
 def procedure_body(json_body: bytes, representation: Representation) -> bytes:
