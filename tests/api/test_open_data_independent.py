@@ -72,3 +72,36 @@ def test_accept_refusing_everything_offered_is_a_json_406(client, catalog):
     assert response.status_code == 406
     assert response["Content-Type"].startswith("application/json")
     assert "message" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "media_type"),
+    [
+        # A harvester asking for the type the DCAT record gives (dcat:mediaType) got a 406
+        # in English, while `Accept: application/json` got the CSV.
+        ("/api/v1/datasets/procedures.csv", "text/csv", "text/csv"),
+        (
+            "/api/v1/datasets/catalog.jsonld",
+            "application/ld+json",
+            "application/ld+json",
+        ),
+        ("/api/v1/datasets/catalog-backup.zip", "application/zip", "application/zip"),
+        ("/api/v1/datasets/procedures.jsonl", "application/jsonl", "application/jsonl"),
+        ("/api/v1/datasets/", "application/ld+json", "application/ld+json"),
+        ("/api/v1/datasets/procedures.csv", "application/json", "text/csv"),
+    ],
+)
+def test_dataset_files_answer_an_accept_naming_their_own_type(
+    client, catalog, fresh_instance, url, accept, media_type
+):
+    response = client.get(url, HTTP_ACCEPT=accept)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(media_type)
+
+
+def test_an_unknown_dataset_file_is_a_json_404_whatever_was_accepted(
+    client, catalog, fresh_instance
+):
+    response = client.get("/api/v1/datasets/nope.csv", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
