@@ -32,7 +32,15 @@ def dataset_record(request, dump) -> dict:
     )
 
 
-class DatasetCatalogView(CatalogAPIView):
+class SingleTypeView(CatalogAPIView):
+    """Serves one media type whatever Accept says (RFC 9110 allows disregarding it): a
+    harvester asking for the type the DCAT record names must not get a 406. Errors stay JSON."""
+
+    def perform_content_negotiation(self, request, force=False):
+        return super().perform_content_negotiation(request, force=True)
+
+
+class DatasetCatalogView(SingleTypeView):
     """The catalog's DCAT-AP record; building it may first rebuild a stale dump."""
 
     @extend_schema(**schema.dataset_catalog)
@@ -53,7 +61,7 @@ class DatasetCatalogView(CatalogAPIView):
         return response
 
 
-class DatasetFileView(CatalogAPIView):
+class DatasetFileView(SingleTypeView):
     """One bulk file, with its sha256 as ETag and its build time as Last-Modified."""
 
     @extend_schema(**schema.dataset_file)
