@@ -28,6 +28,13 @@ def exception_handler(exc, context):
     if response is None:
         return None
     message = _flatten(getattr(exc, "detail", response.data))
+    if isinstance(exc, exceptions.NotAcceptable) and exc.detail == (
+        exceptions.NotAcceptable.default_detail
+    ):
+        message = _(
+            "Không có định dạng nào khớp với tiêu đề Accept; điểm cuối này trả về "
+            "application/json."
+        )
     if isinstance(exc, exceptions.Throttled):
         message = _("Vượt quá hạn mức truy cập; thử lại sau %(seconds)s giây.") % {
             "seconds": response.get("Retry-After", "?")

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from catalog import selectors
 from catalog.models import LifeEvent
@@ -153,7 +153,7 @@ def _run_search(text, filters, page):
         raise BadSearchRequest(str(exc)) from None
 
 
-@require_GET
+@require_safe
 def search(request):
     context = {"query": "", "filters": {}, "result": None}
     try:
@@ -209,7 +209,7 @@ def search(request):
     return render(request, "search/search.html", context)
 
 
-@require_GET
+@require_safe
 def life_event(request, code: str):
     life_event = LifeEvent.objects.filter(code=code).first()
     if life_event is None:

@@ -105,3 +105,13 @@ def test_an_unknown_dataset_file_is_a_json_404_whatever_was_accepted(
     response = client.get("/api/v1/datasets/nope.csv", HTTP_ACCEPT="text/csv")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json")
+
+
+def test_a_list_endpoint_refuses_an_accept_it_cannot_meet_in_vietnamese(
+    client, catalog
+):
+    # DRF's own 406 message is English ("Could not satisfy the request Accept header.").
+    response = client.get("/api/v1/procedures/", HTTP_ACCEPT="text/csv")
+    assert response.status_code == 406
+    message = response.json()["message"]
+    assert "Accept" in message and "Could not satisfy" not in message

@@ -104,3 +104,11 @@ def test_search_down_says_so_instead_of_crashing(client, catalog, monkeypatch):
     response = client.get("/tim-kiem/", {"q": "khai sinh"})
     assert response.status_code == 503
     assert "tạm thời gián đoạn" in response.content.decode()
+
+
+def test_link_checkers_probe_the_search_page_with_head(client, indexed_catalog):
+    # HEAD was a 405 (require_GET), as an independent tester's link checker found.
+    response = client.head("/tim-kiem/?q=khai+sinh")
+    assert response.status_code == 200
+    assert not response.content
+    assert client.head("/tim-kiem/").status_code == 200
