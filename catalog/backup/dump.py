@@ -31,7 +31,7 @@ from catalog.models import (
     ProcedureStep,
     RequiredDocument,
 )
-from catalog.selectors import procedures_with_parts, public_procedures
+from catalog.selectors import public_procedures
 
 # Shared lists, in restore order: member name -> model label.
 LIST_MEMBERS = {
@@ -135,6 +135,8 @@ def procedure_record(
 ) -> dict[str, Any]:
     """Everything a procedure's page row holds (its live content), parts and lists included.
 
+    The reference for one model instance; the archive reads whole chunks with
+    `procedure_rows_records`, which gives the same records (tests/catalog/test_backup_records.py).
     `forms`, when given, are the form template ids the archive carries; links to others are
     left out (the public archive omits forms whose file a citizen may not download)."""
     record = {
@@ -187,16 +189,147 @@ def procedure_records(
     pages = public_procedures() if public else ProcedurePage.objects.all()
     ids = list(pages.order_by("path").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
-        chunk = procedures_with_parts(
-            ProcedurePage.objects.filter(pk__in=ids[start : start + CHUNK])
-        ).order_by("path")
-        for page in chunk:
-            yield procedure_record(
-                page,
-                department_code=departments.get(page.path[: -Page.steplen], ""),
-                forms=forms,
-            )
+        yield from procedure_rows_records(
+            ids[start : start + CHUNK], departments=departments, forms=forms
+        )
         progress(f"  thủ tục: {min(start + CHUNK, len(ids))}/{len(ids)}")
+
+
+class _Row:
+    """Just enough of a model instance for Field.value_to_string (it reads the attname)."""
+
+    def __init__(self, attname: str, value: Any):
+        setattr(self, attname, value)
+
+
+def _encode_value(field: models.Field, value: Any) -> Any:
+    """`encode` for a value read with values(): the same JSON for the same column."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    return field.value_to_string(_Row(field.attname, value))
+
+
+def _own_columns(model: type[models.Model], *, skip=()) -> list[models.Field]:
+    return [
+        field
+        for field in model._meta.local_concrete_fields
+        if not field.primary_key
+        and not isinstance(field, models.ForeignKey)
+        and field.name not in skip
+    ]
+
+
+def _values(row: dict[str, Any], columns: list[models.Field]) -> dict[str, Any]:
+    return {field.name: _encode_value(field, row[field.attname]) for field in columns}
+
+
+def _grouped(queryset, key: str, columns: list[models.Field], *extra: str):
+    """Rows of a part table as `own_fields` dicts, grouped by their parent's id, in query order."""
+    groups: dict[int, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for row in queryset.values(key, *extra, *(field.attname for field in columns)):
+        groups.setdefault(row[key], []).append((row, _values(row, columns)))
+    return groups
+
+
+def procedure_rows_records(
+    ids: list[int], *, departments: dict[str, str], forms: set[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """`procedure_record` for a chunk of procedures, read with values() in one query per
+    table instead of model instances: the same records, a third of the CPU (docs/open-data.md)."""
+    page_columns = [Page._meta.get_field(name) for name in PAGE_FIELDS]
+    own = _own_columns(ProcedurePage, skip=("page_ptr",))
+    lists: dict[str, dict[int, list[dict[str, Any]]]] = {}
+    for name in M2M_LISTS:
+        target = ProcedurePage._meta.get_field(name).related_model
+        grouped = lists[name] = {}
+        for page_id, code, entry_name in target.objects.filter(
+            procedurepage__in=ids
+        ).values_list("procedurepage", "code", "name"):
+            grouped.setdefault(page_id, []).append({"code": code, "name": entry_name})
+    legal: dict[int, list[dict[str, Any]]] = {}
+    for page_id, number, title in (
+        ProcedurePage._meta.get_field("legal_basis")
+        .related_model.objects.filter(procedurepage__in=ids)
+        .values_list("procedurepage", "number", "title")
+    ):
+        legal.setdefault(page_id, []).append({"number": number, "title": title})
+    by_order = ("sort_order", "pk")
+    steps = _grouped(
+        ProcedureStep.objects.filter(page_id__in=ids).order_by(*by_order),
+        "page_id",
+        _own_columns(ProcedureStep),
+    )
+    methods = _grouped(
+        ExecutionMethod.objects.filter(page_id__in=ids).order_by(*by_order),
+        "page_id",
+        _own_columns(ExecutionMethod),
+        "pk",
+    )
+    fees = _grouped(
+        FeeItem.objects.filter(method__page_id__in=ids).order_by(*by_order),
+        "method_id",
+        _own_columns(FeeItem),
+    )
+    cases = _grouped(
+        DossierCase.objects.filter(page_id__in=ids).order_by(*by_order),
+        "page_id",
+        _own_columns(DossierCase),
+        "pk",
+    )
+    documents = _grouped(
+        RequiredDocument.objects.filter(case__page_id__in=ids).order_by(*by_order),
+        "case_id",
+        _own_columns(RequiredDocument),
+        "form_template_id",
+        "form_template__code",
+    )
+    rows = (
+        ProcedurePage.objects.filter(pk__in=ids)
+        .order_by("path")
+        .values(
+            "pk",
+            "path",
+            *PAGE_FIELDS,
+            *(field.attname for field in own),
+        )
+    )
+    for row in rows:
+        pk = row["pk"]
+        record = {
+            "id": pk,
+            "department": departments.get(row["path"][: -Page.steplen], ""),
+            "page": _values(row, page_columns),
+            "values": _values(row, own),
+            "draft_pending": bool(row["live"] and row["has_unpublished_changes"]),
+        }
+        for name in M2M_LISTS:
+            record[name] = lists[name].get(pk, [])
+        record["legal_basis"] = legal.get(pk, [])
+        record["steps"] = [values for _row, values in steps.get(pk, [])]
+        record["execution_methods"] = [
+            {
+                **values,
+                "fees": [fee for _fee_row, fee in fees.get(method["pk"], [])],
+            }
+            for method, values in methods.get(pk, [])
+        ]
+        record["dossier_cases"] = [
+            {
+                **values,
+                "documents": [
+                    {
+                        **document,
+                        "form_template": document_row["form_template__code"]
+                        if document_row["form_template_id"]
+                        and (forms is None or document_row["form_template_id"] in forms)
+                        else None,
+                    }
+                    for document_row, document in documents.get(case["pk"], [])
+                ],
+            }
+            for case, values in cases.get(pk, [])
+        ]
+        yield record
 
 
 def public_forms():
