@@ -9,6 +9,7 @@ or without it, so rdflib never needs the network (docs/open-data.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable
 from decimal import Decimal
@@ -208,6 +209,8 @@ def _base(base_url: str | None) -> str:
     return (base_url or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
 
 
+# A procedure's code and its parts' names recur in every IRI of its graph.
+@functools.lru_cache(maxsize=4096)
 def _segment(value) -> str:
     return quote(str(value), safe="")
 
