@@ -7,14 +7,17 @@ Accept is read with its q-values (DRF's own negotiation orders by specificity on
 Errors stay JSON whatever was asked: the view negotiates here and lets DRF render with JSON.
 """
 
+import re
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import NotAcceptable
+from rest_framework.exceptions import NotAcceptable, ParseError
 
 import orjson
 
 from catalog.opendata import cpsv
+
+FORMAT_NAME = re.compile(r"[A-Za-z0-9.+-]{0,40}")
 
 
 class Representation(NamedTuple):
@@ -68,6 +71,13 @@ def _quality(representation: Representation, ranges) -> tuple[float, int, int] |
 def negotiate(request, choices=PROCEDURE_REPRESENTATIONS) -> Representation:
     """`?format=` wins over Accept; neither matching a choice is a 406."""
     wanted = request.query_params.get("format")
+    if wanted is not None and not FORMAT_NAME.fullmatch(wanted):
+        # Not a format name at all (control characters, bytes that were not UTF-8, ...): a bad
+        # request, like any other unreadable parameter; a name not offered is a 406 below.
+        raise ParseError(
+            _("format phải là tên định dạng bằng chữ ASCII: %(valid)s.")
+            % {"valid": ", ".join(choice.name for choice in choices)}
+        )
     if wanted is not None:
         for representation in choices:
             if representation.name == wanted:

@@ -144,6 +144,7 @@ SAMPLE_KWARGS = {
     "procedure": {"code": "1.000001"},
     "department": {"code": "STP"},
     "form": {"code": "TK01"},
+    "dataset-file": {"name": "procedures.csv"},
 }
 
 
