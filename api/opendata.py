@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import hashlib
 import logging
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -293,9 +294,14 @@ def write_dump(
     origin: str | None = None,
     progress: Progress = _no_progress,
     log: Callable[[str], None] = lambda message: None,
+    parallel: bool = False,
 ) -> dict[str, Any]:
     """Write the whole published catalog as bulk files, then swap `target` to them; returns
-    the manifest."""
+    the manifest.
+
+    `parallel` writes the archive in a second process while this one writes the rest (a
+    second core: a third less wall time on 10,000 procedures, docs/open-data.md); it is
+    skipped inside a transaction, which a second connection could not see."""
     started = time.monotonic()
     origin = (origin or default_origin()).rstrip("/")
     target = Path(target)
@@ -307,9 +313,12 @@ def write_dump(
         )
     generated_at = timezone.now()
     folder = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    archiver = None
     try:
         folder.chmod(0o755)
         state = catalog_state()
+        if parallel and _can_fork():
+            archiver = _ArchiveProcess(folder / ARCHIVE, log=log)
         stages: dict[str, float] = {}
         clock = time.monotonic()
 
@@ -332,13 +341,13 @@ def write_dump(
             stage("JSON-LD")
         else:
             log("  JSON-LD: bỏ qua (chưa có ánh xạ CPSV-AP catalog.opendata.cpsv)")
-        archive = write_backup(
-            folder / "catalog-backup.zip",
-            public=True,
-            progress=lambda message: log(message),
-            compresslevel=1,  # 3x faster than the default, a few % larger
-        )
-        stage("catalog-backup.zip")
+        if archiver is not None:
+            archive = archiver.result()
+            stage("catalog-backup.zip (chờ)")
+            stages["catalog-backup.zip"] = archive["seconds"]
+        else:
+            archive = _write_archive(folder / ARCHIVE, log=log)
+            stage("catalog-backup.zip")
         rows["catalog-backup.zip"] = archive["procedures"]["total"]
         files = []
         for name, spec in FILES.items():
@@ -376,10 +385,77 @@ def write_dump(
             orjson.dumps(manifest, option=orjson.OPT_INDENT_2)
         )
     except BaseException:
+        if archiver is not None:
+            archiver.stop()
         shutil.rmtree(folder, ignore_errors=True)
         raise
     _swap(folder, target)
     return manifest
+
+
+ARCHIVE = "catalog-backup.zip"
+
+
+def _write_archive(path: Path, *, log: Callable[[str], None]) -> dict[str, Any]:
+    return write_backup(
+        path,
+        public=True,
+        progress=lambda message: log(message),
+        compresslevel=1,  # 3x faster than the default, a few % larger
+    )
+
+
+def _can_fork() -> bool:
+    from django.db import connection
+
+    return (
+        (os.cpu_count() or 1) > 1
+        and "fork" in multiprocessing.get_all_start_methods()
+        and not connection.in_atomic_block
+        and not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+    )
+
+
+class _ArchiveProcess:
+    """`_write_archive` in a forked process, which opens its own database connection."""
+
+    def __init__(self, path: Path, *, log: Callable[[str], None]):
+        from django.db import connections
+
+        connections.close_all()  # a forked child must not share the parent's socket
+        context = multiprocessing.get_context("fork")
+        self.receive, send = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_archive_child, args=(path, log, send), daemon=True
+        )
+        self.process.start()
+        send.close()
+
+    def result(self) -> dict[str, Any]:
+        try:
+            ok, value = self.receive.recv()
+        except EOFError:
+            ok, value = False, f"tiến trình thoát với mã {self.process.exitcode}"
+        self.process.join()
+        if not ok:
+            raise RuntimeError(f"catalog-backup.zip: {value}")
+        return value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.terminate()
+        self.process.join()
+
+
+def _archive_child(path: Path, log: Callable[[str], None], send) -> None:
+    from django.db import connections
+
+    try:
+        send.send((True, _write_archive(path, log=log)))
+    except BaseException as error:  # the parent raises it with the dump's cleanup
+        send.send((False, f"{type(error).__name__}: {error}"))
+    finally:
+        connections.close_all()
 
 
 def _swap(folder: Path, target: Path) -> None:

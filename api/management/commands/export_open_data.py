@@ -52,6 +52,7 @@ class Command(BaseCommand):
                     origin=origin,
                     progress=(lambda *a: None) if quiet else bar,
                     log=log,
+                    parallel=True,
                 )
             except FileExistsError as error:
                 raise CommandError(str(error)) from None
