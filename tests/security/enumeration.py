@@ -663,6 +663,10 @@ ROUTE_PARAMS: dict[str, dict[str, Callable]] = {
         "action_name": _workflow_action
     },
     "wagtailadmin_api:pages:action": {"action_name": _api_action},
+    # the open-data files hold the published catalog only: A's drafts must not be in any of them
+    "api:dataset-file": {
+        "name": _fixed("procedures.jsonl", lambda w: "procedures.jsonl"),
+    },
     "wagtailadmin_pages:choose_parent": {
         "app_label": _fixed("catalog", lambda w: "catalog"),
         "model_name": _fixed("procedurepage", lambda w: "procedurepage"),
@@ -916,6 +920,8 @@ NO_OBJECTS: dict[str, tuple[str, list[str]]] = {
     ),
     "wagtailapi:pages:find": ("Wagtail's public pages API find", ["id={page_ids}"]),
     "sitemap": ("public sitemap", [""]),
+    "api:datasets": ("open-data DCAT record (published catalog only)", [""]),
+    "open_data": ("open-data page for people", [""]),
     "set_language": ("language switch", [""]),
     "public:search": ("public search page", ["q={q}"]),
     "wagtailcore_login": ("public login form", [""]),
