@@ -7,13 +7,11 @@ comparison are test_restore's (one SQLite file and VAR_DIR per instance, driven 
 
 import hashlib
 import json
-import subprocess
-import sys
 import zipfile
 
 import pytest
 
-from tests.reliability.test_restore import ROOT, Instance, differences
+from tests.reliability.test_restore import Instance, differences
 
 pytestmark = pytest.mark.reliability
 
@@ -47,15 +45,7 @@ def test_the_downloaded_open_data_archive_restores_to_the_same_api(tmp_path):
         "ProcedurePage.objects.live().order_by('pk').last().unpublish()",
     )
     archive = tmp_path / "downloaded.zip"
-    result = subprocess.run(
-        [sys.executable, "-c", DOWNLOAD, str(archive)],
-        cwd=ROOT,
-        env=source.env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    source.python("-c", DOWNLOAD, str(archive))
     with zipfile.ZipFile(archive) as opened:
         manifest = json.loads(opened.read("manifest.json"))
     assert manifest["scope"] == "public"

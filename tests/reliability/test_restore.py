@@ -49,9 +49,10 @@ class Instance:
         else:
             self.manage("migrate", "-v0")
 
-    def manage(self, *args, check=True) -> subprocess.CompletedProcess:
+    def python(self, *args, check=True) -> subprocess.CompletedProcess:
+        """`python *args` in this instance's environment (a script, `-c`, manage.py)."""
         result = subprocess.run(
-            [sys.executable, str(ROOT / "manage.py"), *args],
+            [sys.executable, *args],
             cwd=ROOT,
             env=self.env,
             capture_output=True,
@@ -62,17 +63,12 @@ class Instance:
             assert result.returncode == 0, result.stdout + result.stderr
         return result
 
+    def manage(self, *args, check=True) -> subprocess.CompletedProcess:
+        return self.python(str(ROOT / "manage.py"), *args, check=check)
+
     def snapshot(self) -> dict:
         out = self.folder / "snapshot.json"
-        result = subprocess.run(
-            [sys.executable, str(SNAPSHOT), str(out)],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=1800,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        self.python(str(SNAPSHOT), str(out))
         return json.loads(out.read_text(encoding="utf-8"))
 
 
