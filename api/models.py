@@ -92,24 +92,6 @@ class ApiKey(models.Model):
         self.last_used_at = now
 
 
-class ThrottleWindow(models.Model):
-    """One client's request count for one period (minute, day), shared by every worker process.
-
-    One row per client and period holds the current fixed window and the previous one's count,
-    so a request is counted and checked with a single INSERT ... ON CONFLICT DO UPDATE ...
-    RETURNING (api.throttling); concurrent workers never lose a count.
-    """
-
-    key = models.CharField(max_length=200, unique=True)
-    window_index = models.BigIntegerField(default=0)
-    count = models.PositiveIntegerField(default=0)
-    previous_count = models.PositiveIntegerField(default=0)
-    expires_at = models.DateTimeField(db_index=True)
-
-    class Meta:
-        verbose_name = _("cửa sổ hạn mức")
-
-
 class ProcedureRepresentation(models.Model):
     """The full public JSON of one published procedure, serialized once per version of its data.
 

@@ -1,23 +1,23 @@
-"""Rate limits per API key and per client IP, counted in the database.
+"""Rate limits per API key and per client IP, counted in the cache.
 
-Counters are rows of api.ThrottleWindow, counted and read with one upsert statement per request,
-so every worker process sees the same counts and concurrent requests never lose one. The client IP comes from REMOTE_ADDR,
-or from X-Forwarded-For only as far as settings.API_TRUSTED_PROXIES allows, so a forged header
-cannot reset the count.
+Each client and period has one counter per fixed window, incremented atomically (`cache.add` then
+`cache.incr`: Redis SET NX and INCR) and expiring two periods later; the previous window's count
+slides out of a sliding-window estimate. With REDIS_URL every worker and host shares the quota;
+without it (local-memory cache) the quota is per worker process. A request never writes to the
+database. The client IP comes from REMOTE_ADDR, or from X-Forwarded-For only as far as
+settings.API_TRUSTED_PROXIES allows, so a forged header cannot reset the count.
 """
 
-import datetime
 import ipaddress
+import logging
 import math
-import random
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
-from api.models import ThrottleWindow
-
+logger = logging.getLogger(__name__)
 PERIODS = {
     "s": 1,
     "sec": 1,
@@ -66,9 +66,8 @@ class Window:
         self.limit, self.period, self.now = limit, period, now
         self.index = int(now // period)
         self.key = f"{ident}:{period}"
-        self.expires_at = datetime.datetime.fromtimestamp(
-            (self.index + 2) * period, tz=datetime.UTC
-        )
+        self.current_key = f"throttle:{self.key}:{self.index}"
+        self.previous_key = f"throttle:{self.key}:{self.index - 1}"
 
     def check(self, *, previous: int, current: int) -> tuple[bool, float]:
         """Whether one more request fits, given the counts before it, and else how long to wait."""
@@ -87,66 +86,47 @@ def clock() -> float:
     return time.time()
 
 
-# One request in this many also deletes expired rows (settings.API_THROTTLE_CLEANUP_ONE_IN;
-# 0 never, as in the tests that count queries).
-CLEANUP_ONE_IN = 1000
+def _counters():
+    return caches["default"]
 
 
-def _table() -> str:
-    return connection.ops.quote_name(ThrottleWindow._meta.db_table)
+def _increment(cache, key: str, timeout: int) -> int:
+    """Atomically count one in `key`, creating it (with its expiry) when this is the first."""
+    for _attempt in range(3):
+        try:
+            return cache.incr(key)
+        except ValueError:  # no counter yet: the first request of the window creates it
+            if cache.add(key, 1, timeout=timeout):
+                return 1
+    return 1  # created and expired twice in a row: count this one as the first
 
 
 def count_requests(windows: list[Window]) -> dict[str, tuple[int, int]]:
-    """Count one request in every window with one statement; returns key -> (previous, current)
-    counts including this request.
+    """Count one request in every window; returns key -> (previous, current) counts including it.
 
-    The row of a client and period rolls over by itself: when its stored window is not the
-    current one, the current count becomes the previous (if adjacent) and restarts at 1.
-    SET expressions read the row as it was before the update, on PostgreSQL and SQLite alike.
+    Only the window's first request creates its counter (`add`, Redis SET NX with the expiry),
+    so concurrent requests never lose a count; a counter lives two periods: its own window, then
+    as the previous one.
     """
-    table = _table()
-    values = ", ".join(["(%s, %s, 1, 0, %s)"] * len(windows))
-    params: list = []
-    for window in windows:
-        params += [
-            window.key,
-            window.index,
-            connection.ops.adapt_datetimefield_value(window.expires_at),
-        ]
-    sql = (
-        f"INSERT INTO {table} AS t (key, window_index, count, previous_count, expires_at) "  # noqa: S608 - table name from the model
-        f"VALUES {values} ON CONFLICT (key) DO UPDATE SET "
-        "previous_count = CASE WHEN t.window_index = excluded.window_index "
-        "THEN t.previous_count WHEN t.window_index = excluded.window_index - 1 "
-        "THEN t.count ELSE 0 END, "
-        "count = CASE WHEN t.window_index = excluded.window_index "
-        "THEN t.count + 1 ELSE 1 END, "
-        "window_index = excluded.window_index, expires_at = excluded.expires_at "
-        "RETURNING key, previous_count, count"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return {
-            key: (previous, current) for key, previous, current in cursor.fetchall()
-        }
+    cache = _counters()
+    previous = cache.get_many([window.previous_key for window in windows])
+    return {
+        window.key: (
+            int(previous.get(window.previous_key, 0)),
+            _increment(cache, window.current_key, 2 * window.period),
+        )
+        for window in windows
+    }
 
 
 def uncount_requests(windows: list[Window]) -> None:
     """A refused request is not counted (only on the 429 path)."""
-    with connection.cursor() as cursor:
-        for window in windows:
-            cursor.execute(
-                f"UPDATE {_table()} SET count = count - 1 "  # noqa: S608 - table name from the model
-                "WHERE key = %s AND window_index = %s AND count > 0",
-                [window.key, window.index],
-            )
-
-
-def delete_expired(now: float) -> int:
-    """Drop the rows of clients not seen for more than a period (occasionally, not per request)."""
-    return ThrottleWindow.objects.filter(
-        expires_at__lt=datetime.datetime.fromtimestamp(now, tz=datetime.UTC)
-    ).delete()[0]
+    cache = _counters()
+    for window in windows:
+        try:
+            cache.decr(window.current_key)
+        except ValueError:
+            pass
 
 
 class ClientRateThrottle(BaseThrottle):
@@ -167,16 +147,17 @@ class ClientRateThrottle(BaseThrottle):
             Window(ident=ident, limit=limit, period=period, now=now)
             for limit, period in limits
         ]
-        counts = count_requests(windows)
         self.wait_seconds = 0.0
+        try:
+            counts = count_requests(windows)
+        except Exception:  # the shared cache is down: serve rather than refuse everyone
+            logger.exception("API throttle counters unavailable; request let through")
+            return True
         for window in windows:
             previous, current = counts[window.key]
             allowed, wait = window.check(previous=previous, current=current - 1)
             if not allowed:
                 self.wait_seconds = max(self.wait_seconds, wait)
-        one_in = getattr(settings, "API_THROTTLE_CLEANUP_ONE_IN", CLEANUP_ONE_IN)
-        if one_in and random.randrange(one_in) == 0:  # noqa: S311 - not security relevant
-            delete_expired(now)
         if self.wait_seconds:
             uncount_requests(windows)
             return False

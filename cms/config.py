@@ -46,6 +46,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def redis_url(url: str | None) -> str | None:
+    """REDIS_URL as given, or None; a URL Redis would not understand stops start-up."""
+    if url is None:
+        return None
+    if urlparse(url).scheme not in ("redis", "rediss", "unix"):
+        raise ConfigError(
+            f"REDIS_URL={url!r} is malformed: expected redis://host:port/db, "
+            "rediss://host:port/db or unix:///path/redis.sock"
+        )
+    return url
+
+
 SUPPORTED_DATABASES = ("postgres", "postgresql", "pgsql", "sqlite")
 
 

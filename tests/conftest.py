@@ -1,4 +1,8 @@
 import os
+import shutil
+import socket
+import subprocess
+import time
 
 import pytest
 
@@ -33,3 +37,52 @@ def superuser(db, django_user_model):
     return django_user_model.objects.create_superuser(
         "root", "root@example.invalid", "pw"
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_default_cache():
+    """Throttle counters and view counts live in the default cache: none leak between tests."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A throwaway Debian redis-server on a free port, nothing on disk; yields its URL."""
+    binary = shutil.which("redis-server")
+    assert binary, "redis-server is missing: tests/system-deps.sh installs it"
+    directory = tmp_path_factory.mktemp("redis")
+    port = _free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+        + ["--appendonly", "no", "--dir", str(directory)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.02)
+    yield url
+    process.terminate()
+    process.wait(5)
+
+
+@pytest.fixture
+def redis_url(redis_server):
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    client.close()
+    return redis_server

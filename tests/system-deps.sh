@@ -4,6 +4,7 @@ system_deps() {
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql postgresql-contrib)
   [ -x /usr/bin/chromium ] || missing+=(chromium chromium-driver)
   command -v npm >/dev/null 2>&1 || missing+=(npm)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   if [ ${#missing[@]} -eq 0 ]; then return 0; fi
   if [ "$(id -u)" != "0" ]; then
     echo "Missing system packages: ${missing[*]} (run as root, or install them, or set DATABASE_URL)"; return 0

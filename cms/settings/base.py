@@ -5,7 +5,14 @@ from pathlib import Path
 
 from csp.constants import NONCE, NONE, SELF
 
-from cms.config import database_from_url, env, env_int, env_list, search_engine
+from cms.config import (
+    database_from_url,
+    env,
+    env_int,
+    env_list,
+    redis_url,
+    search_engine,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
@@ -302,19 +309,33 @@ API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
 # A sequence number missing from the change feed this long is taken as rolled back.
 API_CHANGES_GAP_SECONDS = env_int("API_CHANGES_GAP_SECONDS", 3600)
 
-# API throttle counters live in their own table (api.ThrottleWindow), shared by every worker
-# process; nothing here needs to be shared between processes.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-}
+# REDIS_URL (optional): one Redis shared by every worker and host backs both caches, so the API
+# throttle quota (api/throttling.py), page-view counts and rendered pages are shared. Unset, each
+# process keeps its own local-memory caches and quotas are per process (docs/operations.md).
+REDIS_URL = redis_url(env("REDIS_URL"))
 # Rendered procedure pages (cms/templatetags/portal.py), ~4 KB each compressed. Keys carry the live
 # revision and the shared-data version read per request, so a per-process cache is correct; a
-# shared one (Redis, Memcached) lets every worker reuse a page rendered once.
-CACHES["pages"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-    "LOCATION": "pages",
-    "OPTIONS": {"MAX_ENTRIES": 5000},
-}
+# shared one lets every worker reuse a page rendered once.
+if REDIS_URL:
+    _REDIS = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A Redis that stops answering costs a request one second, not a hung worker.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    CACHES = {
+        "default": {**_REDIS, "KEY_PREFIX": "catalog"},
+        "pages": {**_REDIS, "KEY_PREFIX": "pages"},
+    }
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
+    }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
