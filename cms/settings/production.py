@@ -1,6 +1,7 @@
 """Production: every secret from the environment, HTTPS everywhere, JSON-only API."""
 
 from cms.config import ConfigError, env, env_bool, env_int
+from cms.storage import media_storage
 
 from .base import *  # noqa: F403
 
@@ -28,7 +29,7 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
