@@ -343,6 +343,10 @@ else:
         },
     }
 
+# Procedure page views are counted in the cache and added to the database once per this many
+# seconds for all pages together (catalog/services/page_views.py).
+PAGE_VIEW_FLUSH_SECONDS = env_int("PAGE_VIEW_FLUSH_SECONDS", 60)
+
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
