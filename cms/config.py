@@ -61,11 +61,11 @@ def redis_url(url: str | None) -> str | None:
 SUPPORTED_DATABASES = ("postgres", "postgresql", "pgsql", "sqlite")
 
 
-def database_from_url(url: str) -> dict:
+def database_from_url(url: str, name: str = "DATABASE_URL") -> dict:
     scheme = urlparse(url).scheme
     if scheme not in SUPPORTED_DATABASES:
         raise ConfigError(
-            f"DATABASE_URL={url!r} is malformed: expected postgres://user:pass@host:port/name "
+            f"{name}={url!r} is malformed: expected postgres://user:pass@host:port/name "
             "or sqlite:////absolute/path.db"
         )
     sqlite = scheme == "sqlite"
@@ -76,9 +76,9 @@ def database_from_url(url: str) -> dict:
             url, conn_max_age=0 if sqlite else 60, conn_health_checks=True
         )
     except Exception as exc:  # dj_database_url raises several types
-        raise ConfigError(f"DATABASE_URL is malformed: {exc}") from None
+        raise ConfigError(f"{name} is malformed: {exc}") from None
     if not config.get("NAME"):
-        raise ConfigError(f"DATABASE_URL={url!r} names no database.")
+        raise ConfigError(f"{name}={url!r} names no database.")
     options = config.setdefault("OPTIONS", {})
     if sqlite:
         # a short lock (another writer committing) is waited out; a long one answers 503
@@ -108,3 +108,15 @@ def search_engine() -> tuple[str, str | None]:
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ConfigError(f"ELASTICSEARCH_URL={url!r} is not an http(s) URL.")
     return engine, url
+
+
+def search_host_id() -> str:
+    """SEARCH_HOST_ID names this host's embedded index cursor; "default" on one host."""
+    value = env("SEARCH_HOST_ID", "default")
+    if len(value) > 40 or not value.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(
+            f"SEARCH_HOST_ID={value!r}: use up to 40 letters, digits, - or _ (e.g. web-1)."
+        )
+    if value == "shared":
+        raise ConfigError("SEARCH_HOST_ID='shared' is the Elasticsearch cursor's name.")
+    return value

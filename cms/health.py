@@ -90,24 +90,25 @@ def check_database_write() -> Check:
 def _index_lag() -> dict:
     """Catalog events the indexer has not read yet, and read changes not applied yet."""
     from catalog.models import CatalogEvent
-    from search.models import IndexCursor, PendingIndexChange
+    from search.indexing import indexer_name, pending_changes
+    from search.models import IndexCursor
 
+    indexer = indexer_name()  # this host's embedded index, or the shared one
     cursor = (
-        IndexCursor.objects.filter(name="default")
+        IndexCursor.objects.filter(name=indexer)
         .values_list("last_event_id", flat=True)
         .first()
     ) or 0
     unread = CatalogEvent.objects.filter(id__gt=cursor).order_by("id")
     unread_count = unread[:LAG_COUNT_LIMIT].count()
     oldest_unread = unread.values_list("occurred_at", flat=True).first()
-    pending = PendingIndexChange.objects.aggregate(
-        count=Count("id"), oldest=Min("created_at")
-    )
-    failing = PendingIndexChange.objects.filter(attempts__gt=0).count()
+    pending = pending_changes().aggregate(count=Count("id"), oldest=Min("created_at"))
+    failing = pending_changes().filter(attempts__gt=0).count()
     oldest = min(
         (t for t in (oldest_unread, pending["oldest"]) if t is not None), default=None
     )
     return {
+        "indexer": indexer,
         "cursor": cursor,
         "unread_events": unread_count,
         "unread_events_capped": unread_count >= LAG_COUNT_LIMIT,

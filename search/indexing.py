@@ -10,6 +10,10 @@ its indexing leaves work that no new event will trigger, and an index folder can
 replaced. `reconcile()` (run by `search_index update` and `follow`) compares what the index
 holds, page by page and live revision by live revision, with what is published, and syncs
 the difference; an index that cannot be read at all is rebuilt.
+
+Several hosts: an embedded index lives on one host's disk, so each host reads the log with its
+own cursor and keeps its own pending changes (named by SEARCH_HOST_ID; every host runs
+`search_index follow`). Elasticsearch is one index for all hosts: one cursor, "shared".
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
@@ -34,6 +39,30 @@ logger = logging.getLogger(__name__)
 
 REMOVING = {EventAction.UNPUBLISHED, EventAction.DELETED}
 UNREADABLE = ("missing", "corrupt", "outdated")  # index states only a rebuild mends
+SHARED_INDEXER = "shared"  # the cursor of an index every host shares
+RECORD_FIELDS = [
+    "code",
+    "name",
+    "name_folded",
+    "department_code",
+    "online_level",
+    "payload",
+    "fingerprint",
+    "updated_at",
+]
+
+
+def indexer_name() -> str:
+    """Whose reading of the event log this process does: its host's embedded index, or the
+    one shared index (Elasticsearch) that any host may update for all."""
+    if settings.SEARCH_ENGINE == "embedded":
+        return settings.SEARCH_HOST_ID
+    return SHARED_INDEXER
+
+
+def pending_changes():
+    """This index's pending changes (other hosts' stay untouched)."""
+    return PendingIndexChange.objects.filter(indexer=indexer_name())
 
 
 def _record(document: ProcedureDocument) -> SearchRecord:
@@ -58,10 +87,18 @@ def _record(document: ProcedureDocument) -> SearchRecord:
 
 
 def save_records(documents: list[ProcedureDocument]) -> None:
-    """Keep the database copy (the fallback's data) in step with what the engine gets."""
-    records = [_record(d) for d in documents]
-    SearchRecord.objects.filter(page_id__in=[r.page_id for r in records]).delete()
-    SearchRecord.objects.bulk_create(records, batch_size=500)
+    """Keep the database copy (the fallback's data) in step with what the engine gets.
+
+    An upsert: every host writes the same rows, and two hosts syncing one page at once must
+    not both insert it.
+    """
+    SearchRecord.objects.bulk_create(
+        [_record(d) for d in documents],
+        batch_size=500,
+        update_conflicts=True,
+        unique_fields=["page_id"],
+        update_fields=RECORD_FIELDS,
+    )
 
 
 def sync_pages(page_ids: Iterable[int]) -> dict[str, int]:
@@ -83,7 +120,9 @@ def sync_pages(page_ids: Iterable[int]) -> dict[str, int]:
 
 def remember(*, page_id: int, action: str, event_id: int | None = None) -> None:
     PendingIndexChange.objects.update_or_create(
-        page_id=page_id, defaults={"action": action, "event_id": event_id}
+        indexer=indexer_name(),
+        page_id=page_id,
+        defaults={"action": action, "event_id": event_id},
     )
 
 
@@ -94,10 +133,9 @@ def collect_events() -> int:
     first task after it picks them all up and indexes them in batches; the tasks queued for
     the other events then find nothing new.
     """
+    indexer = indexer_name()
     with transaction.atomic():
-        cursor, _ = IndexCursor.objects.select_for_update().get_or_create(
-            name="default"
-        )
+        cursor, _ = IndexCursor.objects.select_for_update().get_or_create(name=indexer)
         events = list(
             CatalogEvent.objects.filter(id__gt=cursor.last_event_id)
             .order_by("id")
@@ -108,20 +146,19 @@ def collect_events() -> int:
         latest: dict[int, tuple[int, str]] = {}
         for event_id, page_id, action in events:
             latest[page_id] = (event_id, action)
+        pending = PendingIndexChange.objects.filter(indexer=indexer)
         existing = set(
-            PendingIndexChange.objects.filter(page_id__in=latest).values_list(
-                "page_id", flat=True
-            )
+            pending.filter(page_id__in=latest).values_list("page_id", flat=True)
         )
         for page_id, (event_id, action) in latest.items():
             kind = IndexAction.REMOVE if action in REMOVING else IndexAction.INDEX
             if page_id in existing:
-                PendingIndexChange.objects.filter(page_id=page_id).update(
+                pending.filter(page_id=page_id).update(
                     action=kind, event_id=event_id, updated_at=timezone.now()
                 )
             else:
                 PendingIndexChange.objects.create(
-                    page_id=page_id, action=kind, event_id=event_id
+                    indexer=indexer, page_id=page_id, action=kind, event_id=event_id
                 )
         cursor.last_event_id = events[-1][0]
         cursor.save(update_fields=["last_event_id", "updated_at"])
@@ -132,7 +169,7 @@ def apply_pending(
     page_ids: Iterable[int] | None = None, *, batch_size: int = 500
 ) -> dict[str, int]:
     """Apply pending changes (all, or those for `page_ids`) in batches; failures stay pending."""
-    pending = PendingIndexChange.objects.order_by("id")
+    pending = pending_changes().order_by("id")
     if page_ids is not None:
         pending = pending.filter(page_id__in=list(page_ids))
     changes = list(pending.values_list("pk", "page_id", "attempts", "updated_at"))
@@ -190,9 +227,9 @@ def rebuild_index(progress=None) -> int:
         save_records(documents)
     # Everything up to the first event is in the new index; changes published while we
     # were building are applied on top of it.
-    PendingIndexChange.objects.filter(updated_at__lt=started).delete()
+    pending_changes().filter(updated_at__lt=started).delete()
     IndexCursor.objects.update_or_create(
-        name="default", defaults={"last_event_id": started_at_event}
+        name=indexer_name(), defaults={"last_event_id": started_at_event}
     )
     update_index()
     return count
@@ -243,7 +280,7 @@ def reconcile(*, batch_size: int = 500) -> dict[str, int]:
     else:
         result = update_index()
         found = differences()
-        pending = set(PendingIndexChange.objects.values_list("page_id", flat=True))
+        pending = set(pending_changes().values_list("page_id", flat=True))
         # Pages still pending failed just now and keep their own retry count.
         todo = sorted(set().union(*found.values()) - pending)
         for start in range(0, len(todo), batch_size):
@@ -254,7 +291,7 @@ def reconcile(*, batch_size: int = 500) -> dict[str, int]:
                 result["failed"] += len(batch)
                 for page_id in batch:
                     remember(page_id=page_id, action=IndexAction.INDEX)
-                PendingIndexChange.objects.filter(page_id__in=batch).update(
+                pending_changes().filter(page_id__in=batch).update(
                     attempts=1, last_error=f"{exc.__class__.__name__}: {exc}"[:500]
                 )
         result.update(

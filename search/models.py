@@ -105,9 +105,14 @@ class IndexAction(models.TextChoices):
 
 
 class PendingIndexChange(models.Model):
-    """A change the search engine has not confirmed yet; kept until it is applied."""
+    """A change one index has not confirmed yet; kept until it is applied.
 
-    page_id = models.PositiveIntegerField(unique=True)
+    Each host's embedded index has its own pending changes (`indexer` is its cursor's name),
+    so a host that applied a change never deletes one another host still has to apply.
+    """
+
+    indexer = models.CharField(max_length=40, default="default")
+    page_id = models.PositiveIntegerField()
     action = models.CharField(max_length=10, choices=IndexAction.choices)
     event_id = models.PositiveBigIntegerField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
@@ -119,13 +124,22 @@ class PendingIndexChange(models.Model):
         ordering = ["id"]
         verbose_name = _("thay đổi chờ cập nhật chỉ mục")
         verbose_name_plural = _("thay đổi chờ cập nhật chỉ mục")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indexer", "page_id"], name="search_pending_indexer_page"
+            )
+        ]
 
     def __str__(self):
-        return f"{self.action} {self.page_id}"
+        return f"{self.indexer}: {self.action} {self.page_id}"
 
 
 class IndexCursor(models.Model):
-    """How far the indexer has read the catalog event log (CatalogEvent.id)."""
+    """How far one index has read the catalog event log (CatalogEvent.id).
+
+    Named by search.indexing.indexer_name(): SEARCH_HOST_ID for a host's embedded index,
+    "shared" for the one index every host uses (Elasticsearch).
+    """
 
     name = models.CharField(max_length=40, primary_key=True, default="default")
     last_event_id = models.PositiveBigIntegerField(default=0)

@@ -12,6 +12,7 @@ from cms.config import (
     env_list,
     redis_url,
     search_engine,
+    search_host_id,
 )
 from cms.storage import media_storage
 
@@ -107,6 +108,18 @@ DATABASES = {
 }
 # A page change and the catalog event it records commit together, or not at all.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# DATABASE_REPLICA_URL (optional): a PostgreSQL streaming replica that serves anonymous public
+# reads (API, pages, search); writes, the admin and editors stay on the primary (cms/replica.py).
+if env("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_from_url(
+        env("DATABASE_REPLICA_URL"), name="DATABASE_REPLICA_URL"
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["cms.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(  # after the outage handler: a replica that is down is a 503 too
+        MIDDLEWARE.index("cms.outage.DatabaseOutageMiddleware") + 1,
+        "cms.replica.ReplicaReadMiddleware",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -280,6 +293,9 @@ TASKS = {
 SEARCH_ENGINE, ELASTICSEARCH_URL = search_engine()
 SEARCH_INDEX_NAME = env("SEARCH_INDEX_NAME", "procedures")
 SEARCH_INDEX_DIR = Path(env("SEARCH_INDEX_DIR", str(VAR_DIR / "search")))
+# Each host's embedded index reads the event log with its own cursor (search/indexing.py); set a
+# different SEARCH_HOST_ID on every host that serves search from its own index.
+SEARCH_HOST_ID = search_host_id()
 ELASTICSEARCH_TIMEOUT = float(env("ELASTICSEARCH_TIMEOUT", "2"))
 
 # Open data: the bulk download files (api/opendata.py), rebuilt when the catalog changed.

@@ -7,8 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search.documents import count_documents, iter_documents
 from search.engines import EngineUnavailable, get_engine
-from search.indexing import follow, rebuild_index, reconcile
-from search.models import PendingIndexChange
+from search.indexing import follow, pending_changes, rebuild_index, reconcile
 
 
 class Progress:
@@ -172,7 +171,7 @@ class Command(BaseCommand):
         stale = sorted(
             p for p in expected if p in indexed and indexed[p] != expected[p]
         )
-        pending = PendingIndexChange.objects.count()
+        pending = pending_changes().count()
         self.stdout.write(
             f"engine={engine.name} database={len(expected)} index={len(indexed)} "
             f"missing={len(missing)} extra={len(extra)} stale={len(stale)} pending={pending}"

@@ -1,0 +1,123 @@
+"""Several hosts, each with its own embedded index: a change published on one host reaches
+every host's index through its own cursor, and one host's progress never costs another its
+pending changes. (The same on real processes: tests/reliability/test_several_hosts.py.)"""
+
+from contextlib import contextmanager
+from unittest import mock
+
+from django.test import override_settings
+
+import pytest
+
+from search.engines import EngineUnavailable, get_engine
+from search.indexing import rebuild_index, update_index
+from search.models import IndexCursor, PendingIndexChange
+from search.queries import SearchQuery
+from tests.factories import make_procedure
+
+
+@pytest.fixture
+def hosts(host, department):
+    """Hosts a and b with an index each, built from a catalog of one procedure."""
+    make_procedure(
+        department=department, national_code="2.000200", title="Đăng ký khai sinh"
+    )
+    for name in ("a", "b"):
+        with host(name):
+            rebuild_index()
+
+
+@pytest.fixture
+def host(tmp_path):
+    """`with host("a"):` runs the block as host a: its SEARCH_HOST_ID and its own index."""
+
+    @contextmanager
+    def _as(name):
+        with override_settings(
+            SEARCH_HOST_ID=name, SEARCH_INDEX_DIR=tmp_path / f"host-{name}"
+        ):
+            yield
+
+    return _as
+
+
+def codes(text):
+    result = get_engine().search(SearchQuery(text=text))
+    assert result.fallback is False  # the host's own index answered
+    return [hit.code for hit in result.hits]
+
+
+def test_a_change_published_on_one_host_reaches_the_other_through_its_cursor(
+    host, hosts, department, django_capture_on_commit_callbacks
+):
+    with host("a"), django_capture_on_commit_callbacks(execute=True):
+        make_procedure(
+            department=department, national_code="2.000201", title="Cấp hộ chiếu"
+        )
+    with host("a"):
+        assert codes("ho chieu") == ["2.000201"]
+    with host("b"):
+        assert IndexCursor.objects.get(name="b").last_event_id < (
+            IndexCursor.objects.get(name="a").last_event_id
+        )
+        assert codes("ho chieu") == []  # b has not read the event yet
+        assert update_index()["applied"] == 1  # what `search_index follow` runs on b
+        assert codes("ho chieu") == ["2.000201"]
+    assert not PendingIndexChange.objects.exists()
+
+
+def test_one_host_applying_its_changes_leaves_the_others_pending(
+    host, hosts, department, django_capture_on_commit_callbacks
+):
+    with (
+        host("b"),
+        mock.patch(
+            "search.engines.embedded.EmbeddedEngine.index",
+            side_effect=EngineUnavailable("disk full"),
+        ),
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            make_procedure(
+                department=department, national_code="2.000202", title="Cấp thị thực"
+            )
+    kept = PendingIndexChange.objects.get(indexer="b")
+    assert kept.attempts == 1 and "disk full" in kept.last_error
+    with host("a"):
+        assert update_index()["applied"] == 1
+        rebuild_index()  # its clean-up of pending changes is its own too
+        assert codes("thi thuc") == ["2.000202"]
+    assert PendingIndexChange.objects.get(indexer="b").pk == kept.pk
+    with host("b"):
+        assert update_index()["applied"] == 1
+        assert codes("thi thuc") == ["2.000202"]
+    assert not PendingIndexChange.objects.exists()
+
+
+def test_healthz_reports_the_lag_of_this_hosts_index(
+    host, hosts, client, department, django_capture_on_commit_callbacks
+):
+    with host("a"), django_capture_on_commit_callbacks(execute=True):
+        make_procedure(
+            department=department, national_code="2.000203", title="Cấp visa"
+        )
+    with host("a"):
+        lag = client.get("/healthz").json()["search"]["lag"]
+        assert (lag["indexer"], lag["unread_events"]) == ("a", 0)
+    with host("b"):
+        lag = client.get("/healthz").json()["search"]["lag"]
+        assert lag["indexer"] == "b" and lag["unread_events"] >= 1
+        update_index()
+        assert client.get("/healthz").json()["search"]["lag"]["unread_events"] == 0
+
+
+@override_settings(SEARCH_ENGINE="database", SEARCH_HOST_ID="a")
+def test_a_shared_index_reads_the_log_once_for_every_host(
+    department, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_procedure(
+            department=department, national_code="2.000204", title="Cấp phép"
+        )
+    assert list(IndexCursor.objects.values_list("name", flat=True)) == ["shared"]
+    with override_settings(SEARCH_HOST_ID="b"):
+        assert update_index()["events"] == 0  # b shares a's reading
