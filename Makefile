@@ -8,7 +8,7 @@ INSTALL_STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -
 TEST_STAMP := $(VENV)/.installed-test-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 DEV := DJANGO_SETTINGS_MODULE=cms.settings.dev
 
-.PHONY: run install install-test migrate demo serve test test-es lint format bench clean system-deps
+.PHONY: run install install-test migrate demo serve test test-es lint format bench bench-scale clean system-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ format: install-test
 
 bench: install-test
 	bash bench/run.sh
+
+# The catalog at national size (BENCH_SCALE, default 100,000 procedures), outside `make bench`.
+bench-scale: install-test
+	bash bench/run_scale.sh
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -528,6 +528,10 @@ Each phase prints its cost as it ends (`[postgresql: generate] 41.2 s wall; CPU 
 `BENCH_BUDGET_SECONDS` (default 900) is a safety net: modules that can run long stop at that
 deadline and say so in their row.
 """
+    from bench.report_scale import kept_section
+
+    kept = kept_section(args.output)  # `make bench-scale`'s section stays
+    body = body + ("\n" + kept if kept else "")
     args.output.write_text(body, encoding="utf-8")
     print(f"\nwrote {args.output}")
     return 0
