@@ -216,9 +216,11 @@ class SynonymTable:
         """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
         found: list[tuple[str, ...]] = []
         for rule in self._rules_for(tokens):
-            if any(_contains(tokens, source) for source in rule.sources):
+            matched = [s for s in rule.sources if _contains(tokens, s)]
+            if matched:
+                # A target inside a longer source still counts alone: "tach ho khau" -> "tach ho".
                 for target in rule.targets:
-                    if not _contains(tokens, target) and target not in found:
+                    if target not in matched and target not in found:
                         found.append(target)
         return found
 
