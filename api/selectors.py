@@ -5,7 +5,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Case,
     Count,
@@ -168,7 +168,9 @@ def as_datetime(value) -> datetime | None:
 
 def procedure_for_detail(code: str) -> DetailRow | None:
     """procedure_by_code() for the detail view, with its cached JSON, in one precompiled query."""
-    with connection.cursor() as cursor:
+    # raw SQL skips the routers: ask them, so a public read can use DATABASE_REPLICA_URL
+    alias = router.db_for_read(ProcedurePage)
+    with connections[alias].cursor() as cursor:
         cursor.execute(_detail_sql(), [SHARED_ROW, True, code, code])
         rows = cursor.fetchall()
     if not rows:

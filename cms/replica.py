@@ -21,10 +21,6 @@ PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
 _replica_readable: ContextVar[bool] = ContextVar("replica_readable", default=False)
 
 
-def replica_configured() -> bool:
-    return REPLICA in settings.DATABASES
-
-
 def public_read(request) -> bool:
     """A request that can be answered from data a few hundred milliseconds old."""
     return (
@@ -36,13 +32,16 @@ def public_read(request) -> bool:
 
 
 class ReplicaReadMiddleware:
-    """Marks anonymous public reads as replica-readable for the length of the request."""
+    """Marks anonymous public reads as replica-readable for the length of the request.
+
+    Installed with the router only when DATABASE_REPLICA_URL is set (cms/settings/base.py).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not replica_configured() or not public_read(request):
+        if not public_read(request):
             return self.get_response(request)
         token = _replica_readable.set(True)
         try:

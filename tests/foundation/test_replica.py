@@ -1,0 +1,134 @@
+"""DATABASE_REPLICA_URL: anonymous public reads are served by the replica alias, everything else
+(editors, the admin, POSTs, reads after a write) by the primary. The replica here is a second
+connection to the same database, so both logs can be compared; the settings wiring itself
+(router and middleware only when the variable is set) is checked in a fresh process."""
+
+import runpy
+from pathlib import Path
+
+from django.db import connections
+from django.db.utils import load_backend
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+import pytest
+
+import cms
+from cms.replica import REPLICA, ReplicaReadMiddleware
+from tests.factories import make_procedure
+
+# committed rows, so that the second connection sees them
+replica_db = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def replica(settings):
+    """A "replica" alias on the primary's (test) database, with the router and middleware.
+
+    Made by hand rather than in DATABASES, as the test runner allows for an alias added
+    after set-up (a second DATABASES entry would ask every other test to declare it).
+    """
+    primary = connections["default"].settings_dict
+    wrapper = load_backend(primary["ENGINE"]).DatabaseWrapper({**primary}, REPLICA)
+    connections[REPLICA] = wrapper
+    settings.DATABASE_ROUTERS = ["cms.replica.ReplicaRouter"]
+    settings.MIDDLEWARE = ["cms.replica.ReplicaReadMiddleware", *settings.MIDDLEWARE]
+    yield wrapper
+    wrapper.close()
+    del connections[REPLICA]
+
+
+@pytest.fixture
+def published(department):
+    return make_procedure(
+        department=department, national_code="1.000777", title="Đăng ký kết hôn"
+    )
+
+
+def served(client, method, path, **extra):
+    """(status, SQL the primary ran, SQL the replica ran) for one request."""
+    with CaptureQueriesContext(connections["default"]) as primary:
+        with CaptureQueriesContext(connections[REPLICA]) as replica:
+            response = getattr(client, method)(path, **extra)
+    return (
+        response.status_code,
+        " ".join(q["sql"] for q in primary),
+        " ".join(q["sql"] for q in replica),
+    )
+
+
+@replica_db
+def test_anonymous_api_and_page_reads_come_from_the_replica(replica, published):
+    client = Client()
+    status, primary, replica_sql = served(client, "get", "/api/v1/procedures/1.000777/")
+    assert status == 200
+    assert "catalog_procedurepage" in replica_sql
+    assert "catalog_procedurepage" not in primary
+
+    status, primary, replica_sql = served(client, "get", published.url)
+    assert status == 200
+    assert "wagtailcore_page" in replica_sql
+    assert "catalog_procedurepage" not in primary
+
+
+@replica_db
+def test_editors_the_admin_and_posts_read_the_primary(replica, published, superuser):
+    editor = Client()
+    editor.force_login(superuser)
+    for path in ("/api/v1/procedures/1.000777/", published.url, "/admin/"):
+        status, primary, replica_sql = served(editor, "get", path)
+        assert status == 200, path
+        assert replica_sql == "", path
+        assert "wagtailcore_page" in primary or "catalog_" in primary, path
+
+    status, primary, replica_sql = served(
+        Client(), "post", "/admin/login/", data={"username": "root", "password": "x"}
+    )
+    assert status == 200 and replica_sql == "" and "auth_user" in primary
+
+
+@replica_db
+def test_reads_after_a_write_in_the_same_request_go_to_the_primary(
+    replica, published, rf
+):
+    from catalog.models import ProcedurePage
+    from cms.models import HealthProbe
+
+    def view(request):
+        ProcedurePage.objects.filter(pk=published.pk).exists()
+        HealthProbe.objects.create()
+        ProcedurePage.objects.filter(pk=published.pk).exists()
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    with CaptureQueriesContext(connections["default"]) as primary:
+        with CaptureQueriesContext(connections[REPLICA]) as replica_log:
+            ReplicaReadMiddleware(view)(rf.get("/api/v1/procedures/"))
+    reads = [q["sql"] for q in replica_log]
+    assert len(reads) == 1 and "catalog_procedurepage" in reads[0]
+    after_write = [q["sql"] for q in primary if "catalog_procedurepage" in q["sql"]]
+    assert len(after_write) == 1
+
+
+def test_the_replica_is_wired_only_when_configured(monkeypatch, tmp_path):
+    def base_settings():
+        return runpy.run_path(str(Path(cms.__file__).parent / "settings" / "base.py"))
+
+    monkeypatch.delenv("DATABASE_REPLICA_URL", raising=False)
+    without = base_settings()
+    assert list(without["DATABASES"]) == ["default"]
+    assert "DATABASE_ROUTERS" not in without
+    assert "cms.replica.ReplicaReadMiddleware" not in without["MIDDLEWARE"]
+
+    monkeypatch.setenv(
+        "DATABASE_REPLICA_URL", "postgres://reader@replica.internal/catalog"
+    )
+    wired = base_settings()
+    assert wired["DATABASES"]["replica"]["HOST"] == "replica.internal"
+    assert wired["DATABASES"]["replica"]["TEST"] == {"MIRROR": "default"}
+    assert wired["DATABASE_ROUTERS"] == ["cms.replica.ReplicaRouter"]
+    assert "ATOMIC_REQUESTS" not in wired["DATABASES"]["replica"]
+    assert wired["MIDDLEWARE"].index("cms.replica.ReplicaReadMiddleware") == (
+        wired["MIDDLEWARE"].index("cms.outage.DatabaseOutageMiddleware") + 1
+    )
