@@ -12,7 +12,7 @@ system_deps  # PostgreSQL from Debian's packages when missing (no-op when instal
 PY=.venv/bin/python
 N=${BENCH_N:-10000}
 DEPTS=${BENCH_DEPARTMENTS:-300}
-ONLY=${BENCH_ONLY:-api,mirror,search,pages,throughput,permissions,import,opendata}
+ONLY=${BENCH_ONLY:-api,mirror,search,pages,throughput,hosts,permissions,import,opendata}
 SQLITE_ONLY=${BENCH_SQLITE_ONLY:-api,pages,import}
 WORK=$(mktemp -d /tmp/catalog-bench.XXXXXX)
 RESULTS="$WORK/results.jsonl"

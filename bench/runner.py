@@ -19,6 +19,7 @@ MODULES = [
     "search",
     "pages",
     "throughput",
+    "hosts",
     "permissions",
     "import",
     "opendata",
