@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from catalog import selectors
 from catalog.models import LifeEvent
 from catalog.request_values import has_unreadable_characters, whole_number
+from search.english import english_hint
 
 logger = logging.getLogger(__name__)
 
@@ -205,6 +206,7 @@ def search(request):
         selected={
             PARAM_FOR_FACET[facet]: set(values) for facet, values in filters.items()
         },
+        english_hint=english_hint(text, result.total),
     )
     return render(request, "search/search.html", context)
 

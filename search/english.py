@@ -1,0 +1,99 @@
+"""Queries typed in English: recognise them and offer the Vietnamese words they stand for.
+
+The vocabulary's English section (search/resources/synonyms.txt) already makes an English query
+search for the Vietnamese names; when such a query still finds few procedures, the search page
+shows the Vietnamese words to try, read from the same rules (as written, with diacritics).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from search.analysis import RESOURCES, folded_tokens, has_diacritics
+
+FEW_RESULTS = 5  # fewer hits than this and an English query gets the hint
+MAX_TERMS = 4
+
+# Everyday English around the vocabulary's terms ("how to get a ... for my ...").
+COMMON_WORDS = frozenset(
+    """a an and apply application at by can card certificate change copy do does for foreign
+    foreigner foreigners from get how i in is lost me my need new of on or register
+    registration renew renewal replace the to what where with your vietnam vietnamese""".split()
+)
+
+# One Vietnamese syllable, folded: optional initial, one to three vowels, optional final.
+_VIETNAMESE_SYLLABLE = re.compile(
+    r"^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}"
+    r"(ch|ng|nh|[cmnpt])?$"
+)
+
+
+@dataclass(frozen=True)
+class EnglishTerm:
+    phrase: tuple[str, ...]  # the English words, folded
+    vietnamese: tuple[str, ...]  # what they stand for, as written in the file
+
+
+@lru_cache(maxsize=1)
+def english_vocabulary() -> tuple[frozenset[str], tuple[EnglishTerm, ...]]:
+    """The words of the file's English section, and its rules (English => Vietnamese)."""
+    words: set[str] = set(COMMON_WORDS)
+    terms: list[EnglishTerm] = []
+    in_section = False
+    for line in (RESOURCES / "synonyms.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ----"):
+            in_section = "English" in line
+            continue
+        body = line.split("#", 1)[0].strip()
+        if not in_section or "=>" not in body:
+            continue
+        left, right = body.split("=>", 1)
+        vietnamese = tuple(t.strip() for t in right.split(",") if t.strip())
+        for source in left.split(","):
+            phrase = tuple(folded_tokens(source))
+            if phrase:
+                terms.append(EnglishTerm(phrase, vietnamese))
+                words.update(phrase)
+    # Longest phrases first, so "birth certificate copy" wins over "birth certificate".
+    terms.sort(key=lambda term: -len(term.phrase))
+    return frozenset(words), tuple(terms)
+
+
+def could_be_vietnamese(word: str) -> bool:
+    return bool(_VIETNAMESE_SYLLABLE.match(word))
+
+
+def looks_english(text: str) -> bool:
+    """No Vietnamese marks, at least half the words English, and one that no syllable spells."""
+    if not text or has_diacritics(text) or not text.isascii():
+        return False
+    words = [w for w in folded_tokens(text) if not w.isdigit()]
+    if not words:
+        return False
+    known, _terms = english_vocabulary()
+    english = [w for w in words if w in known]
+    return 2 * len(english) >= len(words) and any(
+        not could_be_vietnamese(w) for w in english
+    )
+
+
+def vietnamese_terms(text: str) -> list[str]:
+    """The Vietnamese words the vocabulary gives for the English phrases in `text`."""
+    tokens = folded_tokens(text)
+    joined = f" {' '.join(tokens)} "
+    found: list[str] = []
+    _known, terms = english_vocabulary()
+    for term in terms:
+        if f" {' '.join(term.phrase)} " in joined:
+            joined = joined.replace(f" {' '.join(term.phrase)} ", " | ")
+            found += [v for v in term.vietnamese if v not in found]
+    return found[:MAX_TERMS]
+
+
+def english_hint(text: str, total: int) -> dict | None:
+    """What the search page shows under an English query with few results (None: nothing)."""
+    if total >= FEW_RESULTS or not looks_english(text):
+        return None
+    return {"terms": vietnamese_terms(text)}

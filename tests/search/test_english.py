@@ -1,0 +1,60 @@
+"""Which queries the search page treats as English, and the Vietnamese words it offers."""
+
+import pytest
+
+from search.english import FEW_RESULTS, english_hint, looks_english, vietnamese_terms
+
+
+@pytest.fixture(autouse=True)
+def _fresh_search_state():
+    """Pure functions of the text: no index folder or cache needed."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "birth certificate",
+        "marriage registration",
+        "work permit renewal",
+        "how to get a birth certificate for my baby",
+        "lost passport",
+        "e-visa",
+        "tax code",
+    ],
+)
+def test_english_queries_are_recognised(text):
+    assert looks_english(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dang ky khai sinh",
+        "the can cuoc",  # "the" and "can" are English words too
+        "cap lai ho chieu",
+        "Đăng ký kết hôn",
+        "cccd",
+        "1.000080",
+        "so do",
+        "giay phep lao dong cho nguoi nuoc ngoai",
+        "",
+    ],
+)
+def test_vietnamese_queries_are_not(text):
+    assert not looks_english(text)
+
+
+def test_the_hint_offers_the_vietnamese_words_written_with_diacritics():
+    assert vietnamese_terms("birth certificate copy")[:2] == [
+        "bản sao giấy khai sinh",
+        "trích lục",
+    ]
+    assert english_hint("marriage certificate", total=1) == {
+        "terms": ["đăng ký kết hôn", "kết hôn"]
+    }
+
+
+def test_the_hint_only_when_results_are_few():
+    assert english_hint("marriage certificate", total=FEW_RESULTS) is None
+    assert english_hint("dang ky ket hon", total=0) is None
+    assert english_hint("fishing licence for a boat", total=0) == {"terms": []}
