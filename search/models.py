@@ -171,3 +171,31 @@ class SearchRecord(models.Model):
     @staticmethod
     def fold_name(name: str) -> str:
         return " ".join(fold(name).split())
+
+
+class SearchQueryDay(models.Model):
+    """How often citizens searched one query on one day: no IP, user or session is kept.
+
+    Written in batches from the cache buffer (search/query_log.py), never per request; the
+    query is normalised and stripped of digit runs and e-mail addresses before it gets here.
+    """
+
+    day = models.DateField(_("ngày"))
+    query = models.CharField(_("câu tìm kiếm"), max_length=200)
+    searches = models.PositiveIntegerField(_("lượt tìm"), default=0)
+    zero_result_searches = models.PositiveIntegerField(
+        _("lượt không có kết quả"), default=0
+    )
+    clicks = models.PositiveIntegerField(_("lượt mở kết quả"), default=0)
+    result_count = models.PositiveIntegerField(_("số kết quả lần gần nhất"), default=0)
+
+    class Meta:
+        ordering = ["-day", "-searches"]
+        verbose_name = _("thống kê câu tìm kiếm")
+        verbose_name_plural = _("thống kê câu tìm kiếm")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="search_query_day")
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.query}: {self.searches}"

@@ -5,15 +5,17 @@ import math
 from urllib.parse import urlencode
 
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 
 from catalog import selectors
 from catalog.models import LifeEvent
 from catalog.request_values import has_unreadable_characters, whole_number
+from search import query_log
 from search.english import english_hint
 
 logger = logging.getLogger(__name__)
@@ -177,6 +179,8 @@ def search(request):
         )
         return render(request, "search/search.html", context, status=503)
 
+    if text and page == 1 and not filters:
+        query_log.record_search(text, total=result.total)
     last_page = max(1, math.ceil(result.total / PAGE_SIZE))
     if page > last_page and result.total:
         context["error"] = _(
@@ -209,6 +213,32 @@ def search(request):
         english_hint=english_hint(text, result.total),
     )
     return render(request, "search/search.html", context)
+
+
+@csrf_exempt  # anonymous, no session or cookie is read; forgery is refused by origin below
+@require_POST
+def search_click(request):
+    """A citizen opened a result of `q` (site.js sends a beacon); counted in the query log.
+
+    Not a redirect through us, so result links stay plain and cacheable. Only same-origin
+    requests count (Origin or Sec-Fetch-Site), at most 30 a minute per client address.
+    """
+    if not _same_origin(request):
+        return HttpResponse(status=403)
+    text = request.POST.get("q", "")
+    if not text or len(text) > MAX_QUERY_LENGTH or has_unreadable_characters(text):
+        return HttpResponse(status=400)
+    from api.throttling import client_ip
+
+    accepted = query_log.record_click(text, client=client_ip(request))
+    return HttpResponse(status=204 if accepted else 429)
+
+
+def _same_origin(request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin == f"{request.scheme}://{request.get_host()}"
+    return request.headers.get("Sec-Fetch-Site") == "same-origin"
 
 
 @require_safe

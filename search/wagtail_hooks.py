@@ -1,4 +1,5 @@
-"""Search tuning in the admin: synonyms and best bets, for catalog administrators only.
+"""Search tuning in the admin: the query report, synonyms and best bets, for catalog
+administrators only.
 
 Wagtail's default model permission policy applies: the menu and views appear only for
 superusers and for users whose groups hold the search.*_synonym / *_bestbet permissions
@@ -11,6 +12,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from search.models import BestBet, Synonym
+from search.tuning_views import SearchTuningViewSet
 
 
 class SynonymViewSet(SnippetViewSet):
@@ -34,7 +36,8 @@ class BestBetViewSet(SnippetViewSet):
 
 
 class SearchTuningGroup(SnippetViewSetGroup):
-    items = (SynonymViewSet, BestBetViewSet)
+    # the query report first: it is where tuning starts, and it links to the other two
+    items = (SearchTuningViewSet, SynonymViewSet, BestBetViewSet)
     menu_icon = "search"
     menu_label = _("Tìm kiếm")
     menu_name = "search-tuning"

@@ -924,6 +924,10 @@ NO_OBJECTS: dict[str, tuple[str, list[str]]] = {
     "open_data": ("open-data page for people", [""]),
     "set_language": ("language switch", [""]),
     "public:search": ("public search page", ["q={q}"]),
+    "public:search_click": ("search click beacon: POST only, counts a query", [""]),
+    "search_tuning:index": ("search query report (catalog administrators)", LIST),
+    "search_tuning:synonym": ("propose a synonym with preview", ["", "q={q}"]),
+    "search_tuning:best_bet": ("propose a best bet with preview", ["", "q={q}"]),
     "wagtailcore_login": ("public login form", [""]),
 }
 PATHS_OF_UNNAMED = {

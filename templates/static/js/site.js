@@ -202,4 +202,19 @@
     dueForm.addEventListener("submit", show);
     dueForm.addEventListener("change", function () { show(null); });
   }
+
+  /* Search log: opening a result tells the admin's tuning screens that this query was answered.
+     A beacon, not a redirect, so result links stay plain; it carries the query only, no id. */
+  var results = document.querySelector("ol.results[data-click-log]");
+  if (results && navigator.sendBeacon) {
+    var logOpened = function (event) {
+      var link = event.target.closest && event.target.closest("a[href]");
+      if (!link || (event.type === "auxclick" && event.button !== 1)) return;
+      var body = new URLSearchParams();
+      body.set("q", results.getAttribute("data-query") || "");
+      navigator.sendBeacon(results.getAttribute("data-click-log"), body);
+    };
+    results.addEventListener("click", logOpened);
+    results.addEventListener("auxclick", logOpened);
+  }
 })();

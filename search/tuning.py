@@ -1,0 +1,76 @@
+"""Reads behind the tuning screens: what citizens searched, and a rule's effect before it is saved."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import F, Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from search.models import BestBet, SearchQueryDay
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+REPORTS = {
+    "zero": _("Không có kết quả"),
+    "unopened": _("Không ai mở kết quả"),
+    "frequent": _("Tìm nhiều nhất"),
+}
+ROWS = 50
+PREVIEW_SIZE = 5
+
+
+def query_report(
+    *, report: str, days: int, today: date | None = None, limit: int = ROWS
+) -> list[dict]:
+    """Queries of the last `days` days summed over the period, the worst or most frequent first.
+
+    zero: searches that found nothing; unopened: searches that found something but no result
+    was opened; frequent: every query by number of searches.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        SearchQueryDay.objects.filter(day__gt=today - timedelta(days=days))
+        .values("query")
+        .annotate(
+            searches=Sum("searches"),
+            zero=Sum("zero_result_searches"),
+            clicks=Sum("clicks"),
+            last_day=Max("day"),
+        )
+    )
+    if report == "zero":
+        rows = rows.filter(zero__gt=0).order_by("-zero", "-searches", "query")
+    elif report == "unopened":
+        rows = rows.filter(clicks=0, searches__gt=F("zero")).order_by(
+            "-searches", "query"
+        )
+    else:
+        rows = rows.order_by("-searches", "query")
+    return list(rows[:limit])
+
+
+def top_hits(
+    text: str,
+    *,
+    synonym: str | None = None,
+    best_bet_page_id: int | None = None,
+    limit: int = PREVIEW_SIZE,
+):
+    """The public search's first `limit` hits for `text`, with an unsaved rule applied if given.
+
+    Runs the configured engine exactly as the public page does (not logged); the proposed rule
+    lives only in this call's context, so other requests never see it.
+    """
+    from search.engines import get_engine
+    from search.engines.base import proposed_tuning
+    from search.queries import SearchQuery
+
+    best_bet = None
+    if best_bet_page_id is not None:
+        best_bet = (BestBet.normalize(text), best_bet_page_id)
+    query = SearchQuery(text=text, page=1, page_size=limit)
+    with proposed_tuning(synonym=synonym, best_bet=best_bet):
+        result = get_engine().search(query)
+    return result

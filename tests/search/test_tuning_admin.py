@@ -1,0 +1,178 @@
+"""The tuning screens: who may open them, what the reports list, and a rule previewed (top 5,
+nothing saved, nobody else affected) before it is saved and applies to the public search."""
+
+# ruff: noqa: F811  (the role fixtures of test_admin are imported, then requested by name)
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+import pytest
+
+from search.models import BestBet, SearchQueryDay, Synonym
+from tests.search.conftest import build_catalog
+from tests.search.test_admin import catalog_admin, department_editor  # noqa: F401
+
+INDEX = "/admin/search-tuning/"
+SYNONYM = "/admin/search-tuning/synonym/"
+BEST_BET = "/admin/search-tuning/best-bet/"
+MISSED = "giấy chào đời"  # a citizen's words the catalog does not use
+
+
+@pytest.fixture(scope="module")
+def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
+    from django.db import transaction
+    from django.test import override_settings
+
+    from search.documents import iter_documents
+    from search.engines import get_engine
+    from search.indexing import save_records
+
+    directory = tmp_path_factory.mktemp("tuning-index")
+    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
+        with transaction.atomic():
+            pages = build_catalog()
+            documents = list(iter_documents())
+            get_engine().rebuild(documents)
+            save_records(documents)
+            yield directory, pages
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def indexed(module_index, db, settings):
+    settings.SEARCH_INDEX_DIR = module_index[0]
+    return module_index[1]
+
+
+def public_codes(client, text):
+    from search.tuning import top_hits
+
+    return [hit.code for hit in top_hits(text).hits]
+
+
+@pytest.mark.parametrize("url", [INDEX, SYNONYM + "?q=abc", BEST_BET + "?q=abc"])
+def test_only_catalog_administrators_may_tune(
+    client, superuser, catalog_admin, department_editor, url
+):
+    for user in (superuser, catalog_admin):
+        client.force_login(user)
+        assert client.get(url).status_code == 200, user
+    client.force_login(department_editor)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"terms": "a, b", "query": "a"}).status_code == 403
+    assert not Synonym.objects.exists()
+
+
+def test_the_menu_links_the_reports_for_administrators_only(
+    client,
+    catalog_admin,
+    department_editor,
+):
+    client.force_login(catalog_admin)
+    assert INDEX in client.get("/admin/").content.decode()
+    client.force_login(department_editor)
+    assert INDEX not in client.get("/admin/").content.decode()
+
+
+@pytest.fixture
+def logged(db):
+    today = timezone.localdate()
+    for age, query, searches, zero, clicks in [
+        (0, "giấy chào đời", 5, 5, 0),
+        (3, "giấy chào đời", 2, 2, 0),
+        (0, "đăng ký kết hôn", 9, 0, 4),
+        (1, "sổ hồng", 4, 0, 0),
+        (20, "lý lịch tư pháp", 7, 7, 0),
+        (60, "kt3", 12, 0, 1),
+    ]:
+        SearchQueryDay.objects.create(
+            day=today - timedelta(days=age),
+            query=query,
+            searches=searches,
+            zero_result_searches=zero,
+            clicks=clicks,
+        )
+
+
+def listed(client, **params):
+    response = client.get(INDEX, params)
+    assert response.status_code == 200
+    return [row["query"] for row in response.context["rows"]], response
+
+
+def test_reports_by_period(client, superuser, logged, indexed):
+    client.force_login(superuser)
+    queries, response = listed(client)  # no results, 30 days
+    assert queries == ["giấy chào đời", "lý lịch tư pháp"]
+    assert response.context["rows"][0]["zero"] == 7
+    assert listed(client, report="zero", days=7)[0] == ["giấy chào đời"]
+    assert listed(client, report="unopened", days=7)[0] == ["sổ hồng"]
+    assert listed(client, report="frequent", days=90)[0] == [
+        "kt3",
+        "đăng ký kết hôn",
+        "giấy chào đời",
+        "lý lịch tư pháp",
+        "sổ hồng",
+    ]
+    # an unknown period falls back to 30 days rather than failing
+    assert listed(client, report="frequent", days="abc")[0][0] == "đăng ký kết hôn"
+    body = response.content.decode()
+    assert f"{SYNONYM}?q=gi%E1%BA%A5y%20ch%C3%A0o%20%C4%91%E1%BB%9Di" in body
+    assert "Thêm từ đồng nghĩa" in body and "Ghim kết quả" in body
+
+
+def test_a_synonym_is_previewed_without_saving_then_saved(
+    client, catalog_admin, indexed
+):
+    client.force_login(catalog_admin)
+    form = client.get(SYNONYM, {"q": MISSED})
+    assert form.context["form"]["terms"].value() == f"{MISSED}, "
+    assert "1.000001" not in public_codes(client, MISSED)
+
+    rule = f"{MISSED}, đăng ký khai sinh"
+    preview = client.post(
+        SYNONYM, {"query": MISSED, "terms": rule, "action": "preview"}
+    )
+    assert preview.status_code == 200
+    assert "1.000001" not in [hit.code for hit in preview.context["before"].hits]
+    after = [hit.code for hit in preview.context["after"].hits]
+    assert after[0] == "1.000001" and len(after) <= 5
+    assert "Đăng ký khai sinh" in preview.content.decode()
+    assert not Synonym.objects.exists()
+    # the preview changed nothing for anyone
+    assert "1.000001" not in public_codes(client, MISSED)
+
+    saved = client.post(SYNONYM, {"query": MISSED, "terms": rule, "action": "save"})
+    assert saved.status_code == 302 and saved["Location"] == INDEX
+    assert Synonym.objects.get().terms == rule
+    assert public_codes(client, MISSED)[0] == "1.000001"
+
+
+def test_a_bad_rule_is_refused_with_the_reason(client, catalog_admin, indexed):
+    client.force_login(catalog_admin)
+    response = client.post(
+        SYNONYM, {"query": MISSED, "terms": MISSED, "action": "save"}
+    )
+    assert response.status_code == 200
+    assert "Cần ít nhất hai cụm từ" in response.content.decode()
+    assert not Synonym.objects.exists()
+
+
+def test_a_best_bet_is_previewed_then_saved(client, catalog_admin, indexed):
+    client.force_login(catalog_admin)
+    marriage = indexed["1.000002"]
+    data = {"query": "dang ky", "procedure": marriage.pk, "action": "preview"}
+    preview = client.post(BEST_BET, data)
+    assert preview.status_code == 200
+    before = preview.context["before"].hits
+    after = preview.context["after"].hits
+    assert after[0].code == "1.000002" and after[0].pinned
+    assert len(after) == 5 and not any(hit.pinned for hit in before)
+    assert not BestBet.objects.exists()
+
+    assert client.post(BEST_BET, {**data, "action": "save"}).status_code == 302
+    assert public_codes(client, "Đăng ký")[0] == "1.000002"
+    again = client.post(BEST_BET, {**data, "action": "save"})
+    assert "đã được ghim" in again.content.decode()
+    assert BestBet.objects.count() == 1
