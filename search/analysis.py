@@ -3,11 +3,13 @@
 Pipeline: NFC-normalise -> split on anything that is not a letter or digit -> lowercase.
 That gives the *exact* form (diacritics kept, used for boosting). Folding then removes the
 combining marks and maps đ/Đ to d, giving the *folded* form that matching runs on.
-Stop words are removed from queries only (indexes keep every word so phrases still line up).
+Question frames and filler (search/resources/query_frames.txt) are removed from queries and from
+the whole-name keys only (indexes keep every word so phrases still line up).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -19,33 +21,6 @@ RESOURCES = Path(__file__).resolve().parent / "resources"
 # Letters and digits, nothing else: the same split as tantivy's "simple" tokenizer.
 _TOKEN_RE = re.compile(r"[^\W_]+", re.UNICODE)
 _CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.\-_]{1,39}$")
-
-# Query words that say nothing about which procedure is wanted. Folded single words are
-# chosen so that none collides with a meaningful word ("can" is also "căn cước", "dau" is
-# also "đầu tư", "the" is also "thẻ"): such words are only dropped inside the phrases below.
-STOP_WORDS: frozenset[str] = frozenset(
-    {"cua", "va", "cac", "nhung", "la", "gi", "khong", "muon", "nao", "ve", "xin"}
-)
-STOP_PHRASES: tuple[tuple[str, ...], ...] = (
-    ("nhu", "the", "nao"),
-    ("lam", "the", "nao"),
-    ("can", "nhung", "gi"),
-    ("thu", "tuc"),
-    ("huong", "dan"),
-    ("the", "nao"),
-    ("o", "dau"),
-    ("lam", "sao"),
-    ("can", "gi"),
-    ("bao", "nhieu"),
-)
-
-
-_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
-for _phrase_words in STOP_PHRASES:
-    _PHRASES_BY_FIRST.setdefault(_phrase_words[0], []).append(_phrase_words)
-
-
-_STOP_STARTS = frozenset(STOP_WORDS | set(_PHRASES_BY_FIRST))
 
 
 def normalize(text: str) -> str:
@@ -145,22 +120,142 @@ def looks_like_code(text: str) -> bool:
     )
 
 
-def remove_stop_words(tokens: list[str]) -> list[str]:
-    """Drop stop phrases and stop words unless that would leave nothing to search for."""
-    if _STOP_STARTS.isdisjoint(tokens):
-        return tokens
-    kept: list[str] = []
+# ---------------------------------------------------------------- query frames
+
+
+@dataclass(frozen=True)
+class QueryFrames:
+    """The question frames and filler of search/resources/query_frames.txt, by first word.
+
+    `any_spelling` phrases are folded (dropped however typed); `as_typed` phrases keep their
+    diacritics (dropped only when typed so: "thì" is a frame, "thi" an exam).
+    """
+
+    any_spelling: dict[str, tuple[tuple[str, ...], ...]]
+    as_typed: dict[str, tuple[tuple[str, ...], ...]]
+    entries: tuple[
+        tuple[str, str], ...
+    ] = ()  # (section, entry as written), in file order
+    version: str = ""
+
+
+def parse_query_frames(text: str) -> QueryFrames:
+    sections: dict[str, dict[str, list[tuple[str, ...]]]] = {
+        "any spelling": {},
+        "as typed": {},
+    }
+    version, section, entries = "", None, []
+    for line in text.splitlines():
+        if line.startswith("# version:"):
+            version = line.split(":", 1)[1].strip()
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1].strip()
+            if section not in sections:
+                raise ValueError(f"unknown query frame section [{section}]")
+            continue
+        if section is None:
+            raise ValueError(f"query frame outside a section: {line!r}")
+        words = folded_tokens(line) if section == "any spelling" else exact_tokens(line)
+        if words:
+            sections[section].setdefault(words[0], []).append(tuple(words))
+            entries.append((section, line))
+
+    def longest_first(table):
+        return {
+            first: tuple(sorted(set(phrases), key=len, reverse=True))
+            for first, phrases in table.items()
+        }
+
+    return QueryFrames(
+        any_spelling=longest_first(sections["any spelling"]),
+        as_typed=longest_first(sections["as typed"]),
+        entries=tuple(entries),
+        version=version,
+    )
+
+
+@lru_cache(maxsize=1)
+def query_frames() -> QueryFrames:
+    """The versioned list shipped with the code (search/resources/query_frames.txt)."""
+    return parse_query_frames(
+        (RESOURCES / "query_frames.txt").read_text(encoding="utf-8")
+    )
+
+
+def _frame_length(frames: QueryFrames, exact, folded, i: int) -> int:
+    """How many words from position i form a frame (0: none); the longest entry wins."""
+    best = 0
+    for table, words in ((frames.any_spelling, folded), (frames.as_typed, exact)):
+        for phrase in table.get(words[i], ()):
+            if len(phrase) > best and tuple(words[i : i + len(phrase)]) == phrase:
+                best = len(phrase)
+                break  # longest first
+    return best
+
+
+def content_positions(exact: list[str], folded: list[str]) -> list[int]:
+    """Positions of the query words left once frames are dropped (all of them if none would be).
+
+    `exact` and `folded` are the same words with and without diacritics; entries typed
+    "as typed" compare with `exact`, the others with `folded`.
+    """
+    frames = query_frames()
+    if len(exact) != len(folded):  # a fold that split a word: compare folded only
+        exact = folded
+    kept: list[int] = []
     i = 0
-    while i < len(tokens):
-        for phrase in _PHRASES_BY_FIRST.get(tokens[i], ()):
-            if tuple(tokens[i : i + len(phrase)]) == phrase:
-                i += len(phrase)
-                break
+    while i < len(folded):
+        length = _frame_length(frames, exact, folded, i)
+        if length:
+            i += length
         else:
-            if tokens[i] not in STOP_WORDS:
-                kept.append(tokens[i])
+            kept.append(i)
             i += 1
-    return kept or tokens
+    return kept or list(range(len(folded)))
+
+
+def content_tokens(text: str) -> list[str]:
+    """Folded words of `text` without its question frames: what a query or a name is about."""
+    folded = folded_tokens(text)
+    return [folded[i] for i in content_positions(exact_tokens(text), folded)]
+
+
+def remove_stop_words(tokens: list[str]) -> list[str]:
+    """Folded words without the frames that are dropped however typed (no diacritics known)."""
+    return [tokens[i] for i in content_positions(tokens, tokens)]
+
+
+LONG_QUERY = (
+    6  # words: from here a query is a sentence (a question), half its words may miss
+)
+
+
+def minimum_should_match(n: int) -> int:
+    """How many of n content words a document must have: all up to 2, then one may miss.
+
+    Citizens add words the procedure does not use ("làm giấy khai sinh" for *Đăng ký khai
+    sinh*): from 3 words one (at most a quarter) may miss, and from LONG_QUERY words half,
+    since a question's leftover words ("đi làm xa nhà lâu ngày ... khai báo tạm vắng")
+    outnumber the procedure's name. Scoring still puts documents with every word first.
+    """
+    if n <= 2:
+        return n
+    if n >= LONG_QUERY:
+        return math.ceil(n / 2)
+    return min(n - 1, math.ceil(n * 0.75))
+
+
+def relaxed_minimum(n: int) -> int:
+    """When nothing has minimum_should_match(n) words: 60 % of them (never more than that)."""
+    return max(1, min(minimum_should_match(n), math.ceil(n * 0.6)))
+
+
+def bigrams(tokens: list[str]) -> list[tuple[str, str]]:
+    """Adjacent query words, scored as a phrase: Vietnamese words are often two syllables."""
+    return list(dict.fromkeys(zip(tokens, tokens[1:], strict=False)))
 
 
 # ---------------------------------------------------------------- synonyms
@@ -294,12 +389,29 @@ class AnalyzedQuery:
     def is_empty(self) -> bool:
         return not self.folded and not self.code
 
+    def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
+        """Adjacent word pairs of the query and of its first synonym variants, one list each.
+
+        Scored as phrases in the name (the best phrasing counts): the syllables of one
+        Vietnamese word ("căn cước", "thất nghiệp") side by side, whichever words are missing.
+        """
+        found = []
+        for words in [tuple(self.folded), *self.variants][:limit]:
+            pairs = bigrams(list(words))
+            if len(words) > 2 and pairs not in found:
+                found.append(pairs)
+        return found
+
 
 def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQuery:
     text = normalize(text).strip()
     all_folded = folded_tokens(text)
-    folded = remove_stop_words(all_folded)
-    exact = exact_tokens(text) if has_diacritics(text) else []
+    all_exact = exact_tokens(text)
+    kept = content_positions(all_exact, all_folded)
+    folded = [all_folded[i] for i in kept]
+    exact = []
+    if has_diacritics(text) and len(all_exact) == len(all_folded):
+        exact = [all_exact[i] for i in kept]
     table = synonyms if synonyms is not None else file_synonyms()
     expansions = table.expansions(all_folded)
     variants = table.variants(folded)

@@ -27,7 +27,7 @@ from catalog.models import (
     ProcedureStep,
     RequiredDocument,
 )
-from search.analysis import folded_tokens, normalize, remove_stop_words
+from search.analysis import content_tokens, normalize
 
 BATCH_SIZE = 500
 _SPACES = re.compile(r"\s+")
@@ -35,8 +35,8 @@ _SPACES = re.compile(r"\s+")
 
 @lru_cache(maxsize=16384)  # names and keyword entries repeat across departments
 def phrase_key(text: str) -> str:
-    """Folded tokens without stop words, space-joined: how a whole-phrase match is keyed."""
-    return " ".join(remove_stop_words(folded_tokens(text)))
+    """Folded tokens without question frames, space-joined: how a whole-phrase match is keyed."""
+    return " ".join(content_tokens(text))
 
 
 @lru_cache(

@@ -8,7 +8,6 @@ makes search answer from the database fallback, and the result says so.
 from __future__ import annotations
 
 import json
-import math
 import time
 from collections.abc import Iterable
 
@@ -32,7 +31,9 @@ from search.analysis import (
     AnalyzedQuery,
     fold,
     fuzzy_distance,
+    minimum_should_match,
     query_parts,
+    relaxed_minimum,
     spellings,
 )
 from search.documents import ProcedureDocument
@@ -135,6 +136,18 @@ def _const(query: Q, weight: str) -> Q:
     return Q("constant_score", filter=query, boost=WEIGHTS[weight])
 
 
+def _bigram_coverage(pairs: list[tuple[str, str]]) -> Q:
+    """The embedded engine's share of a phrasing's word pairs side by side in the name."""
+    share = WEIGHTS["name_bigrams"] / len(pairs)
+    return Q(
+        "bool",
+        should=[
+            Q("constant_score", filter=_phrase("name", pair), boost=share)
+            for pair in pairs
+        ],
+    )
+
+
 def _terms(field: str, values: list[str]) -> Q:
     return Q("terms", **{field: values})
 
@@ -184,7 +197,7 @@ class ElasticsearchEngine(SearchEngine):
             search = search.query(
                 Q(
                     "bool",
-                    filter=[self._required(analyzed, n)],
+                    filter=[self._required(analyzed, minimum_should_match(n))],
                     should=self._scoring(analyzed),
                 )
             )
@@ -207,9 +220,8 @@ class ElasticsearchEngine(SearchEngine):
         self, body: dict, analyzed: AnalyzedQuery, minimum: int | None = None
     ) -> dict:
         """The same request, with synonym phrases in the body too and `minimum` words (60 %)."""
-        n = len(analyzed.folded)
         if minimum is None:
-            minimum = max(1, math.ceil(n * 0.6))
+            minimum = relaxed_minimum(len(analyzed.folded))
         relaxed = dict(body)
         relaxed["query"] = Q(
             "bool",
@@ -289,6 +301,9 @@ class ElasticsearchEngine(SearchEngine):
                 )
             )
             scoring.append(_const(_phrase("keywords", tokens, 1), "keywords_phrase"))
+        coverage = [_bigram_coverage(pairs) for pairs in analyzed.bigram_phrasings()]
+        if coverage:
+            scoring.append(Q("dis_max", queries=coverage))
         for token in tokens:
             for form in spellings(token):
                 scoring.append(_boost(_match("name", form), "name_term"))
@@ -344,7 +359,7 @@ class ElasticsearchEngine(SearchEngine):
             and response["hits"]["total"]["value"] < FEW_MATCHES
             and analyzed.expansions
         ):  # as the embedded engine: the body's synonym phrases too
-            body = self.relaxed_body(body, analyzed, minimum=n)
+            body = self.relaxed_body(body, analyzed, minimum=minimum_should_match(n))
             response = self._es().search(index=self.alias, body=body)
         if query.text and response["hits"]["total"]["value"] == 0 and n > 1:
             body = self.relaxed_body(body, analyzed)
@@ -382,7 +397,9 @@ class ElasticsearchEngine(SearchEngine):
             "query": Q(
                 "bool",
                 filter=[
-                    self._required(analyzed, max(1, len(analyzed.folded))),
+                    self._required(
+                        analyzed, max(1, minimum_should_match(len(analyzed.folded)))
+                    ),
                     Q("terms", page_id=list(page_ids)),
                 ],
             ).to_dict(),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import math
 import os
 import queue
 import shutil
@@ -33,7 +32,9 @@ from search.analysis import (
     AnalyzedQuery,
     fold,
     fuzzy_distance,
+    minimum_should_match,
     query_parts,
+    relaxed_minimum,
     spellings,
 )
 from search.documents import ProcedureDocument
@@ -75,6 +76,7 @@ WEIGHTS = {
     "name_near": 16.0,  # words in the name within a few positions
     "keywords_phrase": 6.0,  # words in order (slop 1) in the keywords
     "name_exact_phrase": 6.0,  # the typed diacritics, in order, in the name
+    "name_bigrams": 12.0,  # share of the query's (or a variant's) word pairs side by side in the name
     # Multiplied with BM25 (term frequency, rarity, length): orders what the above tie.
     "name_term": 2.0,  # each word in the name
     "name_exact": 1.5,  # each word in the name with the same diacritics
@@ -644,6 +646,16 @@ class EmbeddedEngine(SearchEngine):
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
         return Query.boolean_query(options)
 
+    def _bigram_coverage(self, pairs: list[tuple[str, str]]) -> Query:
+        """Points for the share of a phrasing's adjacent word pairs found side by side in the name."""
+        share = WEIGHTS["name_bigrams"] / len(pairs)
+        return Query.boolean_query(
+            [
+                (Occur.Should, Query.const_score_query(self._phrase("name", p), share))
+                for p in pairs
+            ]
+        )
+
     def _const(self, query: Query, weight: str) -> Query:
         return Query.const_score_query(query, WEIGHTS[weight])
 
@@ -718,6 +730,11 @@ class EmbeddedEngine(SearchEngine):
             scoring.append(
                 self._const(self._phrase("keywords", tokens, 1), "keywords_phrase")
             )
+        coverage = [
+            self._bigram_coverage(pairs) for pairs in analyzed.bigram_phrasings()
+        ]
+        if coverage:
+            scoring.append(Query.disjunction_max_query(coverage))
         for token in tokens:
             for form in spellings(token):
                 scoring.append(self._boost(self._term("name", form), "name_term"))
@@ -826,21 +843,19 @@ class EmbeddedEngine(SearchEngine):
         else:
             scoring = self._scoring(analyzed)
             n = len(analyzed.folded)
-            required = self._required(analyzed, n)
+            required = self._required(analyzed, minimum_should_match(n))
             final = self._compose(required, scoring, filters)
             result = searcher.search(final, limit=query.page_size, offset=query.offset)
             if result.count < FEW_MATCHES and analyzed.expansions:
                 # Almost nothing: let a synonym phrase in the body make a match too.
-                required = self._required(analyzed, n, body=True)
+                required = self._required(analyzed, minimum_should_match(n), body=True)
                 final = self._compose(required, scoring, filters)
                 result = searcher.search(
                     final, limit=query.page_size, offset=query.offset
                 )
             if result.count == 0 and n > 1:
                 # Nothing has every word: accept documents with most of them.
-                required = self._required(
-                    analyzed, max(1, math.ceil(n * 0.6)), body=True
-                )
+                required = self._required(analyzed, relaxed_minimum(n), body=True)
                 final = self._compose(required, scoring, filters)
                 result = searcher.search(
                     final, limit=query.page_size, offset=query.offset
@@ -887,7 +902,9 @@ class EmbeddedEngine(SearchEngine):
 
     def _count_matching(self, analyzed, query, page_ids):
         searcher = self._searcher()
-        required = self._required(analyzed, max(1, len(analyzed.folded)))
+        required = self._required(
+            analyzed, max(1, minimum_should_match(len(analyzed.folded)))
+        )
         ids = Query.term_set_query(self._schema, "page_id", list(page_ids))
         result = searcher.search(
             Query.boolean_query([(Occur.Must, required), (Occur.Must, ids)]),

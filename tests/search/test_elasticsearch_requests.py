@@ -158,6 +158,8 @@ QUERIES = [
     SearchQuery(text="", filters={"field": ["G15-TP07"]}),
     SearchQuery(text=""),
     SearchQuery(text='field:x "( * ~1'),
+    SearchQuery(text="mất căn cước công dân phải làm sao"),
+    SearchQuery(text="di lam xa nha lau ngay co can khai bao tam vang khong"),
 ]
 
 
@@ -240,13 +242,66 @@ def test_search_body_carries_the_ranking_pieces(db, es):
     best = [
         clause["dis_max"]
         for clause in synonym_body["query"]["bool"]["should"]
-        if "dis_max" in clause
+        if "boost" in clause.get("dis_max", {})
     ]
     assert [b["boost"] for b in best] == [
         WEIGHTS["synonym_name"],
         WEIGHTS["synonym_keywords"],
     ]
     assert all(len(b["queries"]) > 1 for b in best)
+
+
+def _words_clause(body):
+    """The required clause's "content words" part: bool.should of one bool per word."""
+    (required,) = body["query"]["bool"]["filter"]
+    return required["bool"]["should"][0]["bool"]
+
+
+@pytest.mark.parametrize(
+    "text, words, minimum",
+    [
+        ("khai sinh", 2, 2),  # up to two words: both
+        ("dang ky khai sinh", 4, 3),  # then one may miss
+        ("thủ tục đăng ký khai sinh cho con như thế nào", 4, 3),  # frames dropped
+        ("di lam xa nha lau ngay khai bao tam vang", 10, 5),  # a sentence: half
+    ],
+)
+def test_search_body_requires_most_content_words(db, es, text, words, minimum):
+    body = es.search_body(SearchQuery(text=text), analyze_query(text))
+    clause = _words_clause(body)
+    assert len(clause["should"]) == words
+    assert clause["minimum_should_match"] == minimum
+
+
+def test_search_body_scores_adjacent_syllables_as_phrases(db, es):
+    text = "cap lai the can cuoc bi mat"
+    body = es.search_body(SearchQuery(text=text), analyze_query(text))
+    coverage = [
+        clause["dis_max"]["queries"]
+        for clause in body["query"]["bool"]["should"]
+        if "dis_max" in clause
+        and all("bool" in q for q in clause["dis_max"]["queries"])
+    ]
+    assert coverage, "no word-pair clause"
+    query_pairs = coverage[0][0]["bool"]["should"]
+    share = WEIGHTS["name_bigrams"] / 6
+    assert query_pairs[3] == {
+        "constant_score": {
+            "filter": {"match_phrase": {"name": {"query": "can cuoc"}}},
+            "boost": share,
+        }
+    }
+    assert [
+        q["constant_score"]["filter"]["match_phrase"]["name"]["query"]
+        for q in query_pairs
+    ] == ["cap lai", "lai the", "the can", "can cuoc", "cuoc bi", "bi mat"]
+    # the body is searched, with less weight than the name and keywords
+    body_words = [
+        c["match"]["body"]
+        for c in body["query"]["bool"]["should"]
+        if "body" in c.get("match", {})
+    ]
+    assert body_words and all(w["boost"] < WEIGHTS["keywords_term"] for w in body_words)
 
 
 def test_results_are_read_from_the_response(db, cluster, es):

@@ -236,3 +236,21 @@ def test_index_and_delete_one_document(engine, indexed):
     engine.index(iter_documents([page.pk]))
     assert codes(search(engine, "ket hon"))[0] == "1.000002"
     assert len(engine.fingerprints()) == 12
+
+
+def test_questions_find_what_they_ask_about(engine, indexed):
+    # the frame ("cần những gì", "ở đâu", "phải làm sao") and filler are not searched for
+    assert codes(search(engine, "làm giấy khai sinh cho con cần những gì"))[0] == (
+        "1.000001"
+    )
+    assert codes(search(engine, "dang ky tam tru o dau"))[0] == "1.000012"
+    assert codes(search(engine, "tôi muốn đăng ký kết hôn thì phải làm sao"))[0] == (
+        "1.000002"
+    )
+
+
+def test_one_word_the_procedure_does_not_use_may_miss(engine, indexed):
+    # "gấp" is in no procedure: three of the four other words are enough, and the
+    # procedure with every word still comes first
+    result = search(engine, "dang ky tam tru gap")
+    assert codes(result)[0] == "1.000012"

@@ -1,0 +1,127 @@
+"""Question frames and filler (search/resources/query_frames.txt): one test per entry that it is
+dropped from a query and leaves the words that say which procedure is wanted, and that words
+folding onto a frame but meaning something stay (căn cước, thẻ, đầu tư, cửa, bảo vệ)."""
+
+import pytest
+
+from search.analysis import (
+    analyze_query,
+    bigrams,
+    fold,
+    minimum_should_match,
+    parse_query_frames,
+    query_frames,
+)
+
+FRAMES = query_frames().entries
+CONTENT = "cấp lại thẻ căn cước"
+CONTENT_WORDS = ["cap", "lai", "the", "can", "cuoc"]
+
+
+def words(text):
+    return analyze_query(text).folded
+
+
+def test_the_list_is_versioned_and_has_both_sections():
+    assert query_frames().version
+    sections = {section for section, _entry in FRAMES}
+    assert sections == {"any spelling", "as typed"}
+    assert len(FRAMES) >= 60
+
+
+@pytest.mark.parametrize("section, entry", FRAMES, ids=[e for _s, e in FRAMES])
+def test_each_frame_is_dropped_and_the_content_words_stay(section, entry):
+    assert words(f"{entry} {CONTENT}") == CONTENT_WORDS
+    assert words(f"{CONTENT} {entry}") == CONTENT_WORDS
+    unaccented = fold(entry)
+    if section == "any spelling":
+        assert words(f"{unaccented} {fold(CONTENT)}") == CONTENT_WORDS
+    else:
+        # typed without its diacritics it may be a content word: it stays
+        assert unaccented != entry, "an [as typed] entry needs diacritics"
+        assert (
+            words(f"{unaccented} {fold(CONTENT)}")
+            == fold(f"{unaccented} {CONTENT}").split()
+        )
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("làm căn cước như thế nào", ["lam", "can", "cuoc"]),
+        ("thẻ bảo hiểm y tế ở đâu", ["the", "bao", "hiem", "y", "te"]),
+        ("đăng ký đầu tư cần những gì", ["dang", "ky", "dau", "tu"]),
+        ("mã số thuế cá nhân", ["ma", "so", "thue", "ca", "nhan"]),
+        ("đóng cửa công ty", ["dong", "cua", "cong", "ty"]),
+        ("bảo vệ môi trường thì làm sao", ["bao", "ve", "moi", "truong"]),
+        ("thuốc lá", ["thuoc", "la"]),
+        ("thi tuyển công chức", ["thi", "tuyen", "cong", "chuc"]),
+        ("cấp thị thực", ["cap", "thi", "thuc"]),
+        ("thành lập hội", ["thanh", "lap", "hoi"]),
+        ("chứng minh thư", ["chung", "minh", "thu"]),
+        ("đăng ký nhà ở xã hội", ["dang", "ky", "nha", "o", "xa", "hoi"]),
+        ("có căn cứ", ["co", "can", "cu"]),
+        ("chứng thực bản sao", ["chung", "thuc", "ban", "sao"]),
+        ("trẻ em dưới 6 tuổi", ["tre", "em", "duoi", "6", "tuoi"]),
+    ],
+)
+def test_words_that_fold_onto_a_frame_but_mean_something_stay(query, kept):
+    assert words(query) == kept
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("làm giấy khai sinh cho con cần những gì", ["lam", "giay", "khai", "sinh"]),
+        ("lam giay khai sinh cho con can nhung gi", ["lam", "giay", "khai", "sinh"]),
+        ("đăng ký kết hôn cần giấy tờ gì", ["dang", "ky", "ket", "hon"]),
+        ("mất căn cước công dân phải làm sao", ["mat", "can", "cuoc", "cong", "dan"]),
+        ("làm hộ chiếu lần đầu mất bao lâu", ["lam", "ho", "chieu", "lan", "dau"]),
+        (
+            "bằng lái xe hết hạn thì đổi ở đâu",
+            ["bang", "lai", "xe", "het", "han", "doi"],
+        ),
+        ("tôi muốn xin giấy phép xây dựng", ["giay", "phep", "xay", "dung"]),
+        ("cho em hỏi đăng ký tạm trú được không", ["dang", "ky", "tam", "tru"]),
+        ("làm thế nào để đăng ký kinh doanh", ["dang", "ky", "kinh", "doanh"]),
+        ("đăng ký khai sinh mất bao nhiêu tiền", ["dang", "ky", "khai", "sinh"]),
+    ],
+)
+def test_questions_keep_what_they_ask_about(query, kept):
+    assert words(query) == kept
+
+
+def test_a_query_of_frames_only_is_kept_whole():
+    assert words("như thế nào") == ["nhu", "the", "nao"]
+
+
+def test_longest_frame_wins_and_sections_are_checked():
+    frames = parse_query_frames(
+        "[any spelling]\nthế nào\nnhư thế nào\n[as typed]\nthì\n"
+    )
+    assert frames.any_spelling["nhu"] == (("nhu", "the", "nao"),)
+    assert frames.as_typed == {"thì": (("thì",),)}
+    with pytest.raises(ValueError):
+        parse_query_frames("thì\n")
+    with pytest.raises(ValueError):
+        parse_query_frames("[somewhere]\nthì\n")
+
+
+@pytest.mark.parametrize(
+    "n, minimum", [(1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (6, 3), (8, 4), (11, 6)]
+)
+def test_minimum_should_match_tolerates_a_missing_word(n, minimum):
+    assert minimum_should_match(n) == minimum
+
+
+def test_adjacent_words_are_paired_once():
+    assert bigrams(["can", "cuoc", "can", "cuoc"]) == [
+        ("can", "cuoc"),
+        ("cuoc", "can"),
+    ]
+    assert analyze_query("cấp lại thẻ căn cước").bigram_phrasings()[0] == [
+        ("cap", "lai"),
+        ("lai", "the"),
+        ("the", "can"),
+        ("can", "cuoc"),
+    ]
