@@ -12,11 +12,14 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from search.models import BestBet, Synonym
+from search.synonym_admin import SynonymIndexView
 from search.tuning_views import SearchTuningViewSet
 
 
 class SynonymViewSet(SnippetViewSet):
     model = Synonym
+    index_view_class = SynonymIndexView  # also lists the file's rules, read-only
+    index_template_name = "search/admin/synonym_index.html"
     icon = "list-ul"
     menu_label = _("Từ đồng nghĩa")
     list_display = ["terms", "active", "note", "updated_at"]

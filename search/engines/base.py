@@ -6,8 +6,6 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
-from contextvars import ContextVar
 from html import escape
 
 from django.core.cache import cache
@@ -301,51 +299,31 @@ def _tuning(name: str, load):
     return value
 
 
-# An administrator's unsaved rule, applied to this context's searches only (the tuning preview).
-_PROPOSED: ContextVar[dict | None] = ContextVar("search_proposed_tuning", default=None)
-
-
-@contextmanager
-def proposed_tuning(
-    *, synonym: str | None = None, best_bet: tuple[str, int] | None = None
-):
-    """Search as if `synonym` (a rule line) or `best_bet` (analysed query key, page id) were saved."""
-    token = _PROPOSED.set({"synonym": synonym, "best_bet": best_bet})
-    try:
-        yield
-    finally:
-        _PROPOSED.reset(token)
-
-
 def current_synonyms() -> SynonymTable:
     """The versioned file plus the administrators' active rules."""
-    table = _tuning("synonyms", _load_synonyms)
-    proposed = _PROPOSED.get()
-    rule = proposed and proposed["synonym"] and parse_synonym_line(proposed["synonym"])
-    if rule:
-        table = SynonymTable(rules=[*table.rules, rule], version=table.version)
-    return table
+    return _tuning("synonyms", _load_synonyms)
 
 
 def _load_synonyms() -> SynonymTable:
+    """An administrator's rule whose first phrase starts a file rule replaces that rule
+    (an inactive one switches it off); the other file rules and the active ones apply."""
     from search.models import Synonym
 
     base = file_synonyms()
-    table = SynonymTable(rules=list(base.rules), version=base.version)
-    for terms in Synonym.objects.filter(active=True).values_list("terms", flat=True):
+    replaced: set[tuple[str, ...]] = set()
+    admin_rules = []
+    for terms, active in Synonym.objects.values_list("terms", "active"):
         rule = parse_synonym_line(terms)
         if rule:
-            table.rules.append(rule)
-    return table
+            replaced.add(rule.sources[0])
+            if active:
+                admin_rules.append(rule)
+    rules = [rule for rule in base.rules if rule.sources[0] not in replaced]
+    return SynonymTable(rules=rules + admin_rules, version=base.version)
 
 
 def best_bets() -> dict[str, list[int]]:
-    bets = _tuning("best_bets", _load_best_bets)
-    proposed = _PROPOSED.get()
-    if proposed and proposed["best_bet"]:
-        key, page_id = proposed["best_bet"]
-        bets = {**bets, key: [*bets.get(key, []), page_id]}
-    return bets
+    return _tuning("best_bets", _load_best_bets)
 
 
 def _load_best_bets() -> dict[str, list[int]]:
