@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from html import escape
 
 from django.core.cache import cache
@@ -299,9 +301,30 @@ def _tuning(name: str, load):
     return value
 
 
+# An administrator's unsaved rule, applied to this context's searches only (the tuning preview).
+_PROPOSED: ContextVar[dict | None] = ContextVar("search_proposed_tuning", default=None)
+
+
+@contextmanager
+def proposed_tuning(
+    *, synonym: str | None = None, best_bet: tuple[str, int] | None = None
+):
+    """Search as if `synonym` (a rule line) or `best_bet` (analysed query key, page id) were saved."""
+    token = _PROPOSED.set({"synonym": synonym, "best_bet": best_bet})
+    try:
+        yield
+    finally:
+        _PROPOSED.reset(token)
+
+
 def current_synonyms() -> SynonymTable:
     """The versioned file plus the administrators' active rules."""
-    return _tuning("synonyms", _load_synonyms)
+    table = _tuning("synonyms", _load_synonyms)
+    proposed = _PROPOSED.get()
+    rule = proposed and proposed["synonym"] and parse_synonym_line(proposed["synonym"])
+    if rule:
+        table = SynonymTable(rules=[*table.rules, rule], version=table.version)
+    return table
 
 
 def _load_synonyms() -> SynonymTable:
@@ -323,7 +346,12 @@ def _load_synonyms() -> SynonymTable:
 
 
 def best_bets() -> dict[str, list[int]]:
-    return _tuning("best_bets", _load_best_bets)
+    bets = _tuning("best_bets", _load_best_bets)
+    proposed = _PROPOSED.get()
+    if proposed and proposed["best_bet"]:
+        key, page_id = proposed["best_bet"]
+        bets = {**bets, key: [*bets.get(key, []), page_id]}
+    return bets
 
 
 def _load_best_bets() -> dict[str, list[int]]:
