@@ -135,9 +135,15 @@ class Server:
         return self.log.read_text(errors="replace")
 
     def request(
-        self, method: str, path: str, *, admin: bool = False, timeout: float = 30
+        self,
+        method: str,
+        path: str,
+        *,
+        admin: bool = False,
+        timeout: float = 30,
+        headers: dict | None = None,
     ) -> Response:
-        headers = {"Host": "127.0.0.1", "Accept-Language": "vi"}
+        headers = {"Host": "127.0.0.1", "Accept-Language": "vi", **(headers or {})}
         cookies = []
         if admin:
             cookies.append(f"sessionid={self.session_key}")

@@ -1,0 +1,163 @@
+"""Two app hosts on one PostgreSQL and one Redis, as real processes (tests/reliability/hosts.py):
+each a gunicorn and a `search_index follow` with its own VAR_DIR, port and SEARCH_HOST_ID; host
+b also reads through DATABASE_REPLICA_URL (here the same database).
+
+A publication made in host a's admin is seen on host b within 2 s: the API detail, the
+procedure page b had already rendered and cached, and b's own embedded index (not the
+database fallback). The API's anonymous quota is one quota across both hosts (counted in
+Redis): requests split between a and b meet 429 at API_ANON_RATE, not at twice it.
+
+Runs once, on PostgreSQL (the reliability marker; the SQLite pass leaves it out).
+"""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import time
+import urllib.parse
+
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.test import override_settings
+
+import pytest
+
+from catalog.models import ProcedurePage
+from tests.factories import make_department, make_procedure
+from tests.reliability.hosts import start_hosts, start_redis
+
+pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
+
+VISIBLE_WITHIN = 2.0  # seconds from the publish on a to every view on b
+QUOTA = 12  # API_ANON_RATE per minute on both hosts
+addresses = (f"198.51.100.{n}" for n in itertools.count(1))
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip("several hosts share one PostgreSQL (TEST_DATABASE=postgresql)")
+    department = make_department(code="STP", title="Sở Tư pháp")
+    for code, title in [
+        ("3.000301", "Đăng ký khai sinh"),
+        ("3.000302", "Đăng ký kết hôn"),
+        ("3.000304", "Chứng thực bản sao từ bản chính"),
+    ]:
+        make_procedure(department=department, national_code=code, title=title)
+    renamed = ProcedurePage.objects.get(national_code="3.000301")
+    renamed.title = "Đăng ký khai sinh cho trẻ bị bỏ rơi"
+    renamed.save_revision()  # a draft, published from host a's admin below
+    new = make_procedure(
+        department=department,
+        national_code="3.000303",
+        title="Cấp giấy phép kinh doanh karaoke",
+        publish=False,
+    )
+    root = get_user_model().objects.create_superuser(
+        "root", "root@example.invalid", "pw-root"
+    )
+    secret_key = secrets.token_urlsafe(60)  # the hosts' own: it signs the session
+    with override_settings(SECRET_KEY=secret_key):
+        session = SessionStore()
+        session["_auth_user_id"] = str(root.pk)
+        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_hash"] = root.get_session_auth_hash()
+        session.create()
+    return {
+        "renamed": renamed,
+        "new": new,
+        "session": session.session_key,
+        "secret_key": secret_key,
+    }
+
+
+@pytest.fixture
+def hosts(catalog, tmp_path):
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    redis_dir = tmp_path / "redis"
+    redis_dir.mkdir()
+    with start_redis(redis_dir) as redis_url:
+        with start_hosts(
+            ["a", "b"],
+            tmp_path,
+            database_url=url,
+            redis_url=redis_url,
+            SECRET_KEY=catalog["secret_key"],
+            API_ANON_RATE=f"{QUOTA}/min",
+            API_TRUSTED_PROXIES="1",  # X-Forwarded-For names the client
+            # b reads public requests through the replica alias (the same database)
+            per_host={"b": {"DATABASE_REPLICA_URL": url}},
+        ) as (a, b):
+            yield a, b
+
+
+def api(host, path):
+    """An API GET from a client address never used before (its own quota)."""
+    return host.get(path, headers={"X-Forwarded-For": next(addresses)})
+
+
+def search_codes(host, text):
+    body = api(host, f"/api/v1/search/?q={urllib.parse.quote(text)}").json()
+    assert body["meta"]["fallback"] is False, body["meta"]  # b's own index answered
+    return [item["code"] for item in body["items"]]
+
+
+def until(check, deadline):
+    while True:
+        if check():
+            return
+        assert time.monotonic() < deadline, "not visible on host b within 2 s"
+        time.sleep(0.05)
+
+
+def test_host_b_serves_what_host_a_published_within_two_seconds_and_shares_its_quota(
+    catalog, hosts
+):
+    a, b = hosts
+    renamed, new = catalog["renamed"], catalog["new"]
+    page = renamed.url
+    # b has rendered (and cached) the page, and knows nothing of the draft
+    for _ in range(2):
+        assert "Đăng ký khai sinh cho trẻ" not in b.get(page).text
+    assert api(b, "/api/v1/procedures/3.000303/").status == 404
+    assert "3.000303" not in search_codes(b, "karaoke")
+
+    query = urllib.parse.urlencode([("id", renamed.pk), ("id", new.pk)])
+    a.server.session_key = catalog["session"]
+    published = a.server.request(
+        "POST", f"/admin/bulk/wagtailcore/page/publish/?{query}", admin=True
+    )
+    assert published.status == 302, published.text[:2000]
+    deadline = time.monotonic() + VISIBLE_WITHIN
+
+    until(lambda: api(b, "/api/v1/procedures/3.000303/").status == 200, deadline)
+    until(
+        lambda: (
+            api(b, "/api/v1/procedures/3.000301/").json()["title"]
+            == "Đăng ký khai sinh cho trẻ bị bỏ rơi"
+        ),
+        deadline,
+    )
+    until(lambda: "Đăng ký khai sinh cho trẻ bị bỏ rơi" in b.get(page).text, deadline)
+    until(lambda: "3.000303" in search_codes(b, "karaoke"), deadline)
+    until(lambda: "3.000301" in search_codes(b, "tre bi bo roi"), deadline)
+    assert time.monotonic() < deadline
+
+    # The API's anonymous quota is one quota across both hosts (in the same test: the
+    # hosts take most of its time to start)
+    client = {"X-Forwarded-For": "203.0.113.9"}
+    statuses = [
+        host.get("/api/v1/procedures/", headers=client).status
+        for host in [a, b] * (QUOTA // 2)
+    ]
+    assert statuses == [200] * QUOTA  # six on each host: under either host's own quota
+    assert b.get("/api/v1/procedures/", headers=client).status == 429
+    assert a.get("/api/v1/procedures/", headers=client).status == 429
+    # another client still has its whole quota
+    assert (
+        a.get("/api/v1/procedures/", headers={"X-Forwarded-For": "203.0.113.10"}).status
+        == 200
+    )
