@@ -86,9 +86,11 @@ def test_index_matches_the_database_after_the_import(national, db, settings):
 
 
 DEV_SET = Path(__file__).with_name("judged_queries_dev.yaml")
-# Issue 16's independent judged set, scored as the engine stands before any tuning against it.
-# The floor guards against regressions; issue 16's work is to raise it (its targets are per style).
-DEV_SET_FLOOR_SUCCESS_AT_5 = 0.60  # measured 0.633 held out on 2026-12-06
+# Issue 16's independent judged set. The floors sit a little under what was measured, so that
+# noise does not fail them; issue 16's targets are higher (0.95 overall, 0.85 per style).
+# Measured 2026-12-06 after query understanding (frames, minimum-should-match, word pairs) and
+# the 426-rule vocabulary: dev 0.877, held out 0.852 (before either: 0.632 / 0.633).
+DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.85, "all (heldout)": 0.80}
 
 
 def test_independent_judged_set_by_style(national, db):
@@ -109,4 +111,5 @@ def test_independent_judged_set_by_style(national, db):
         SCORES.append(
             f"  {name:<24} n={len(groups[name]):>3}  {success:.3f} / {mrr:.3f}"
         )
-    assert results["all (heldout)"] >= DEV_SET_FLOOR_SUCCESS_AT_5
+    for name, floor in DEV_SET_FLOOR_SUCCESS_AT_5.items():
+        assert results[name] >= floor, (name, results[name])
