@@ -60,8 +60,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--interval",
             type=float,
-            default=2.0,
-            help="follow: seconds between looks at the event log (default 2)",
+            default=1.0,
+            help="follow: seconds between looks at the event log (default 1)",
         )
         parser.add_argument(
             "--reconcile-every",
