@@ -72,22 +72,61 @@ _I_OR_Y = re.compile(
 )
 
 
+# Telex leftovers: the keys that type Vietnamese marks on a keyboard without an input method
+# ("dangw kys" for "đăng ký", "luowng huwu" for "lương hưu"). No Vietnamese syllable has a w or
+# ends in s, f, r, x or j, so such a word is read once more without them (English plurals too:
+# "permits" -> "permit").
+_TELEX_TONE = re.compile(r"^([a-z]*(?:[aeiouy]|ng|nh|ch|[cmnpt]))[sfrxj]$")
+_TELEX_MARKS = (("uow", "uo"), ("uw", "u"), ("ow", "o"), ("aw", "a"), ("w", ""))
+_TELEX_DOUBLES = re.compile(r"(aa|ee|oo|dd)")
+
+
+def telex_reading(token: str) -> str | None:
+    """The word without telex keys, when it has some and reads as a syllable: `kys` -> `ky`."""
+    word = token
+    if "w" in word[1:]:
+        for mark, plain in _TELEX_MARKS:
+            word = word.replace(mark, plain)
+    match = _TELEX_TONE.match(word)
+    if match and re.search(r"[aeiouy]", match.group(1)):
+        word = match.group(1)
+    if word != token:
+        word = _TELEX_DOUBLES.sub(lambda m: m.group(1)[0], word)
+    if word == token or len(word) < 2 or not re.search(r"[aeiouy]", word):
+        return None
+    return word
+
+
 def spellings(token: str) -> tuple[str, ...]:
-    """A folded query word and its other standard spellings: `ki` -> ("ki", "ky")."""
-    match = _I_OR_Y.match(token)
-    if match is None:
-        return (token,)
-    return (token, match.group(1) + ("y" if match.group(2) == "i" else "i"))
+    """A folded query word and its other standard spellings: `ki` -> ("ki", "ky").
+
+    Also its reading without telex keys (`kys` -> "ky", "ki").
+    """
+    forms = [token]
+    telex = telex_reading(token)
+    if telex:
+        forms.append(telex)
+    for form in list(forms):
+        match = _I_OR_Y.match(form)
+        if match is not None:
+            forms.append(match.group(1) + ("y" if match.group(2) == "i" else "i"))
+    return tuple(dict.fromkeys(forms))
 
 
 def respellings(tokens: list[str], limit: int = 4) -> list[list[str]]:
-    """The query with its i/y words written every other way (at most `limit`, the query excluded)."""
+    """The query with its i/y words written every other way (at most `limit`, the query excluded).
+
+    The query with every telex leftover read comes first (`dangw kys tam tru` -> `dang ky tam tru`).
+    """
+    read = [telex_reading(token) or token for token in tokens]
     found: list[list[str]] = [[]]
     for token in tokens:
         found = [start + [form] for start in found for form in spellings(token)][
             : limit + 1
         ]
-    return [words for words in found if words != tokens]
+    if read != tokens:
+        found = [read] + [words for words in found if words != read][:limit]
+    return [words for words in found if words != tokens][:limit]
 
 
 @lru_cache(maxsize=8192)  # hit names repeat across queries (and across departments)

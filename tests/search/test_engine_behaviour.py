@@ -249,6 +249,11 @@ def test_questions_find_what_they_ask_about(engine, indexed):
     )
 
 
+def test_telex_leftovers_are_read(engine, indexed):
+    # typed on a keyboard without a Vietnamese input method: "dangw kys" is "đăng ký"
+    assert codes(search(engine, "dangw kys tamj truf"))[0] == "1.000012"
+
+
 def test_one_word_the_procedure_does_not_use_may_miss(engine, indexed):
     # "gấp" is in no procedure: three of the four other words are enough, and the
     # procedure with every word still comes first

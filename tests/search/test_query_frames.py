@@ -11,6 +11,7 @@ from search.analysis import (
     minimum_should_match,
     parse_query_frames,
     query_frames,
+    telex_reading,
 )
 
 FRAMES = query_frames().entries
@@ -125,3 +126,29 @@ def test_adjacent_words_are_paired_once():
         ("the", "can"),
         ("can", "cuoc"),
     ]
+
+
+@pytest.mark.parametrize(
+    "typed, read",
+    [
+        ("dangw", "dang"),
+        ("kys", "ky"),
+        ("luowng", "luong"),
+        ("huwu", "huu"),
+        ("thuongf", "thuong"),
+        ("dduowng", "duong"),
+        ("permits", "permit"),
+    ],
+)
+def test_telex_leftovers_are_read_as_the_syllable(typed, read):
+    assert telex_reading(typed) == read
+
+
+@pytest.mark.parametrize("word", ["dang", "can", "the", "khoong", "business", "w", "s"])
+def test_words_without_telex_leftovers_are_left_alone(word):
+    assert telex_reading(word) is None
+
+
+def test_a_telex_query_is_also_searched_as_read():
+    analyzed = analyze_query("dangw kys tam tru")
+    assert ("dang", "ky", "tam", "tru") in analyzed.variants
