@@ -5,9 +5,11 @@ and reusable by the benchmarks (start_redis, start_hosts)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -43,6 +45,56 @@ def start_redis(directory: Path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+@contextmanager
+def start_standby(primary: dict):
+    """A PostgreSQL hot standby streaming from the primary (`connection.settings_dict`):
+    pg_basebackup -R, then a server on a free port; yields the URL of the primary's database
+    on it. As root it runs as `postgres` (PostgreSQL refuses root), as tests/pg.sh does; the
+    primary must allow replication connections from 127.0.0.1 (initdb's default)."""
+    binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"))
+    assert binaries, "PostgreSQL's pg_basebackup is missing"
+    bin_dir = binaries[-1].parent
+    as_postgres = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+    root = Path(tempfile.mkdtemp(prefix="catalog-standby-"))
+    if as_postgres:
+        shutil.chown(root, "postgres", "postgres")
+    data, port = root / "data", free_port()
+
+    def run(*args):
+        result = subprocess.run(
+            [*as_postgres, *map(str, args)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+    host, primary_port = primary["HOST"] or "127.0.0.1", primary["PORT"] or 5432
+    pg_ctl = [bin_dir / "pg_ctl", "-D", data, "-w"]
+    # a hot standby needs at least the primary's max_connections (tests/pg.sh sets 200)
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c hot_standby=on "
+        "-c max_connections=500"
+    )
+    try:
+        run(
+            bin_dir / "pg_basebackup",
+            *("-h", host, "-p", primary_port, "-U", primary["USER"]),
+            *("-D", data, "-R", "-X", "stream", "-c", "fast"),
+        )
+        try:
+            run(*pg_ctl, "-l", root / "log", "-t", "60", "-o", options, "start")
+        except AssertionError as exc:
+            raise AssertionError(
+                f"{exc}\n{(root / 'log').read_text()[-3000:]}"
+            ) from None
+        user, password = primary["USER"], primary["PASSWORD"]
+        yield f"postgres://{user}:{password}@127.0.0.1:{port}/{primary['NAME']}"
+    finally:
+        subprocess.run(
+            [*as_postgres, *map(str, pg_ctl), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
@@ -121,7 +173,9 @@ def start_hosts(
             server = Server(env=env, log=var_dir / "gunicorn.log")
             hosts.append(Host(name, var_dir, server, follower))
         stack.callback(_in_parallel, [host.server.stop for host in hosts])
-        _in_parallel([host.server.start for host in hosts])  # each takes seconds to boot
+        _in_parallel(
+            [host.server.start for host in hosts]
+        )  # each takes seconds to boot
         deadline = time.monotonic() + 60
         for host in hosts:
             while not _indexed(host):

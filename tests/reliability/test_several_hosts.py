@@ -1,6 +1,7 @@
 """Two app hosts on one PostgreSQL and one Redis, as real processes (tests/reliability/hosts.py):
 each a gunicorn and a `search_index follow` with its own VAR_DIR, port and SEARCH_HOST_ID; host
-b also reads through DATABASE_REPLICA_URL (here the same database).
+b reads anonymous public requests from a PostgreSQL hot standby (pg_basebackup, streaming
+replication) through DATABASE_REPLICA_URL, where any write would fail.
 
 A publication made in host a's admin is seen on host b within 2 s: the API detail, the
 procedure page b had already rendered and cached, and b's own embedded index (not the
@@ -22,12 +23,13 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.test import override_settings
 
+import psycopg
 import pytest
 import redis
 
 from catalog.models import ProcedurePage
 from tests.factories import make_department, make_procedure
-from tests.reliability.hosts import start_hosts, start_redis
+from tests.reliability.hosts import start_hosts, start_redis, start_standby
 
 pytestmark = [pytest.mark.reliability, pytest.mark.django_db(transaction=True)]
 
@@ -80,7 +82,7 @@ def hosts(catalog, tmp_path):
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     redis_dir = tmp_path / "redis"
     redis_dir.mkdir()
-    with start_redis(redis_dir) as redis_url:
+    with start_redis(redis_dir) as redis_url, start_standby(db) as replica_url:
         with start_hosts(
             ["a", "b"],
             tmp_path,
@@ -89,10 +91,10 @@ def hosts(catalog, tmp_path):
             SECRET_KEY=catalog["secret_key"],
             API_ANON_RATE=f"{QUOTA}/min",
             API_TRUSTED_PROXIES="1",  # X-Forwarded-For names the client
-            # b reads public requests through the replica alias (the same database)
-            per_host={"b": {"DATABASE_REPLICA_URL": url}},
+            # b reads anonymous public requests from a streaming hot standby
+            per_host={"b": {"DATABASE_REPLICA_URL": replica_url}},
         ) as (a, b):
-            yield a, b, redis_url
+            yield a, b, redis_url, replica_url
 
 
 def api(host, path):
@@ -122,7 +124,7 @@ def until(check, deadline):
 def test_host_b_serves_what_host_a_published_within_two_seconds_and_shares_its_quota(
     catalog, hosts
 ):
-    a, b, redis_url = hosts
+    a, b, redis_url, replica_url = hosts
     renamed, new = catalog["renamed"], catalog["new"]
     page = renamed.url
     # b has rendered and cached the page (in the shared Redis), and knows nothing of the draft
@@ -160,6 +162,15 @@ def test_host_b_serves_what_host_a_published_within_two_seconds_and_shares_its_q
     assert time.monotonic() < deadline
     if fallbacks:
         print("host b answered from the database copy meanwhile:", set(fallbacks))
+    # b's workers read from the standby (read-only: a write routed there would have failed)
+    with psycopg.connect(
+        replica_url.replace("postgres://", "postgresql://")
+    ) as standby:
+        [(in_recovery, b_connections)] = standby.execute(
+            "SELECT pg_is_in_recovery(), count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    assert in_recovery and b_connections >= 1
 
     # The API's anonymous quota is one quota across both hosts (in the same test: the
     # hosts take most of its time to start)
