@@ -15,7 +15,7 @@ from rest_framework.response import Response
 import orjson
 from drf_spectacular.utils import extend_schema
 
-from api import params, schema
+from api import fast, params, schema
 from api.base import CatalogAPIView, conditional_answer, digest
 from api.cache import (
     bodies_for,
@@ -25,7 +25,7 @@ from api.cache import (
     version_rows,
     with_origin,
 )
-from api.negotiation import JSON, negotiate, procedure_body
+from api.negotiation import negotiate, procedure_body
 from api.params import decode_cursor, encode_cursor, invalid_cursor, is_int
 from api.representations import (
     PROCEDURE_FIELDS,
@@ -67,7 +67,6 @@ from catalog.models import (
     ProcedureStatus,
     SubjectType,
 )
-from catalog.opendata import cpsv
 
 ORDERINGS = {"code": "sort_code", "title": "title", "updated": "sort_updated"}
 UPSERT_ACTIONS = {EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED}
@@ -301,6 +300,8 @@ class ProcedureDetailView(CatalogAPIView):
     @extend_schema(**schema.procedure_detail)
     def get(self, request, code: str):
         representation = self.representation
+        # The generation before the read: a change committing meanwhile makes the entry stale.
+        current = fast.generation()
         page = procedure_for_detail(code) if params.CODE_RE.match(code) else None
         if page is None:
             raise self.not_found(code)
@@ -317,35 +318,35 @@ class ProcedureDetailView(CatalogAPIView):
             )
             if value
         )
+        stored = {"body": page.cached_body if page.cached_version == version else None}
 
         def json_body() -> bytes:
-            if page.cached_version == version:
-                return with_origin(page.cached_body, origin)
+            if stored["body"] is not None:
+                return with_origin(stored["body"], origin)
             full = list(ProcedurePage.objects.filter(pk=page.pk))
             built = build(full, shared=shared, request=request)
             if page.pk not in built:  # deleted while we read
                 raise self.not_found(code)
+            stored["body"] = built[page.pk]
             return with_origin(built[page.pk], origin)
 
-        if representation is JSON:
-            etag = digest("procedure", version, origin)  # as before content negotiation
-        else:
-            etag = digest(
-                "procedure",
-                version,
-                origin,
-                representation.name,
-                cpsv.MAPPING_VERSION,
-                settings.WAGTAILADMIN_BASE_URL,
-            )
         response = conditional_answer(
             request,
-            etag=etag,
+            etag=fast.detail_etag(version, origin, representation),
             modified=modified,
             build=lambda: procedure_body(json_body(), representation),
         )
         if response.status_code == 200:
             response["Content-Type"] = representation.content_type
+        fast.remember(
+            request._request,
+            response,
+            code=code,
+            generation=current,
+            version=version,
+            stamp=int(modified.timestamp()),
+            body=stored["body"],
+        )
         return response
 
     @staticmethod

@@ -23,6 +23,9 @@ from django.utils import timezone
 from catalog.models.versions import SharedVersion
 
 ROW = 1
+# The cache key of the catalog generation (api.fast): dropped when what public answers show
+# changes outside a catalog event (view counts reaching the home page's most-used list).
+GENERATION_CACHE_KEY = "catalog-generation"
 
 
 def shared_state() -> tuple[str, datetime | None]:

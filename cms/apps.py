@@ -7,7 +7,10 @@ class CmsConfig(AppConfig):
     verbose_name = "Cổng dịch vụ công"
 
     def ready(self):
+        from cms import http_cache
         from cms.setup import ensure_base_tree_after_migrate
+
+        http_cache.connect()  # purge a front cache on publish (FRONTEND_CACHE_PURGE_URL)
 
         # After cms's own migrations have run (its sender), restore the base tree if a flush took it.
         post_migrate.connect(ensure_base_tree_after_migrate, sender=self)

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -32,7 +34,9 @@ urlpatterns = [
     path("api/v2/", wagtail_api.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("du-lieu-mo/", open_data, name="open_data"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # No CSRF token on the language switch, so public pages set no cookie and stay cacheable;
+    # a forged switch can only change a visitor's language.
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("", include("search.urls")),
 ]
 

@@ -40,11 +40,13 @@ def superuser(db, django_user_model):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_default_cache():
-    """Throttle counters and view counts live in the default cache: none leak between tests."""
+def _fresh_caches():
+    """Throttle counters, view counts and stored answers live in the caches: none leak between
+    tests (ids restart after a rollback, so a stale entry could look current)."""
     from django.core.cache import caches
 
     caches["default"].clear()
+    caches["pages"].clear()
 
 
 def _free_port() -> int:

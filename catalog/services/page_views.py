@@ -20,6 +20,8 @@ from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 
+from catalog.freshness import GENERATION_CACHE_KEY
+
 # Intervals a count waits for its flush at most (older ones have expired from the cache).
 KEEP_INTERVALS = 60
 # How long after an interval ends its flush waits, so views counted at its very end are in.
@@ -111,4 +113,6 @@ def flush_views(*, up_to: int | None = None) -> int:
                 default=Value(0),
             )
         )
+    # The most-used list changed: pages stop answering 304 from their old ETag (cms.http_cache).
+    caches["pages"].delete(GENERATION_CACHE_KEY)
     return sum(totals.values())

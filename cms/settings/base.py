@@ -59,6 +59,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "api.fast.ProcedureDetailFastPath",  # first: a stored detail or its 304, nothing else run
+    "cms.http_cache.PageConditionalMiddleware",  # public pages: ETag, and a 304 from the cache
+    "cms.http_cache.CacheHeadersMiddleware",  # public for anonymous reads, private otherwise
     "api.middleware.ApiErrorMiddleware",  # outermost: every error under /api/ as JSON
     "cms.outage.DatabaseOutageMiddleware",  # database unavailable: 503 + Retry-After, logged once
     "cms.middleware.ControlCharacterPathMiddleware",  # a NUL in the path: 404 before any lookup
@@ -362,6 +365,31 @@ else:
 # Procedure page views are counted in the cache and added to the database once per this many
 # seconds for all pages together (catalog/services/page_views.py).
 PAGE_VIEW_FLUSH_SECONDS = env_int("PAGE_VIEW_FLUSH_SECONDS", 60)
+
+# HTTP caching (cms/http_cache.py): anonymous GETs are `public, max-age, stale-while-revalidate`
+# for a CDN or nginx; FRONTEND_CACHE_PURGE_URL (optional) is where publishing sends PURGE requests.
+PUBLIC_CACHE_MAX_AGE = env_int("PUBLIC_CACHE_MAX_AGE", 60)
+PUBLIC_CACHE_STALE_SECONDS = env_int("PUBLIC_CACHE_STALE_SECONDS", 300)
+PUBLIC_CACHE_EXCLUDED_PREFIXES = [
+    "/admin/",
+    "/api/v1/changes/",
+    "/api/v2/",
+    "/documents/",
+    "/i18n/",
+    "/healthz",
+]
+
+FRONTEND_CACHE_PURGE_URL = env("FRONTEND_CACHE_PURGE_URL")  # e.g. http://127.0.0.1:6081
+WAGTAILFRONTENDCACHE = (
+    {
+        "default": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": FRONTEND_CACHE_PURGE_URL,
+        }
+    }
+    if FRONTEND_CACHE_PURGE_URL
+    else {}
+)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
