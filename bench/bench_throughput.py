@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -26,7 +27,34 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(workers: int = 2, cpus: str | None = None):
+def redis_server():
+    """A throwaway Debian redis-server on a free port, nothing on disk; yields its URL or None."""
+    binary = shutil.which("redis-server")
+    if not binary:
+        yield None
+        return
+    port = free_port()
+    with tempfile.TemporaryDirectory() as directory:
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", ""]
+            + ["--appendonly", "no", "--dir", directory],
+            stdout=subprocess.DEVNULL,
+        )
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.05)
+            yield f"redis://127.0.0.1:{port}/0"
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def serve(workers: int = 2, cpus: str | None = None, env: dict | None = None):
     """gunicorn on 127.0.0.1:<free port> with the bench settings and database; yields the base URL.
 
     With `cpus` ("0" or "0,1") the server runs on those CPUs only (taskset)."""
@@ -52,6 +80,7 @@ def serve(workers: int = 2, cpus: str | None = None):
             "DJANGO_SETTINGS_MODULE": os.environ.get(
                 "DJANGO_SETTINGS_MODULE", "bench.settings"
             ),
+            **(env or {}),
         },
     )
     base = f"http://127.0.0.1:{port}"
@@ -72,9 +101,13 @@ def serve(workers: int = 2, cpus: str | None = None):
 
 
 def wrk(
-    url: str, *headers: str, cpus: str | None = None, duration: str = DURATION
+    url: str,
+    *headers: str,
+    cpus: str | None = None,
+    duration: str = DURATION,
+    connections: str = CONNECTIONS,
 ) -> dict:
-    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{duration}", "--latency"]
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency"]
     for header in headers:
         cmd += ["-H", header]
     output = subprocess.run(
@@ -191,3 +224,68 @@ def run(ctx: Context) -> None:
             p50_ms=peer["p50_ms"],
         )
     )
+
+    with redis_server() as redis_url:
+        if redis_url is None:
+            for connections in REDIS_CONNECTIONS:
+                ctx.missing(
+                    "throughput",
+                    f"with Redis, {connections} connections",
+                    "redis-server (apt-get install redis-server)",
+                )
+            return
+        with serve(cpus=server_cpus, env={"REDIS_URL": redis_url}) as base:
+            redis_rows(ctx, f"{base}/api/v1/procedures/{code}/", client_cpus, note)
+
+
+REDIS_CONNECTIONS = ("16", "64")
+
+
+def redis_rows(ctx: Context, url: str, client_cpus: str | None, note: str) -> None:
+    """200 and 304 with REDIS_URL set (shared caches and throttle), at 16 and 64 connections."""
+    urllib.request.urlopen(url, timeout=10)  # stores the answer the fast path serves
+    etag = urllib.request.urlopen(url, timeout=10).headers.get("ETag")
+    for connections in REDIS_CONNECTIONS:
+        plain_runs, cached_runs = [], []
+        for _round in range(ROUNDS):
+            plain_runs.append(
+                wrk(url, cpus=client_cpus, duration=ROUND, connections=connections)
+            )
+            cached_runs.append(
+                wrk(
+                    url,
+                    f"If-None-Match: {etag}",
+                    cpus=client_cpus,
+                    duration=ROUND,
+                    connections=connections,
+                )
+            )
+        plain, cached = median_run(plain_runs), median_run(cached_runs)
+        where = f"with Redis, {connections} connections"
+        redis_note = note.replace(f"-c{CONNECTIONS}", f"-c{connections}") + (
+            "; REDIS_URL set: caches and throttle counters in a local redis-server"
+        )
+        ctx.add(
+            Row(
+                "throughput",
+                f"procedures/{{code}}/ (200), {where}",
+                value=plain["rps"],
+                unit="req/s",
+                p50_ms=plain["p50_ms"],
+                note=redis_note
+                + (f"; {plain['non_2xx_3xx']} non-2xx" if plain["non_2xx_3xx"] else ""),
+            )
+        )
+        ctx.add(
+            Row(
+                "throughput",
+                f"procedures/{{code}}/ with matching ETag (304), {where}",
+                value=cached["rps"],
+                unit="req/s",
+                p50_ms=cached["p50_ms"],
+                ratio=f"{cached['rps'] / plain['rps']:.1f}x the 200 rate"
+                if cached["rps"] and plain["rps"]
+                else "",
+                note=redis_note,
+            )
+        )
