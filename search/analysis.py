@@ -428,7 +428,7 @@ class AnalyzedQuery:
     def is_empty(self) -> bool:
         return not self.folded and not self.code
 
-    def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
+    def bigram_phrasings(self, limit: int = 3) -> list[list[tuple[str, str]]]:
         """Adjacent word pairs of the query and of its first synonym variants, one list each.
 
         Scored as phrases in the name (the best phrasing counts): the syllables of one
