@@ -1,6 +1,8 @@
 """The judged queries over the real national catalog (../shared/data/raw/dvcqg-opengov), imported
 with the import engineer's `import_catalog`; then `search_index check` must report 0 differences."""
 
+import ast
+import json
 import unicodedata
 from io import StringIO
 from pathlib import Path
@@ -11,9 +13,11 @@ from django.core.management import call_command
 import pytest
 import yaml
 
+from search.analysis import folded_tokens
 from search.documents import iter_documents
 from search.engines.embedded import EmbeddedEngine
 from search.indexing import save_records
+from search.queries import SearchQuery
 from tests.search.test_relevance import MRR, SCORES, SUCCESS_AT_5, evaluate
 
 pytestmark = pytest.mark.shared_data
@@ -113,3 +117,62 @@ def test_independent_judged_set_by_style(national, db):
         )
     for name, floor in DEV_SET_FLOOR_SUCCESS_AT_5.items():
         assert results[name] >= floor, (name, results[name])
+
+
+def _departments(record: dict) -> list[str]:
+    departments = record.get("departments") or []
+    if isinstance(departments, str):
+        departments = ast.literal_eval(departments)
+    return list(departments)
+
+
+def _vocabulary_checks() -> list:
+    """Each rule's colloquial phrases (in no name) and the official ones procedure names use."""
+    from tests.search.test_vocabulary import (
+        NATIONAL_CATALOG,
+        RULES,
+        _folded_lines,
+        _id,
+        _used,
+        national_names,
+    )
+
+    if not NATIONAL_CATALOG.exists():
+        return []
+    with NATIONAL_CATALOG.open(encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    procedure_names = _folded_lines(record["name"] for record in records)
+    agencies = {  # whole department names ("sở nội vụ"), which a few names also quote
+        tuple(folded_tokens(name))
+        for record in records
+        for name in [record.get("departmentPromulgate") or "", *_departments(record)]
+    }
+    checks = []
+    for entry in RULES:
+        rule = entry[2]
+        typed = [p for p in rule.sources if not _used(p, national_names())]
+        official = [
+            p
+            for p in rule.targets
+            if _used(p, procedure_names) and p not in typed and p not in agencies
+        ]
+        # Rules naming only agencies (old department names) have no procedure name to find.
+        if typed and official:
+            checks.append(pytest.param(typed, official, id=_id(entry)))
+    return checks
+
+
+@pytest.mark.parametrize("typed, official", _vocabulary_checks())
+def test_everyday_words_find_a_procedure_named_in_official_words(
+    national, db, typed, official
+):
+    """Searching what a citizen types puts a procedure using the official words in the top 5."""
+    engine, _documents = national
+    for phrase in typed:
+        hits = engine.search(SearchQuery(text=" ".join(phrase), page_size=5)).hits
+        names = [f" {' '.join(folded_tokens(hit.name))} " for hit in hits]
+        assert any(f" {' '.join(p)} " in name for p in official for name in names), (
+            phrase,
+            official,
+            [hit.name for hit in hits],
+        )
