@@ -10,7 +10,7 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -84,6 +84,28 @@ def check_database_write() -> Check:
         with _bounded_transaction():
             HealthProbe.objects.create()
             transaction.set_rollback(True)
+    return check
+
+
+def check_replica_read() -> Check | None:
+    """DATABASE_REPLICA_URL's database, when there is one: a read of the newest catalog event,
+    so how many events it is behind the primary shows next to it (cms/replica.py)."""
+    from catalog.models import CatalogEvent
+    from cms.replica import configured_replica
+
+    alias = configured_replica()
+    if alias is None:
+        return None
+    check = Check()
+    with _timed(check) as result:
+        with transaction.atomic(using=alias):
+            if connections[alias].vendor == "postgresql":
+                with connections[alias].cursor() as cursor:
+                    cursor.execute(
+                        f"SET LOCAL statement_timeout = {PG_CHECK_TIMEOUT_MS}"
+                    )
+            latest = CatalogEvent.objects.using(alias).order_by("-id")
+            result["latest_event"] = latest.values_list("id", flat=True).first()
     return check
 
 
@@ -179,10 +201,13 @@ def report() -> tuple[dict, BaseException | None]:
         write = Check()
         write.result = {"status": "unknown", "reason": "not tried: read failed"}
     database_ok = read.ok and write.ok
+    replica = check_replica_read()
     search = check_search(database_ok=read.ok)
     if not database_ok:
         status = "down"
-    elif search["status"] != "ok":
+    elif search["status"] != "ok" or (replica and not replica.ok):
+        # a replica that is down fails the public reads on every host alike, while the
+        # admin and editors keep working: degraded, so the balancer keeps the hosts
         status = "degraded"
     else:
         status = "ok"
@@ -197,4 +222,12 @@ def report() -> tuple[dict, BaseException | None]:
         "search": search,
         "ms": round((time.perf_counter() - started) * 1000, 1),
     }
+    if replica:
+        body["database"]["replica"] = replica.result
+        newest, copied = (
+            read.result.get("latest_event"),
+            replica.result.get("latest_event"),
+        )
+        if replica.ok and newest is not None:
+            replica.result["events_behind"] = newest - (copied or 0)
     return body, read.error or write.error

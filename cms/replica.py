@@ -16,9 +16,15 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 REPLICA = "replica"
 SAFE_METHODS = ("GET", "HEAD")
-PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/documents/")
+# /healthz checks the primary and the replica each by name
+PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz")
 
 _replica_readable: ContextVar[bool] = ContextVar("replica_readable", default=False)
+
+
+def configured_replica() -> str | None:
+    """The replica's alias when DATABASE_REPLICA_URL is set."""
+    return REPLICA if REPLICA in settings.DATABASES else None
 
 
 def public_read(request) -> bool:

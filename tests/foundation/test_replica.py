@@ -7,7 +7,7 @@ import runpy
 from pathlib import Path
 
 from django.db import connections
-from django.db.utils import load_backend
+from django.db.utils import OperationalError, load_backend
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
@@ -15,6 +15,7 @@ import pytest
 
 import cms
 from cms.replica import REPLICA, ReplicaReadMiddleware
+from search.indexing import rebuild_index
 from tests.factories import make_procedure
 
 # committed rows, so that the second connection sees them
@@ -132,3 +133,28 @@ def test_the_replica_is_wired_only_when_configured(monkeypatch, tmp_path):
     assert wired["MIDDLEWARE"].index("cms.replica.ReplicaReadMiddleware") == (
         wired["MIDDLEWARE"].index("cms.outage.DatabaseOutageMiddleware") + 1
     )
+
+
+@replica_db
+def test_healthz_reads_the_primary_and_reports_the_replica(
+    replica, published, monkeypatch
+):
+    monkeypatch.setattr("cms.replica.configured_replica", lambda: REPLICA)
+    rebuild_index()  # search is ok, so the replica alone decides between ok and degraded
+    status, primary, replica_sql = served(Client(), "get", "/healthz")
+    assert status == 200
+    assert "catalog_catalogevent" in primary  # the read check is the primary's
+    assert "catalog_catalogevent" in replica_sql
+    body = Client().get("/healthz").json()
+    assert body["status"] == "ok", body
+    assert body["database"]["replica"]["status"] == "ok"
+    assert body["database"]["replica"]["events_behind"] == 0
+
+    def unreachable():
+        raise OperationalError("could not connect to the replica")
+
+    monkeypatch.setattr(replica, "ensure_connection", unreachable)
+    body = Client().get("/healthz").json()
+    assert body["status"] == "degraded"  # the admin and editors still work
+    assert body["database"]["status"] == "ok"
+    assert body["database"]["replica"]["status"] == "down"
