@@ -54,7 +54,12 @@ def redis_server():
 
 
 @contextlib.contextmanager
-def serve(workers: int = 2, cpus: str | None = None, env: dict | None = None):
+def serve(
+    workers: int = 2,
+    cpus: str | None = None,
+    env: dict | None = None,
+    extra: tuple[str, ...] = (),
+):
     """gunicorn on 127.0.0.1:<free port> with the bench settings and database; yields the base URL.
 
     With `cpus` ("0" or "0,1") the server runs on those CPUs only (taskset)."""
@@ -71,6 +76,7 @@ def serve(workers: int = 2, cpus: str | None = None, env: dict | None = None):
                 f"127.0.0.1:{port}",
                 "--log-level",
                 "warning",
+                *extra,
             ],
             cpus,
         ),
@@ -225,6 +231,18 @@ def run(ctx: Context) -> None:
         )
     )
 
+    with serve(cpus=server_cpus, extra=KEEP_ALIVE) as base:
+        pair_rows(
+            ctx,
+            f"{base}/api/v1/procedures/{code}/",
+            client_cpus,
+            "gunicorn gthread (4 threads), keep-alive",
+            note.replace(
+                "200 and 304:",
+                "gunicorn -k gthread --threads 4 --keep-alive 5; 200 and 304:",
+            ),
+            CONNECTIONS,
+        )
     with redis_server() as redis_url:
         if redis_url is None:
             for connections in REDIS_CONNECTIONS:
@@ -241,51 +259,73 @@ def run(ctx: Context) -> None:
 REDIS_CONNECTIONS = ("16", "64")
 
 
+# Sync workers close every connection after one answer and wait for the client's FIN
+# (gunicorn's graceful close), which under load costs more than the answer itself; gthread
+# workers keep the connection open, as nginx does with an upstream `keepalive`.
+KEEP_ALIVE = ("-k", "gthread", "--threads", "4", "--keep-alive", "5")
+
+
 def redis_rows(ctx: Context, url: str, client_cpus: str | None, note: str) -> None:
     """200 and 304 with REDIS_URL set (shared caches and throttle), at 16 and 64 connections."""
+    for connections in REDIS_CONNECTIONS:
+        pair_rows(
+            ctx,
+            url,
+            client_cpus,
+            f"with Redis, {connections} connections",
+            note.replace(f"-c{CONNECTIONS}", f"-c{connections}")
+            + "; REDIS_URL set: caches and throttle counters in a local redis-server",
+            connections,
+        )
+
+
+def pair_rows(
+    ctx: Context,
+    url: str,
+    client_cpus: str | None,
+    where: str,
+    note: str,
+    connections: str,
+) -> None:
+    """A 200 row and a 304 row measured in alternating rounds."""
     urllib.request.urlopen(url, timeout=10)  # stores the answer the fast path serves
     etag = urllib.request.urlopen(url, timeout=10).headers.get("ETag")
-    for connections in REDIS_CONNECTIONS:
-        plain_runs, cached_runs = [], []
-        for _round in range(ROUNDS):
-            plain_runs.append(
-                wrk(url, cpus=client_cpus, duration=ROUND, connections=connections)
-            )
-            cached_runs.append(
-                wrk(
-                    url,
-                    f"If-None-Match: {etag}",
-                    cpus=client_cpus,
-                    duration=ROUND,
-                    connections=connections,
-                )
-            )
-        plain, cached = median_run(plain_runs), median_run(cached_runs)
-        where = f"with Redis, {connections} connections"
-        redis_note = note.replace(f"-c{CONNECTIONS}", f"-c{connections}") + (
-            "; REDIS_URL set: caches and throttle counters in a local redis-server"
+    plain_runs, cached_runs = [], []
+    for _round in range(ROUNDS):
+        plain_runs.append(
+            wrk(url, cpus=client_cpus, duration=ROUND, connections=connections)
         )
-        ctx.add(
-            Row(
-                "throughput",
-                f"procedures/{{code}}/ (200), {where}",
-                value=plain["rps"],
-                unit="req/s",
-                p50_ms=plain["p50_ms"],
-                note=redis_note
-                + (f"; {plain['non_2xx_3xx']} non-2xx" if plain["non_2xx_3xx"] else ""),
+        cached_runs.append(
+            wrk(
+                url,
+                f"If-None-Match: {etag}",
+                cpus=client_cpus,
+                duration=ROUND,
+                connections=connections,
             )
         )
-        ctx.add(
-            Row(
-                "throughput",
-                f"procedures/{{code}}/ with matching ETag (304), {where}",
-                value=cached["rps"],
-                unit="req/s",
-                p50_ms=cached["p50_ms"],
-                ratio=f"{cached['rps'] / plain['rps']:.1f}x the 200 rate"
-                if cached["rps"] and plain["rps"]
-                else "",
-                note=redis_note,
-            )
+    plain, cached = median_run(plain_runs), median_run(cached_runs)
+    ctx.add(
+        Row(
+            "throughput",
+            f"procedures/{{code}}/ (200), {where}",
+            value=plain["rps"],
+            unit="req/s",
+            p50_ms=plain["p50_ms"],
+            note=note
+            + (f"; {plain['non_2xx_3xx']} non-2xx" if plain["non_2xx_3xx"] else ""),
         )
+    )
+    ctx.add(
+        Row(
+            "throughput",
+            f"procedures/{{code}}/ with matching ETag (304), {where}",
+            value=cached["rps"],
+            unit="req/s",
+            p50_ms=cached["p50_ms"],
+            ratio=f"{cached['rps'] / plain['rps']:.1f}x the 200 rate"
+            if cached["rps"] and plain["rps"]
+            else "",
+            note=note,
+        )
+    )
