@@ -124,7 +124,7 @@ def connect() -> None:
 
 
 def page_key(request) -> str:
-    where = f"{request.get_host()}|{request.get_full_path()}"
+    where = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
     return "page-etag:" + hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
 
 
