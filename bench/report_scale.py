@@ -83,6 +83,7 @@ def section(
     procedures: int,
     departments: int,
     seconds: int,
+    notes: list[str] = (),
 ) -> str:
     machine = _machine()
     generated = "?"
@@ -112,7 +113,7 @@ the same benchmarks and peers on a catalog of national size, PostgreSQL only.
   chunks of 2,000 with a progress line each)
 - the spreadsheet import rows use a 10,000-row file whatever the catalog size (the import rate);
   the national import runs into an empty database
-
+{"".join(f"- {note}{chr(10)}" for note in notes)}
 {chr(10).join(lines)}
 
 {table(rows)}
@@ -150,6 +151,9 @@ def main(argv=None) -> int:
     parser.add_argument("--departments", type=int, default=300)
     parser.add_argument("--seconds", type=int, default=0)
     parser.add_argument("--output", type=Path, default=REPO / "docs" / "performance.md")
+    parser.add_argument(
+        "--note", action="append", default=[], help="a line about this run (repeatable)"
+    )
     args = parser.parse_args(argv)
     rows = [
         json.loads(line)
@@ -162,6 +166,7 @@ def main(argv=None) -> int:
         procedures=args.procedures,
         departments=args.departments,
         seconds=args.seconds,
+        notes=args.note,
     )
     document = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
     args.output.write_text(replace_section(document, new), encoding="utf-8")
