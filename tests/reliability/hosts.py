@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from tests.reliability.servers import PYTHON, ROOT, Server, free_port, server_env
@@ -47,11 +50,24 @@ def start_redis(directory: Path):
         process.wait(10)
 
 
+class Standby:
+    """A PostgreSQL hot standby being made in the background: `url` is known at once (hosts can
+    be started with it meanwhile), `wait()` returns when it accepts connections."""
+
+    def __init__(self, url: str, thread: threading.Thread):
+        self.url, self._thread, self.error = url, thread, None
+
+    def wait(self) -> None:
+        self._thread.join()
+        if self.error:
+            raise self.error
+
+
 @contextmanager
 def start_standby(primary: dict):
-    """A PostgreSQL hot standby streaming from the primary (`connection.settings_dict`):
-    pg_basebackup -R, then a server on a free port; yields the URL of the primary's database
-    on it. As root it runs as `postgres` (PostgreSQL refuses root), as tests/pg.sh does; the
+    """A hot standby streaming from the primary (`connection.settings_dict`): pg_basebackup -R,
+    then a server on a free port; yields a Standby whose `url` names the primary's database on
+    it. As root it runs as `postgres` (PostgreSQL refuses root), as tests/pg.sh does; the
     primary must allow replication connections from 127.0.0.1 (initdb's default)."""
     binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"))
     assert binaries, "PostgreSQL's pg_basebackup is missing"
@@ -75,21 +91,28 @@ def start_standby(primary: dict):
         f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c hot_standby=on "
         "-c max_connections=500"
     )
-    try:
-        run(
-            bin_dir / "pg_basebackup",
-            *("-h", host, "-p", primary_port, "-U", primary["USER"]),
-            *("-D", data, "-R", "-X", "stream", "-c", "fast"),
-        )
+
+    def make():
         try:
+            run(
+                bin_dir / "pg_basebackup",
+                *("-h", host, "-p", primary_port, "-U", primary["USER"]),
+                *("-D", data, "-R", "-X", "stream", "-c", "fast"),
+            )
             run(*pg_ctl, "-l", root / "log", "-t", "60", "-o", options, "start")
         except AssertionError as exc:
-            raise AssertionError(
-                f"{exc}\n{(root / 'log').read_text()[-3000:]}"
-            ) from None
-        user, password = primary["USER"], primary["PASSWORD"]
-        yield f"postgres://{user}:{password}@127.0.0.1:{port}/{primary['NAME']}"
+            log = root / "log"
+            text = log.read_text()[-3000:] if log.exists() else ""
+            standby.error = AssertionError(f"{exc}\n{text}")
+
+    user, password = primary["USER"], primary["PASSWORD"]
+    url = f"postgres://{user}:{password}@127.0.0.1:{port}/{primary['NAME']}"
+    standby = Standby(url, threading.Thread(target=make))
+    standby._thread.start()
+    try:
+        yield standby
     finally:
+        standby._thread.join()
         subprocess.run(
             [*as_postgres, *map(str, pg_ctl), "-m", "immediate", "stop"],
             capture_output=True,
@@ -150,12 +173,14 @@ def start_hosts(
     database_url: str,
     redis_url: str,
     per_host: dict[str, dict] | None = None,
+    workers: int = 1,
     **extra: str,
 ):
     """Start every host's gunicorn and follower side by side; yields the hosts once each
     answers /healthz with its own index caught up. Stops them all on the way out.
 
-    `extra` is every host's environment beyond the defaults, `per_host[name]` one host's."""
+    `extra` is every host's environment beyond the defaults, `per_host[name]` one host's;
+    `workers` gunicorn workers per host (one boots fastest; the bench may want more)."""
     with ExitStack() as stack:
         hosts = []
         for name in names:
@@ -170,9 +195,11 @@ def start_hosts(
             )
             follower = _follow(env, var_dir)
             stack.callback(_stop, follower)  # after the servers (last in, first out)
-            server = Server(env=env, log=var_dir / "gunicorn.log")
+            server = Server(env=env, log=var_dir / "gunicorn.log", workers=workers)
             hosts.append(Host(name, var_dir, server, follower))
-        stack.callback(_in_parallel, [host.server.stop for host in hosts])
+        stack.callback(
+            _in_parallel, [partial(_quick_stop, host.server) for host in hosts]
+        )
         _in_parallel(
             [host.server.start for host in hosts]
         )  # each takes seconds to boot
@@ -185,6 +212,17 @@ def start_hosts(
                 )
                 time.sleep(0.2)
         yield hosts
+
+
+def _quick_stop(server: Server) -> None:
+    """gunicorn's quick shutdown (SIGINT): a test has no request in flight worth waiting for."""
+    if server.process and server.process.poll() is None:
+        server.process.send_signal(signal.SIGINT)
+        try:
+            server.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass  # stop() terminates it
+    server.stop()
 
 
 def _in_parallel(calls) -> None:

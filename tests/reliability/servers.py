@@ -87,6 +87,7 @@ class Server:
     port: int = 0
     process: subprocess.Popen | None = None
     session_key: str = ""
+    workers: int = WORKERS
 
     def start(self) -> Server:
         self.port = free_port()
@@ -99,7 +100,7 @@ class Server:
                 "gunicorn",
                 "cms.wsgi:application",
                 "--workers",
-                str(WORKERS),
+                str(self.workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--timeout",

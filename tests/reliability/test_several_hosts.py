@@ -82,7 +82,7 @@ def hosts(catalog, tmp_path):
     url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
     redis_dir = tmp_path / "redis"
     redis_dir.mkdir()
-    with start_redis(redis_dir) as redis_url, start_standby(db) as replica_url:
+    with start_redis(redis_dir) as redis_url, start_standby(db) as standby:
         with start_hosts(
             ["a", "b"],
             tmp_path,
@@ -92,9 +92,10 @@ def hosts(catalog, tmp_path):
             API_ANON_RATE=f"{QUOTA}/min",
             API_TRUSTED_PROXIES="1",  # X-Forwarded-For names the client
             # b reads anonymous public requests from a streaming hot standby
-            per_host={"b": {"DATABASE_REPLICA_URL": replica_url}},
+            per_host={"b": {"DATABASE_REPLICA_URL": standby.url}},
         ) as (a, b):
-            yield a, b, redis_url, replica_url
+            standby.wait()  # made while the hosts started
+            yield a, b, redis_url, standby.url
 
 
 def api(host, path):
