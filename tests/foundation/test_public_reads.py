@@ -98,3 +98,20 @@ def test_views_reach_the_database_in_one_batch_per_interval(
     assert len(writes) == 1 and writes[0].lstrip().upper().startswith("UPDATE")
     page.refresh_from_db()
     assert page.view_count == 3
+
+
+def test_a_quiet_site_writes_its_views_with_the_command(
+    client, catalog, django_capture_on_commit_callbacks
+):
+    """No view after the interval: `manage.py flush_page_views` (from cron) writes them."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    page = catalog["birth"]
+    writes_of(client, [page.url] * 2, django_capture_on_commit_callbacks)
+    catalog["now"][0] += 60 + page_views.GRACE_SECONDS
+    output = StringIO()
+    call_command("flush_page_views", stdout=output)
+    page.refresh_from_db()
+    assert (page.view_count, output.getvalue().strip()) == (2, "2 views written")
