@@ -20,9 +20,9 @@ LOAD_NOTE = (
     "re-run `make bench` on a quiet machine before concluding"
 )
 API_STACK = (
-    "a warm detail is 2 SQL statements (the throttle upsert and one precompiled read of the page "
-    "row, shared-data version and stored JSON); the rest is Django's middleware and DRF's "
-    "dispatch (authentication, throttle, content negotiation), a fixed cost per request"
+    "a first detail read is 1 SQL statement (one precompiled read of the page row, shared-data "
+    "version and stored JSON; the throttle counts in the cache) plus Django's middleware and DRF's "
+    "dispatch; repeated anonymous reads are answered by api/fast.py before both, with no SQL"
 )
 GAP_NOTES: dict[str, str] = {
     "opendata-time": "cause: see the stages in the row's note. A cold dump first builds every "
@@ -35,7 +35,7 @@ GAP_NOTES: dict[str, str] = {
     "api-detail-vs-wagtail": f"cause: {API_STACK}. Next: as for the p50 target",
     "api-detail-vs-floor": f"cause: {API_STACK}, which the floor (queries only, no HTTP) does "
     "not pay. Next: as for the p50 target",
-    "api-list-p50": "cause: a warm page of 100 is 5 statements (throttle, view restrictions, the "
+    "api-list-p50": "cause: a warm page of 100 is 4 statements (view restrictions, the "
     "keyset page as plain rows, the catalog state, the stored JSON) and a byte concatenation; "
     "stored JSON that is missing or stale (first read after a change, or after a shared-data "
     "edit, which makes every row stale) is built at ~10 ms a procedure under load (see the cold "
