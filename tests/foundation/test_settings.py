@@ -89,3 +89,18 @@ def test_vietnamese_first_settings(settings):
     assert settings.LANGUAGE_CODE == "vi"
     assert settings.TIME_ZONE == "Asia/Ho_Chi_Minh"
     assert ("en", "English") in settings.LANGUAGES
+
+
+def test_search_host_id_and_replica_url_are_checked(monkeypatch):
+    from cms.config import ConfigError, database_from_url, search_host_id
+
+    monkeypatch.delenv("SEARCH_HOST_ID", raising=False)
+    assert search_host_id() == "default"
+    monkeypatch.setenv("SEARCH_HOST_ID", "web-2")
+    assert search_host_id() == "web-2"
+    for bad in ("web 1", "x" * 41, "web/1", "shared"):
+        monkeypatch.setenv("SEARCH_HOST_ID", bad)
+        with pytest.raises(ConfigError, match="SEARCH_HOST_ID="):
+            search_host_id()
+    with pytest.raises(ConfigError, match="DATABASE_REPLICA_URL='mysql://r/c' is"):
+        database_from_url("mysql://r/c", name="DATABASE_REPLICA_URL")
