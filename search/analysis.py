@@ -267,9 +267,8 @@ def remove_stop_words(tokens: list[str]) -> list[str]:
     return [tokens[i] for i in content_positions(tokens, tokens)]
 
 
-LONG_QUERY = (
-    6  # words: from here a query is a sentence (a question), half its words may miss
-)
+# Words: from here a query is a sentence (a question), and half its words may miss.
+LONG_QUERY = 6
 
 
 def minimum_should_match(n: int) -> int:
@@ -428,7 +427,7 @@ class AnalyzedQuery:
     def is_empty(self) -> bool:
         return not self.folded and not self.code
 
-    def bigram_phrasings(self, limit: int = 3) -> list[list[tuple[str, str]]]:
+    def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
         """Adjacent word pairs of the query and of its first synonym variants, one list each.
 
         Scored as phrases in the name (the best phrasing counts): the syllables of one
