@@ -24,13 +24,19 @@ def catalog(settings, tmp_path, monkeypatch):
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
     settings.API_ANON_RATE = "10000/min"
     catalog = build_catalog()
-    index_catalog()
     now = [
         1_800_000_000.0
     ]  # the start of a minute: no view batch is due while it lasts
     monkeypatch.setattr(page_views, "clock", lambda: now[0])
     monkeypatch.setattr(page_views, "_checked_interval", 29_999_999)
     catalog["now"] = now
+    return catalog
+
+
+@pytest.fixture
+def indexed(catalog):
+    """The catalog in the embedded search index too, for the search page and API."""
+    index_catalog()
     return catalog
 
 
@@ -61,18 +67,18 @@ def writes_of(client, urls, capture_on_commit, **headers) -> list[str]:
 
 
 def test_public_gets_write_nothing_once_warm(
-    client, catalog, django_capture_on_commit_callbacks
+    client, indexed, django_capture_on_commit_callbacks
 ):
-    urls = public_urls(catalog)
+    urls = public_urls(indexed)
     writes_of(client, urls, django_capture_on_commit_callbacks)  # warm-up
     for _ in range(3):
         assert writes_of(client, urls, django_capture_on_commit_callbacks) == []
 
 
 def test_revalidations_write_nothing_either(
-    client, catalog, django_capture_on_commit_callbacks
+    client, indexed, django_capture_on_commit_callbacks
 ):
-    urls = public_urls(catalog)
+    urls = public_urls(indexed)
     etags = {url: client.get(url)["ETag"] for url in urls}
     with CaptureQueriesContext(connection) as queries:
         for url, etag in etags.items():
