@@ -272,18 +272,18 @@ LONG_QUERY = 6
 
 
 def minimum_should_match(n: int) -> int:
-    """How many of n content words a document must have: all up to 2, then one may miss.
+    """How many of n content words a document must have: three quarters, half from LONG_QUERY.
 
     Citizens add words the procedure does not use ("làm giấy khai sinh" for *Đăng ký khai
-    sinh*): from 3 words one (at most a quarter) may miss, and from LONG_QUERY words half,
-    since a question's leftover words ("đi làm xa nhà lâu ngày ... khai báo tạm vắng")
-    outnumber the procedure's name. Scoring still puts documents with every word first.
+    sinh*): up to three words all count (with two of three, "tiêm phòng dại" found every
+    "văn phòng đại diện"), from four one in four may miss (4 -> 3, 5 -> 4), and from
+    LONG_QUERY words half, since a question's leftover words ("đi làm xa nhà lâu ngày ...
+    khai báo tạm vắng") outnumber the procedure's name. Scoring still puts documents with
+    every word first.
     """
-    if n <= 2:
-        return n
     if n >= LONG_QUERY:
         return math.ceil(n / 2)
-    return min(n - 1, math.ceil(n * 0.75))
+    return math.ceil(n * 0.75)
 
 
 def relaxed_minimum(n: int) -> int:

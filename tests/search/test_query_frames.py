@@ -109,7 +109,7 @@ def test_longest_frame_wins_and_sections_are_checked():
 
 
 @pytest.mark.parametrize(
-    "n, minimum", [(1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (6, 3), (7, 4), (11, 6)]
+    "n, minimum", [(1, 1), (2, 2), (3, 3), (4, 3), (5, 4), (6, 3), (7, 4), (11, 6)]
 )
 def test_minimum_should_match_tolerates_a_missing_word(n, minimum):
     assert minimum_should_match(n) == minimum
