@@ -99,9 +99,16 @@ def test_reads_from_stored_json_are_constant_too(client, many, url):
     assert small == large
 
 
-def test_a_stored_detail_is_one_read(client, many):
-    """The throttle counts in the cache; the stored JSON is the one statement."""
+def test_a_stored_detail_is_one_read_and_a_repeat_none(client, many, monkeypatch):
+    """The throttle counts in the cache; the stored JSON is the one statement, and the next
+    anonymous read of the same code is answered from the cache (api/fast.py)."""
+    from api import fast
+
+    # The generation stays cached for the whole test: counts independent of timing.
+    monkeypatch.setattr(fast, "GENERATION_SECONDS", 3600)
     client.get("/api/v1/procedures/2.000001/")
     for code in ("2.000001", "2.000005"):
-        client.get(f"/api/v1/procedures/{code}/")
+        client.get(f"/api/v1/procedures/{code}/")  # its JSON stored
+        fast.cache().delete(fast.entry_key(code))
         assert count_queries(client, f"/api/v1/procedures/{code}/")[0] == 1
+        assert count_queries(client, f"/api/v1/procedures/{code}/")[0] == 0
