@@ -88,4 +88,6 @@ def test_best_bet_keys_on_the_folded_query(procedure):
     bet = BestBet.objects.create(
         query="  Đăng ký KHAI SINH cho con ", procedure=procedure
     )
-    assert bet.normalized_query == "dang ky khai sinh cho con"
+    # "cho con" is a question frame (search/resources/query_frames.txt): the key is what the engine
+    # searches for, so the bet answers "đăng ký khai sinh cho con" as well as "dang ky khai sinh".
+    assert bet.normalized_query == "dang ky khai sinh"
