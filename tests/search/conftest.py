@@ -253,3 +253,30 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("search relevance")
         for line in test_relevance.SCORES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module")
+def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
+    """The small catalog and its index, built once for a test module, rolled back at the end."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from search.documents import iter_documents
+    from search.engines import get_engine
+    from search.indexing import save_records
+
+    directory = tmp_path_factory.mktemp("module-index")
+    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
+        with transaction.atomic():
+            pages = build_catalog()
+            documents = list(iter_documents())
+            get_engine().rebuild(documents)
+            save_records(documents)
+            yield directory, pages
+            transaction.set_rollback(True)
+
+
+@pytest.fixture
+def catalog_indexed(module_index, db, settings):
+    settings.SEARCH_INDEX_DIR = module_index[0]
+    return module_index[1]

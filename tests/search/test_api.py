@@ -2,36 +2,7 @@
 
 import pytest
 
-from tests.search.conftest import build_catalog
-
 URL = "/api/v1/search/"
-
-
-@pytest.fixture(scope="module")
-def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
-    """Catalog and index built once for this module, rolled back at the end."""
-    from django.db import transaction
-    from django.test import override_settings
-
-    from search.documents import iter_documents
-    from search.engines import get_engine
-    from search.indexing import save_records
-
-    directory = tmp_path_factory.mktemp("api-index")
-    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
-        with transaction.atomic():
-            pages = build_catalog()
-            documents = list(iter_documents())
-            get_engine().rebuild(documents)
-            save_records(documents)
-            yield directory, pages
-            transaction.set_rollback(True)
-
-
-@pytest.fixture
-def catalog_indexed(module_index, db, settings):
-    settings.SEARCH_INDEX_DIR = module_index[0]
-    return module_index[1]
 
 
 def test_search_response_shape(client, catalog_indexed):

@@ -14,7 +14,6 @@ import pytest
 from search import query_log
 from search.models import SearchQueryDay
 from search.query_log import clean_query
-from tests.search.conftest import build_catalog
 
 CLICK = "/tim-kiem/da-mo/"
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
@@ -44,26 +43,6 @@ def test_what_is_kept_of_a_query(typed, stored):
 
 def test_a_long_query_is_cut_to_the_column():
     assert len(clean_query("đăng ký " * 100)) <= 200
-
-
-@pytest.fixture(scope="module")
-def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
-    from django.db import transaction
-    from django.test import override_settings
-
-    from search.documents import iter_documents
-    from search.engines import get_engine
-    from search.indexing import save_records
-
-    directory = tmp_path_factory.mktemp("query-log-index")
-    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
-        with transaction.atomic():
-            pages = build_catalog()
-            documents = list(iter_documents())
-            get_engine().rebuild(documents)
-            save_records(documents)
-            yield directory, pages
-            transaction.set_rollback(True)
 
 
 @pytest.fixture

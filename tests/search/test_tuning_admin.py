@@ -10,33 +10,12 @@ from django.utils import timezone
 import pytest
 
 from search.models import BestBet, SearchQueryDay, Synonym
-from tests.search.conftest import build_catalog
 from tests.search.test_admin import catalog_admin, department_editor  # noqa: F401
 
 INDEX = "/admin/search-tuning/"
 SYNONYM = "/admin/search-tuning/synonym/"
 BEST_BET = "/admin/search-tuning/best-bet/"
 MISSED = "giấy chào đời"  # a citizen's words the catalog does not use
-
-
-@pytest.fixture(scope="module")
-def module_index(tmp_path_factory, django_db_setup, django_db_blocker):
-    from django.db import transaction
-    from django.test import override_settings
-
-    from search.documents import iter_documents
-    from search.engines import get_engine
-    from search.indexing import save_records
-
-    directory = tmp_path_factory.mktemp("tuning-index")
-    with django_db_blocker.unblock(), override_settings(SEARCH_INDEX_DIR=directory):
-        with transaction.atomic():
-            pages = build_catalog()
-            documents = list(iter_documents())
-            get_engine().rebuild(documents)
-            save_records(documents)
-            yield directory, pages
-            transaction.set_rollback(True)
 
 
 @pytest.fixture
