@@ -14,14 +14,12 @@ import contextlib
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
+from bench.bench_throughput import redis_server, serve
 from bench.harness import REPO, Context, Row, cpu_split, pinned
 
 CONNECTIONS = 16
@@ -30,97 +28,20 @@ ROUND = "3s"
 SCRIPT = REPO / "bench" / "two_hosts.lua"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def redis_server():
-    """A throwaway redis-server on a free loopback port, nothing written to disk; yields its URL."""
-    port = _free_port()
-    folder = tempfile.mkdtemp(prefix="bench-redis-")
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            folder,
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        for _ in range(100):
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                time.sleep(0.1)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 @contextlib.contextmanager
 def app_host(name: str, *, workers: int, cpus: str | None, environ: dict):
     """One host: gunicorn with its own VAR_DIR and SEARCH_HOST_ID; yields its port."""
-    port = _free_port()
     var_dir = Path(tempfile.mkdtemp(prefix=f"bench-host-{name}-"))
     env = {
-        **os.environ,
         **environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get(
-            "DJANGO_SETTINGS_MODULE", "bench.settings"
-        ),
         "VAR_DIR": str(var_dir),
         "SEARCH_INDEX_DIR": str(var_dir / "search"),
         "SEARCH_HOST_ID": f"bench-{name}",
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(
-        pinned(
-            [
-                str(gunicorn),
-                "bench.wsgi:application",
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cpus,
-        ),
-        cwd=REPO,
-        env=env,
-    )
     try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield port
+        with serve(workers=workers, cpus=cpus, env=env) as base:
+            yield int(base.rsplit(":", 1)[1])
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
         shutil.rmtree(var_dir, ignore_errors=True)
 
 
