@@ -351,9 +351,10 @@ class SynonymTable:
         for rule in self._rules_for(tokens):
             matched = [s for s in rule.sources if _contains(tokens, s)]
             if matched:
-                # A target inside a longer source still counts alone: "tach ho khau" -> "tach ho".
+                # A target inside a longer source still counts alone: "tach ho khau" -> "tach ho",
+                # and so does a target that is also a shorter source: "di du hoc" -> "du hoc".
                 for target in rule.targets:
-                    if target not in matched and target not in found:
+                    if any(s != target for s in matched) and target not in found:
                         found.append(target)
         return found
 

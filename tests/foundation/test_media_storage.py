@@ -141,8 +141,10 @@ def s3_server(monkeypatch):
 
 
 @pytest.fixture
-def bucket_storage(s3_server, settings, monkeypatch):
+def bucket_storage(s3_server, settings, monkeypatch, tmp_path):
     endpoint, client = s3_server
+    # an empty disk of its own: files other tests left in the shared MEDIA_ROOT do not count
+    settings.MEDIA_ROOT = str(tmp_path / "media")
     monkeypatch.setenv("MEDIA_STORAGE", "s3")
     monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", BUCKET)
     monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
