@@ -7,16 +7,13 @@ from typing import NamedTuple
 
 from django.db import connection, connections, router
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    When,
 )
 from django.db.models.functions import Length, Substr
 from django.utils.dateparse import parse_datetime
@@ -31,6 +28,7 @@ from catalog.models import (
     FormTemplate,
     ProcedurePage,
 )
+from catalog.models.procedures import sort_code
 from catalog.models.versions import SharedVersion
 from catalog.selectors import procedures_with_parts
 
@@ -89,11 +87,7 @@ def published_departments() -> QuerySet:
 
 
 def with_sort_code(queryset: QuerySet) -> QuerySet:
-    return queryset.annotate(
-        sort_code=Case(
-            When(local_code="", then=F("national_code")), default=F("local_code")
-        )
-    )
+    return queryset.annotate(sort_code=sort_code())
 
 
 def procedure_by_code(code: str, *, prepare=None) -> ProcedurePage | None:

@@ -26,6 +26,19 @@ from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
 
+
+def sort_code() -> models.Case:
+    """The code a procedure is listed under: its local code, else its national code.
+
+    The API orders lists by it; the index on it lets a page of 100 be read in order instead of
+    sorting the whole catalog (the index and the query must use this same expression).
+    """
+    return models.Case(
+        models.When(local_code="", then=models.F("national_code")),
+        default=models.F("local_code"),
+    )
+
+
 procedure_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",
     _("Mã thủ tục chỉ gồm số, chữ không dấu, dấu chấm và gạch ngang, ví dụ 1.000080."),
@@ -251,7 +264,10 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     class Meta:
         verbose_name = _("thủ tục hành chính")
         verbose_name_plural = _("thủ tục hành chính")
-        indexes = [models.Index(fields=["status", "online_level"])]
+        indexes = [
+            models.Index(fields=["status", "online_level"]),
+            models.Index(sort_code(), "page_ptr", name="procedure_sort_code"),
+        ]
 
     def __str__(self):
         return self.title
