@@ -4,8 +4,9 @@ A GET or HEAD answered 200 or 304 to a client without an API key, a session or a
 is the same for every such client (the URL, query string included, is the cache key), so it is
 sent `public, max-age=PUBLIC_CACHE_MAX_AGE, stale-while-revalidate=PUBLIC_CACHE_STALE_SECONDS`.
 Publishing or unpublishing a procedure purges its page and API detail from a configured front
-cache (FRONTEND_CACHE_PURGE_URL, Wagtail's frontend cache invalidation), so max-age bounds how
-stale anything else (lists, search results, the home page) may be.
+cache (FRONTEND_CACHE_PURGE_URL, Wagtail's frontend cache invalidation), with its department's
+page, which lists it; max-age bounds how stale anything else (other lists, search results, the
+home page, a moved page's old address) may be.
 
 Stays out of shared caches: the admin and previews (under /admin/), the change feed (a sync
 protocol that must be current), documents (some are view-restricted), the language switch,
@@ -79,13 +80,17 @@ API_DETAIL_FORMATS = ("", "?format=jsonld", "?format=ttl")
 
 
 def purge_urls_of(page) -> list[str]:
-    """The page's own URL and, for a procedure, its API detail in every format and code."""
+    """The page's own URL and, for a procedure, its department's page (which lists it) and its
+    API detail in every format and code."""
     from wagtail.contrib.frontend_cache.utils import _get_page_cached_urls
 
     from catalog.models import ProcedurePage
 
     urls = _get_page_cached_urls(page)
     if isinstance(page, ProcedurePage):
+        department = page.get_parent()
+        if department is not None and department.live:
+            urls += _get_page_cached_urls(department)
         root = page.get_site().root_url if page.get_site() else None
         for code in filter(None, {page.national_code, page.local_code}):
             urls += [

@@ -1,4 +1,5 @@
-"""Publishing or unpublishing a procedure purges its page and its API detail from a front cache.
+"""Publishing or unpublishing a procedure purges its page, its department's page and its API
+detail from a front cache.
 
 A tiny HTTP server stands in for nginx or Varnish and records the PURGE requests it gets
 (FRONTEND_CACHE_PURGE_URL points Wagtail's HTTP purge backend at it).
@@ -57,6 +58,7 @@ def test_publish_and_unpublish_purge_the_page_and_its_api_detail(
     api = "/api/v1/procedures/{}/"
     expected = {
         ("localhost", page_path),
+        ("localhost", department.url),  # its department's page lists it
         *{
             ("localhost", api.format(code) + query)
             for code in ("1.000001", "HCM.STP.01")
