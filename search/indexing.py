@@ -92,8 +92,12 @@ def save_records(documents: list[ProcedureDocument]) -> None:
     An upsert: every host writes the same rows, and two hosts syncing one page at once must
     not both insert it.
     """
+    _save([_record(d) for d in documents])
+
+
+def _save(records: list[SearchRecord]) -> None:
     SearchRecord.objects.bulk_create(
-        [_record(d) for d in documents],
+        records,
         batch_size=500,
         update_conflicts=True,
         unique_fields=["page_id"],
@@ -214,17 +218,19 @@ def rebuild_index(progress=None) -> int:
         CatalogEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     )
     started = timezone.now()
-    documents: list[ProcedureDocument] = []
+    # The database copy's rows, kept until the index is built (a failed build leaves the old
+    # copy): the rows only, not the documents with their body text (1.9 GB at 100,000).
+    records: list[SearchRecord] = []
 
     def collect():
         for document in iter_documents():
-            documents.append(document)
+            records.append(_record(document))
             yield document
 
     count = engine.rebuild(collect(), progress=progress)
     with transaction.atomic():
         SearchRecord.objects.all().delete()
-        save_records(documents)
+        _save(records)
     # Everything up to the first event is in the new index; changes published while we
     # were building are applied on top of it.
     pending_changes().filter(updated_at__lt=started).delete()
