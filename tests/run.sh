@@ -16,24 +16,41 @@ if [ -z "${DATABASE_URL:-}" ]; then
   trap pg_stop EXIT
 fi
 
-# The two passes run side by side (each pytest has its own temporary VAR_DIR, database and ports):
-# on two cores the whole suite takes about the PostgreSQL pass's time instead of the sum.
-# The SQLite pass's output is shown after the PostgreSQL pass's.
+# Two lanes side by side (each pytest has its own temporary VAR_DIR, test database and ports), so
+# on two cores the suite takes about the longer lane's time instead of the sum:
+#   lane 1: the PostgreSQL pass, all but what lane 2 takes;
+#   lane 2: the SQLite pass, then the browser, whole-catalog and enumeration suites on PostgreSQL
+#           in a second test database.
+# Browser, enumeration, whole-catalog and reliability suites still run once, on PostgreSQL; the
+# relevance suite (the search engine over the national catalog) once, on SQLite.
+# Lane 2's output is shown after lane 1's.
 mkdir -p var
-SQLITE_LOG=$(mktemp /tmp/catalog-sqlite-pass.XXXXXX)
-echo "== pytest on SQLite, in the background (its output follows the PostgreSQL pass)"
-env -u DATABASE_URL TEST_DATABASE=sqlite DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.db" \
-  $PY -m pytest -p no:cacheprovider -m "not browser and not enumeration and not whole_catalog and not reliability" \
-  >"$SQLITE_LOG" 2>&1 &
-sqlite_pid=$!
+LANE2_LOG=$(mktemp /tmp/catalog-lane2.XXXXXX)
+LANE2="browser or whole_catalog or enumeration"
+# Lane 2's own database on the same server (pytest-django makes test_<name>).
+LANE2_DATABASE_URL=${LANE2_DATABASE_URL:-${DATABASE_URL%/*}/${DATABASE_URL##*/}_lane2}
+echo "== in the background: pytest on SQLite, then $LANE2 on PostgreSQL (output follows)"
+(
+  lane=0
+  echo "== pytest on SQLite"
+  env -u DATABASE_URL TEST_DATABASE=sqlite DATABASE_URL="sqlite:///$(pwd)/var/test-sqlite.db" \
+    $PY -m pytest -p no:cacheprovider -m "not browser and not enumeration and not whole_catalog and not reliability" \
+    || lane=1
+  echo "== pytest on PostgreSQL: the browser, whole-catalog and enumeration suites ($LANE2_DATABASE_URL)"
+  TEST_DATABASE=postgresql DATABASE_URL="$LANE2_DATABASE_URL" \
+    $PY -m pytest -p no:cacheprovider -m "$LANE2" --durations=5 || lane=1
+  exit $lane
+) >"$LANE2_LOG" 2>&1 &
+lane2_pid=$!
 
-echo "== pytest on PostgreSQL ($DATABASE_URL)"
-TEST_DATABASE=postgresql $PY -m pytest -p no:cacheprovider --durations=15 || status=1
+echo "== pytest on PostgreSQL, all but $LANE2 and relevance ($DATABASE_URL)"
+TEST_DATABASE=postgresql $PY -m pytest -p no:cacheprovider -m "not ($LANE2) and not relevance" \
+  --durations=15 || status=1
 
-echo "== pytest on SQLite (waiting for it to finish)"
-wait $sqlite_pid || status=1
-cat "$SQLITE_LOG"
-rm -f "$SQLITE_LOG"
+echo "== waiting for the background lane (SQLite pass, then $LANE2 on PostgreSQL)"
+wait $lane2_pid || status=1
+cat "$LANE2_LOG"
+rm -f "$LANE2_LOG"
 
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=cms.settings.test $PY manage.py makemigrations --check --dry-run >/dev/null \

@@ -20,7 +20,9 @@ from search.indexing import save_records
 from search.queries import SearchQuery
 from tests.search.test_relevance import MRR, SCORES, SUCCESS_AT_5, evaluate
 
-pytestmark = pytest.mark.shared_data
+# The engine's relevance over the imported catalog: tantivy's, whichever database fed it, so it
+# runs once, in the SQLite pass (tests/run.sh); the import itself is tested on both.
+pytestmark = [pytest.mark.shared_data, pytest.mark.relevance]
 
 SOURCE = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov"
 JUDGED = Path(__file__).with_name("judged_queries_national.yaml")
