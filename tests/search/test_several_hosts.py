@@ -121,3 +121,37 @@ def test_a_shared_index_reads_the_log_once_for_every_host(
     assert list(IndexCursor.objects.values_list("name", flat=True)) == ["shared"]
     with override_settings(SEARCH_HOST_ID="b"):
         assert update_index()["events"] == 0  # b shares a's reading
+
+
+def test_a_retired_host_is_forgotten_and_the_others_keep_theirs(
+    host, hosts, department
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    with (
+        host("b"),
+        mock.patch(
+            "search.indexing.get_engine", side_effect=EngineUnavailable("b is off")
+        ),
+    ):
+        # host b is gone: what it had not indexed stays pending under its name
+        make_procedure(
+            department=department, national_code="2.000202", title="Cấp hộ chiếu"
+        )
+        update_index()
+    assert PendingIndexChange.objects.filter(indexer="b").exists()
+    with host("a"):
+        out = StringIO()
+        call_command("search_index", "retire", "--host", "b", stdout=out)
+        assert "Host 'b' retired" in out.getvalue()
+        assert not IndexCursor.objects.filter(name="b").exists()
+        assert not PendingIndexChange.objects.filter(indexer="b").exists()
+        assert IndexCursor.objects.filter(name="a").exists()  # the others keep theirs
+        with pytest.raises(CommandError, match="is the index this host uses"):
+            call_command("search_index", "retire", "--host", "a")
+        with pytest.raises(CommandError, match="No host 'web-9' is known; .*: a"):
+            call_command("search_index", "retire", "--host", "web-9")
+        with pytest.raises(CommandError, match="needs --host"):
+            call_command("search_index", "retire")

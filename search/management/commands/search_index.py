@@ -1,4 +1,4 @@
-"""manage.py search_index rebuild | update | follow | check"""
+"""manage.py search_index rebuild | update | follow | check | retire --host NAME"""
 
 import time
 
@@ -7,7 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from search.documents import count_documents, iter_documents
 from search.engines import EngineUnavailable, get_engine
-from search.indexing import follow, pending_changes, rebuild_index, reconcile
+from search.indexing import (
+    follow,
+    indexer_name,
+    pending_changes,
+    rebuild_index,
+    reconcile,
+)
+from search.models import IndexCursor, PendingIndexChange
 
 
 class Progress:
@@ -49,11 +56,18 @@ class Progress:
 class Command(BaseCommand):
     help = (
         "Rebuild the search index, catch it up with the database (update; follow keeps "
-        "doing it), or compare index and database (check)."
+        "doing it), compare index and database (check), or forget a retired host's "
+        "cursor and pending changes (retire --host NAME)."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=["rebuild", "update", "follow", "check"])
+        parser.add_argument(
+            "action", choices=["rebuild", "update", "follow", "check", "retire"]
+        )
+        parser.add_argument(
+            "--host",
+            help="retire: the SEARCH_HOST_ID of a host taken out for good",
+        )
         parser.add_argument(
             "--no-progress", action="store_true", help="do not draw the progress bar"
         )
@@ -165,6 +179,30 @@ class Command(BaseCommand):
         return (
             f"New catalog events: {result['events']}; "
             f"applied {result['applied']}, failed {result['failed']}."
+        )
+
+    def run_retire(self):
+        """Drop a retired host's cursor and pending changes (they would stay behind for ever)."""
+        name = self.options.get("host")
+        if not name:
+            raise CommandError(
+                "retire needs --host NAME (the retired host's SEARCH_HOST_ID)."
+            )
+        if name == indexer_name():
+            raise CommandError(
+                f"'{name}' is the index this host uses; run retire from another host."
+            )
+        cursors = IndexCursor.objects.filter(name=name)
+        pending = PendingIndexChange.objects.filter(indexer=name)
+        if not cursors.exists() and not pending.exists():
+            known = sorted(IndexCursor.objects.values_list("name", flat=True))
+            raise CommandError(
+                f"No host '{name}' is known; hosts with a cursor: {', '.join(known) or 'none'}."
+            )
+        dropped_pending, _ = pending.delete()
+        cursors.delete()
+        self.stdout.write(
+            f"Host '{name}' retired: its cursor and {dropped_pending} pending changes deleted."
         )
 
     def run_check(self):
