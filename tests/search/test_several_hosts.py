@@ -3,8 +3,10 @@ every host's index through its own cursor, and one host's progress never costs a
 pending changes. (The same on real processes: tests/reliability/test_several_hosts.py.)"""
 
 from contextlib import contextmanager
+from io import StringIO
 from unittest import mock
 
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 import pytest
@@ -126,10 +128,6 @@ def test_a_shared_index_reads_the_log_once_for_every_host(
 def test_a_retired_host_is_forgotten_and_the_others_keep_theirs(
     host, hosts, department
 ):
-    from io import StringIO
-
-    from django.core.management import CommandError, call_command
-
     with (
         host("b"),
         mock.patch(
