@@ -143,7 +143,9 @@ def test_a_retired_host_is_forgotten_and_the_others_keep_theirs(
     with host("a"):
         out = StringIO()
         call_command("search_index", "retire", "--host", "b", stdout=out)
-        assert "Host 'b' retired" in out.getvalue()
+        assert "Host 'b' retired: cursor deleted: yes; pending changes deleted: 1." in (
+            out.getvalue()
+        )
         assert not IndexCursor.objects.filter(name="b").exists()
         assert not PendingIndexChange.objects.filter(indexer="b").exists()
         assert IndexCursor.objects.filter(name="a").exists()  # the others keep theirs
@@ -153,3 +155,5 @@ def test_a_retired_host_is_forgotten_and_the_others_keep_theirs(
             call_command("search_index", "retire", "--host", "web-9")
         with pytest.raises(CommandError, match="needs --host"):
             call_command("search_index", "retire")
+        with pytest.raises(CommandError, match="--host goes with retire only"):
+            call_command("search_index", "check", "--host", "b")

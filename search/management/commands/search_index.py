@@ -93,6 +93,8 @@ class Command(BaseCommand):
     def handle(self, action, no_progress=False, **options):
         self.show_progress = not no_progress
         self.options = options
+        if options.get("host") and action != "retire":
+            raise CommandError("--host goes with retire only.")
         try:
             return getattr(self, f"run_{action}")()
         except EngineUnavailable as exc:
@@ -200,9 +202,10 @@ class Command(BaseCommand):
                 f"No host '{name}' is known; hosts with a cursor: {', '.join(known) or 'none'}."
             )
         dropped_pending, _ = pending.delete()
-        cursors.delete()
+        dropped_cursors, _ = cursors.delete()
         self.stdout.write(
-            f"Host '{name}' retired: its cursor and {dropped_pending} pending changes deleted."
+            f"Host '{name}' retired: cursor deleted: {'yes' if dropped_cursors else 'none'}; "
+            f"pending changes deleted: {dropped_pending}."
         )
 
     def run_check(self):
