@@ -206,8 +206,8 @@ def report() -> tuple[dict, BaseException | None]:
     if not database_ok:
         status = "down"
     elif search["status"] != "ok" or (replica and not replica.ok):
-        # a replica that is down fails the public reads on every host alike, while the
-        # admin and editors keep working: degraded, so the balancer keeps the hosts
+        # a replica that is down sends every host's public reads to the primary
+        # (cms/replica.py): degraded, so the balancer keeps the hosts
         status = "degraded"
     else:
         status = "ok"

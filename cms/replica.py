@@ -5,19 +5,31 @@ session cookie and no Authorization header (a citizen, a harvester, a CDN), outs
 Within such a request, the first write (a throttle counter, a view count) sends every later
 read back to the primary, and so does any transaction opened inside the view. Anything else —
 the admin, editors, POSTs, management commands, tasks — never sees the replica.
+
+A replica that cannot be reached does not fail the reads it was serving: the request that
+meets it is answered again from the primary, and for FAILOVER_SECONDS the process sends every
+read to the primary before it tries the replica again (/healthz says "degraded" meanwhile).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.utils import Error
+
+logger = logging.getLogger("cms.replica")
 
 REPLICA = "replica"
 SAFE_METHODS = ("GET", "HEAD")
 # /healthz checks the primary and the replica each by name
 PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz")
+# How long a process reads from the primary alone after the replica failed a request.
+FAILOVER_SECONDS = 30.0
 
 _replica_readable: ContextVar[bool] = ContextVar("replica_readable", default=False)
 
@@ -37,23 +49,71 @@ def public_read(request) -> bool:
     )
 
 
+class Failover:
+    """This process's view of the replica: usable, or down until a given time."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.down_until = 0.0
+        self.failures = 0
+
+    def usable(self) -> bool:
+        return time.monotonic() >= self.down_until
+
+    def reachable(self) -> bool:
+        """A fresh connection to the replica answers a query."""
+        replica = connections[REPLICA]
+        try:
+            replica.close()
+            with replica.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            return True
+        except Error:
+            return False
+
+    def failed(self, path: str) -> None:
+        with self._lock:
+            self.failures += 1
+            self.down_until = time.monotonic() + FAILOVER_SECONDS
+            logger.error(
+                "the read replica cannot be reached (at %s): reading from the primary "
+                "for %.0f s (failure %d in this process)",
+                path,
+                FAILOVER_SECONDS,
+                self.failures,
+            )
+        try:
+            connections[REPLICA].close()
+        except Error:
+            pass
+
+
+failover = Failover()
+
+
 class ReplicaReadMiddleware:
     """Marks anonymous public reads as replica-readable for the length of the request.
 
-    Installed with the router only when DATABASE_REPLICA_URL is set (cms/settings/base.py).
+    Installed with the router only when DATABASE_REPLICA_URL is set (cms/settings/base.py),
+    inside the outage handler: a replica that fails mid-request comes back here as that
+    handler's 503, and the request (a GET or HEAD, so safe to repeat) runs again on the primary.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not public_read(request):
+        if not public_read(request) or not failover.usable():
             return self.get_response(request)
         token = _replica_readable.set(True)
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             _replica_readable.reset(token)
+        if response.status_code == 503 and not failover.reachable():
+            failover.failed(request.path)
+            return self.get_response(request)
+        return response
 
 
 class ReplicaRouter:

@@ -119,7 +119,7 @@ if env("DATABASE_REPLICA_URL"):
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["cms.replica.ReplicaRouter"]
-    MIDDLEWARE.insert(  # after the outage handler: a replica that is down is a 503 too
+    MIDDLEWARE.insert(  # inside the outage handler: its 503 is how a failing replica shows
         MIDDLEWARE.index("cms.outage.DatabaseOutageMiddleware") + 1,
         "cms.replica.ReplicaReadMiddleware",
     )

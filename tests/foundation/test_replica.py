@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 import pytest
 
 import cms
-from cms.replica import REPLICA, ReplicaReadMiddleware
+from cms.replica import REPLICA, ReplicaReadMiddleware, failover
 from search.indexing import rebuild_index
 from tests.factories import make_procedure
 
@@ -34,7 +34,9 @@ def replica(settings):
     connections[REPLICA] = wrapper
     settings.DATABASE_ROUTERS = ["cms.replica.ReplicaRouter"]
     settings.MIDDLEWARE = ["cms.replica.ReplicaReadMiddleware", *settings.MIDDLEWARE]
+    failover.down_until = 0.0
     yield wrapper
+    failover.down_until = 0.0
     wrapper.close()
     del connections[REPLICA]
 
@@ -70,6 +72,61 @@ def test_anonymous_api_and_page_reads_come_from_the_replica(replica, published):
     assert status == 200
     assert "wagtailcore_page" in replica_sql
     assert "catalog_procedurepage" not in primary
+
+
+@replica_db
+def test_a_replica_that_is_down_fails_over_to_the_primary_then_is_tried_again(
+    replica, published, monkeypatch
+):
+    connect = replica.ensure_connection
+    attempts = []
+
+    def unreachable():
+        attempts.append(1)
+        raise OperationalError("could not connect to the replica")
+
+    def primary_sql(client, path):
+        with CaptureQueriesContext(connections["default"]) as primary:
+            status = client.get(path).status_code
+        return status, " ".join(q["sql"] for q in primary)
+
+    monkeypatch.setattr(replica, "ensure_connection", unreachable)
+    client = Client()
+    # the request that meets the dead replica is answered, from the primary
+    status, primary = primary_sql(client, "/api/v1/procedures/1.000777/")
+    assert status == 200
+    assert attempts and "catalog_procedurepage" in primary
+    # and the next ones go straight to the primary, without waiting on the replica again
+    tried = len(attempts)
+    status, primary = primary_sql(client, published.url)
+    assert status == 200 and "wagtailcore_page" in primary
+    assert len(attempts) == tried
+    assert Client().get("/healthz").json()["status"] == "degraded"
+
+    # once the replica is back and the failover period is over, it serves reads again
+    monkeypatch.setattr(replica, "ensure_connection", connect)
+    failover.down_until = 0.0
+    status, primary, replica_sql = served(
+        client, "get", "/api/v1/procedures/?page_size=5"
+    )
+    assert status == 200
+    assert "catalog_procedurepage" in replica_sql
+    assert "catalog_procedurepage" not in primary
+
+
+@replica_db
+def test_a_failing_primary_is_still_a_503_and_the_replica_stays_in_use(
+    replica, published, monkeypatch
+):
+    """Failover is for the replica only: a 503 the replica did not cause is passed on."""
+
+    def primary_down(*args, **kwargs):
+        raise OperationalError("could not connect to the primary")
+
+    monkeypatch.setattr("api.views.ProcedureDetailView.get", primary_down)
+    response = Client().get("/api/v1/procedures/1.000777/")
+    assert response.status_code == 503
+    assert failover.usable()
 
 
 @replica_db

@@ -56,6 +56,7 @@ class Standby:
 
     def __init__(self, url: str, thread: threading.Thread):
         self.url, self._thread, self.error = url, thread, None
+        self.stop = lambda: None  # set once the server is known
 
     def wait(self) -> None:
         self._thread.join()
@@ -108,15 +109,21 @@ def start_standby(primary: dict):
     user, password = primary["USER"], primary["PASSWORD"]
     url = f"postgres://{user}:{password}@127.0.0.1:{port}/{primary['NAME']}"
     standby = Standby(url, threading.Thread(target=make))
+
+    def stop():
+        """Stops the standby at once, as a crash would."""
+        subprocess.run(
+            [*as_postgres, *map(str, pg_ctl), "-m", "immediate", "stop"],
+            capture_output=True,
+        )
+
+    standby.stop = stop
     standby._thread.start()
     try:
         yield standby
     finally:
         standby._thread.join()
-        subprocess.run(
-            [*as_postgres, *map(str, pg_ctl), "-m", "immediate", "stop"],
-            capture_output=True,
-        )
+        stop()
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -6,7 +6,8 @@ replication) through DATABASE_REPLICA_URL, where any write would fail.
 A publication made in host a's admin is seen on host b within 2 s: the API detail, the
 procedure page b had already rendered and cached, and b's own embedded index (not the
 database fallback). The API's anonymous quota is one quota across both hosts (counted in
-Redis): requests split between a and b meet 429 at API_ANON_RATE, not at twice it.
+Redis): requests split between a and b meet 429 at API_ANON_RATE, not at twice it. When the
+standby then stops, b keeps answering its public reads from the primary.
 
 Runs once, on PostgreSQL (the reliability marker; the SQLite pass leaves it out).
 """
@@ -95,7 +96,7 @@ def hosts(catalog, tmp_path):
             per_host={"b": {"DATABASE_REPLICA_URL": standby.url}},
         ) as (a, b):
             standby.wait()  # made while the hosts started
-            yield a, b, redis_url, standby.url
+            yield a, b, redis_url, standby
 
 
 def api(host, path):
@@ -125,7 +126,8 @@ def until(check, deadline):
 def test_host_b_serves_what_host_a_published_within_two_seconds_and_shares_its_quota(
     catalog, hosts
 ):
-    a, b, redis_url, replica_url = hosts
+    a, b, redis_url, standby_server = hosts
+    replica_url = standby_server.url
     renamed, new = catalog["renamed"], catalog["new"]
     page = renamed.url
     # b has rendered and cached the page (in the shared Redis), and knows nothing of the draft
@@ -188,3 +190,14 @@ def test_host_b_serves_what_host_a_published_within_two_seconds_and_shares_its_q
         a.get("/api/v1/procedures/", headers={"X-Forwarded-For": "203.0.113.10"}).status
         == 200
     )
+
+    # The standby crashes: b's anonymous reads fall back to the primary instead of failing
+    standby_server.stop()
+    assert api(b, "/api/v1/procedures/3.000303/").status == 200
+    assert api(b, "/api/v1/procedures/?page_size=3").status == 200
+    assert b.get(page).status == 200
+    assert "3.000303" in indexed_codes(b, "karaoke")
+    health = b.get("/healthz").json()
+    # the balancer keeps b, and the operator sees what is wrong
+    assert health["status"] == "degraded", health
+    assert health["database"]["replica"]["status"] == "down"
