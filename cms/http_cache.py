@@ -5,8 +5,9 @@ is the same for every such client (the URL, query string included, is the cache 
 sent `public, max-age=PUBLIC_CACHE_MAX_AGE, stale-while-revalidate=PUBLIC_CACHE_STALE_SECONDS`.
 Publishing or unpublishing a procedure purges its page and API detail from a configured front
 cache (FRONTEND_CACHE_PURGE_URL, Wagtail's frontend cache invalidation), with its department's
-page, which lists it; max-age bounds how stale anything else (other lists, search results, the
-home page, a moved page's old address) may be.
+page, which lists it. Moving a page or changing its slug purges its old addresses and those of
+the pages below it, with the old parent's list. max-age bounds how stale anything else (other
+lists, search results, the home page) may be.
 
 Stays out of shared caches: the admin and previews (under /admin/), the change feed (a sync
 protocol that must be current), documents (some are view-restricted), the language switch,
@@ -115,13 +116,72 @@ def purge_after_commit(sender, instance, **kwargs):
     transaction.on_commit(purge)
 
 
+def public_urls(url_path: str) -> list[str]:
+    """The addresses a page at `url_path` (Wagtail's tree path) has on the sites that hold it."""
+    from wagtail.models import Site
+
+    return [
+        root_url + url_path[len(root_path) - 1 :]
+        for _site, root_path, root_url, *_language in Site.get_site_root_paths()
+        if url_path.startswith(root_path)
+    ]
+
+
+def _purge_old_addresses(page, old_path: str, new_path: str, extra_pages=()) -> None:
+    """A page that moved or was renamed (and every page below it) answered at old addresses
+    that a front cache still holds: purge those, with the new ones and the lists around it."""
+    if not getattr(settings, "WAGTAILFRONTENDCACHE", None) or old_path == new_path:
+        return
+
+    def purge():
+        from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
+        from wagtail.models import Page
+
+        urls: list[str] = []
+        moved = Page.objects.descendant_of(page, inclusive=True).live().specific()
+        for each in moved:
+            if each.url_path.startswith(new_path):
+                urls += public_urls(old_path + each.url_path[len(new_path) :])
+            urls += purge_urls_of(each)
+        for other in extra_pages:
+            if other is not None and other.live:
+                urls += purge_urls_of(other)
+        purge_urls_from_cache(list(dict.fromkeys(urls)))
+
+    transaction.on_commit(purge)
+
+
+def purge_after_move(sender, instance, url_path_before, url_path_after, **kwargs):
+    """post_page_move: the old addresses, and the old parent's list that showed the page."""
+    _purge_old_addresses(
+        instance,
+        url_path_before,
+        url_path_after,
+        extra_pages=[kwargs.get("parent_page_before")],
+    )
+
+
+def purge_after_slug_change(sender, instance, instance_before, **kwargs):
+    """page_slug_changed: the addresses under the old slug."""
+    _purge_old_addresses(instance, instance_before.url_path, instance.url_path)
+
+
 def connect() -> None:
     """Called from CmsConfig.ready()."""
-    from wagtail.signals import page_published, page_unpublished
+    from wagtail.signals import (
+        page_published,
+        page_slug_changed,
+        page_unpublished,
+        post_page_move,
+    )
 
     page_published.connect(purge_after_commit, dispatch_uid="cms.http_cache:published")
     page_unpublished.connect(
         purge_after_commit, dispatch_uid="cms.http_cache:unpublished"
+    )
+    post_page_move.connect(purge_after_move, dispatch_uid="cms.http_cache:moved")
+    page_slug_changed.connect(
+        purge_after_slug_change, dispatch_uid="cms.http_cache:renamed"
     )
 
 

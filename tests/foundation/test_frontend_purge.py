@@ -86,3 +86,61 @@ def test_nothing_is_purged_before_the_change_commits(
     for callback in callbacks:
         callback()
     assert ("localhost", "/api/v1/procedures/1.000001/") in front_cache
+
+
+def test_moving_a_procedure_purges_its_old_address_and_both_departments(
+    front_cache, django_capture_on_commit_callbacks
+):
+    """After a reorganisation a cached copy at the old address would outlive the move."""
+    before = make_department(code="UBNDP1", title="UBND Phường 1")
+    after = make_department(code="UBNDPBT", title="UBND Phường Bến Thành")
+    procedure = make_procedure(
+        department=before, national_code="1.000002", title="Chứng thực bản sao"
+    )
+    old_address = procedure.url
+    front_cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure.move(after, pos="last-child")
+    procedure.refresh_from_db()
+    assert procedure.url != old_address
+    purged = {path for _host, path in front_cache}
+    assert {old_address, procedure.url, before.url, after.url} <= purged
+    assert "/api/v1/procedures/1.000002/" in purged
+
+
+def test_renaming_a_procedures_slug_purges_the_old_address(
+    front_cache, django_capture_on_commit_callbacks
+):
+    department = make_department(code="STP", title="Sở Tư pháp")
+    procedure = make_procedure(
+        department=department, national_code="1.000003", title="Đăng ký kết hôn"
+    )
+    old_address = procedure.url
+    front_cache.clear()
+    procedure.slug = "dang-ky-ket-hon-moi"
+    with django_capture_on_commit_callbacks(execute=True):
+        procedure.save_revision().publish()
+    procedure.refresh_from_db()
+    assert procedure.url.endswith("/dang-ky-ket-hon-moi/")
+    purged = {path for _host, path in front_cache}
+    assert {old_address, procedure.url} <= purged
+
+
+def test_moving_a_department_purges_the_old_address_of_every_procedure_in_it(
+    front_cache, django_capture_on_commit_callbacks
+):
+    department = make_department(code="UBNDQ1", title="UBND Quận 1")
+    procedures = [
+        make_procedure(department=department, national_code=code, title=title)
+        for code, title in (("1.000004", "Cấp phép"), ("1.000005", "Khai tử"))
+    ]
+    old_addresses = {p.url for p in procedures} | {department.url}
+    new_parent = make_department(code="UBNDTP", title="UBND Thành phố")
+    front_cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        department.move(new_parent, pos="last-child")
+    purged = {path for _host, path in front_cache}
+    assert old_addresses <= purged
+    for procedure in procedures:
+        procedure.refresh_from_db()
+        assert procedure.url in purged and procedure.url not in old_addresses
