@@ -112,15 +112,12 @@ def check_replica_read() -> Check | None:
 def _index_lag() -> dict:
     """Catalog events the indexer has not read yet, and read changes not applied yet."""
     from catalog.models import CatalogEvent
-    from search.indexing import indexer_name, pending_changes
+    from search.indexing import held_elsewhere, indexer_name, pending_changes
     from search.models import IndexCursor
 
     indexer = indexer_name()  # this host's embedded index, or the shared one
-    cursor = (
-        IndexCursor.objects.filter(name=indexer)
-        .values_list("last_event_id", flat=True)
-        .first()
-    ) or 0
+    row = IndexCursor.objects.filter(name=indexer).first()
+    cursor = row.last_event_id if row else 0
     unread = CatalogEvent.objects.filter(id__gt=cursor).order_by("id")
     unread_count = unread[:LAG_COUNT_LIMIT].count()
     oldest_unread = unread.values_list("occurred_at", flat=True).first()
@@ -132,6 +129,8 @@ def _index_lag() -> dict:
     return {
         "indexer": indexer,
         "cursor": cursor,
+        # another host's index reads with this SEARCH_HOST_ID (where it runs: the operator's)
+        "held_elsewhere": held_elsewhere(row) is not None,
         "unread_events": unread_count,
         "unread_events_capped": unread_count >= LAG_COUNT_LIMIT,
         "pending_changes": pending["count"],
@@ -173,6 +172,8 @@ def check_search(*, database_ok: bool) -> dict:
             problems.append("index empty")
         if (lag["oldest_seconds"] or 0) > SEARCH_LAG_DEGRADED_SECONDS:
             problems.append("index lagging")
+        if lag["held_elsewhere"]:
+            problems.append("SEARCH_HOST_ID in use by another host")
     except Exception as exc:  # the database failed between checks
         problems.append("lag unknown")
         result["lag_error"] = describe(exc)

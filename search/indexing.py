@@ -14,13 +14,21 @@ the difference; an index that cannot be read at all is rebuilt.
 Several hosts: an embedded index lives on one host's disk, so each host reads the log with its
 own cursor and keeps its own pending changes (named by SEARCH_HOST_ID; every host runs
 `search_index follow`). Elasticsearch is one index for all hosts: one cursor, "shared".
+An embedded cursor is held by one index folder (`index_identity()`): a second host started
+with the same SEARCH_HOST_ID would read events the first then never indexes, so it is refused
+(CursorHeld) until the holder has been silent for HOLD_SECONDS.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -58,6 +66,79 @@ def indexer_name() -> str:
     if settings.SEARCH_ENGINE == "embedded":
         return settings.SEARCH_HOST_ID
     return SHARED_INDEXER
+
+
+HOLD_SECONDS = (
+    30  # a holder silent this long has stopped: another index may take its cursor
+)
+IDENTITY_FILE = (
+    ".index-holder"  # in SEARCH_INDEX_DIR: the same after a restart or a new container
+)
+
+
+class CursorHeld(EngineUnavailable):
+    """Another index reads with this host's cursor: two hosts share one SEARCH_HOST_ID."""
+
+
+def index_identity() -> str:
+    """'<id> <host>:<folder>' for this host's embedded index; '' for the shared index.
+
+    The id is kept in the index folder, so the processes of one host (web, tasks, follow,
+    a one-off command on the same volume) are one holder, and a restart keeps it.
+    """
+    if indexer_name() == SHARED_INDEXER:
+        return ""
+    folder = Path(settings.SEARCH_INDEX_DIR)
+    path = folder / IDENTITY_FILE
+    try:
+        token = path.read_text().strip()
+    except FileNotFoundError:
+        token = ""
+    if not token:
+        folder.mkdir(parents=True, exist_ok=True)
+        token = uuid.uuid4().hex
+        scratch = folder / f"{IDENTITY_FILE}.{token}"
+        scratch.write_text(token)
+        try:
+            os.link(scratch, path)  # all or nothing: no process reads half an id
+        except FileExistsError:  # another process of this host made it first
+            token = path.read_text().strip()
+        finally:
+            scratch.unlink(missing_ok=True)
+    return f"{token} {socket.gethostname()}:{folder.resolve()}"[:300]
+
+
+def _same_holder(a: str, b: str) -> bool:
+    return a.split(" ", 1)[0] == b.split(" ", 1)[0]
+
+
+def held_elsewhere(cursor: IndexCursor | None) -> str | None:
+    """Where the other index that holds `cursor` runs, while it holds it; None otherwise."""
+    me = index_identity()
+    if not (me and cursor and cursor.holder and cursor.held_at):
+        return None
+    if _same_holder(cursor.holder, me):
+        return None
+    if timezone.now() - cursor.held_at >= timedelta(seconds=HOLD_SECONDS):
+        return None
+    return cursor.holder.split(" ", 1)[-1]
+
+
+def claim(cursor: IndexCursor) -> None:
+    """Hold `cursor` (locked by the caller) for this index, or raise CursorHeld."""
+    me = index_identity()
+    if not me:
+        return
+    now = timezone.now()
+    where = held_elsewhere(cursor)
+    if where:
+        seen = (now - cursor.held_at).total_seconds()
+        raise CursorHeld(
+            f"SEARCH_HOST_ID={cursor.name!r} is in use by another host's index ({where}, "
+            f"{seen:.0f} s ago): give each host its own SEARCH_HOST_ID. This index waits, "
+            f"and takes the cursor over once the other has been silent for {HOLD_SECONDS} s."
+        )
+    cursor.holder, cursor.held_at = me, now
 
 
 def pending_changes():
@@ -140,12 +221,15 @@ def collect_events() -> int:
     indexer = indexer_name()
     with transaction.atomic():
         cursor, _ = IndexCursor.objects.select_for_update().get_or_create(name=indexer)
+        claim(cursor)
         events = list(
             CatalogEvent.objects.filter(id__gt=cursor.last_event_id)
             .order_by("id")
             .values_list("id", "page_id", "action")
         )
         if not events:
+            if cursor.holder:
+                cursor.save(update_fields=["holder", "held_at"])
             return 0
         latest: dict[int, tuple[int, str]] = {}
         for event_id, page_id, action in events:
@@ -165,7 +249,7 @@ def collect_events() -> int:
                     indexer=indexer, page_id=page_id, action=kind, event_id=event_id
                 )
         cursor.last_event_id = events[-1][0]
-        cursor.save(update_fields=["last_event_id", "updated_at"])
+        cursor.save(update_fields=["last_event_id", "updated_at", "holder", "held_at"])
         return len(events)
 
 
@@ -213,6 +297,12 @@ def rebuild_index(progress=None) -> int:
     replayed on top. Raises EngineUnavailable (the old index stays) when it cannot be built."""
     from search.documents import iter_documents
 
+    with transaction.atomic():  # a host whose SEARCH_HOST_ID is taken builds nothing
+        cursor, _ = IndexCursor.objects.select_for_update().get_or_create(
+            name=indexer_name()
+        )
+        claim(cursor)
+        cursor.save()
     engine = get_engine()
     started_at_event = (
         CatalogEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -327,6 +417,7 @@ def follow(*, interval: float, reconcile_every: float, stop=None, log=None) -> N
     """The indexer as a long-running process: events every `interval` seconds, a full
     reconciliation at start and every `reconcile_every` seconds (a timer, no cron needed)."""
     next_reconcile = 0.0
+    said, said_at = "", 0.0  # the same problem is logged once a minute, not every look
     while stop is None or not stop():
         try:
             if time.monotonic() >= next_reconcile:
@@ -336,8 +427,14 @@ def follow(*, interval: float, reconcile_every: float, stop=None, log=None) -> N
                 result = update_index()
             if log and (result.get("events") or result.get("synced")):
                 log(result)
+            said = ""
         except EngineUnavailable as exc:
-            logger.warning("search indexer: %s; retrying", exc)
+            if str(exc) != said or time.monotonic() - said_at >= 60:
+                level = (
+                    logging.ERROR if isinstance(exc, CursorHeld) else logging.WARNING
+                )
+                logger.log(level, "search indexer: %s; retrying", exc)
+                said, said_at = str(exc), time.monotonic()
         time.sleep(interval)
 
 

@@ -144,6 +144,11 @@ class IndexCursor(models.Model):
     name = models.CharField(max_length=40, primary_key=True, default="default")
     last_event_id = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+    # Which index reads with this cursor (search.indexing.index_identity()) and when it last
+    # did: a second host started with the same SEARCH_HOST_ID is refused, not left to steal
+    # the first one's events.
+    holder = models.CharField(max_length=300, blank=True)
+    held_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"{self.name}: {self.last_event_id}"

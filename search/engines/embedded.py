@@ -262,7 +262,11 @@ class EmbeddedEngine(SearchEngine):
             self._forget()
             if target is None:
                 if not create:
-                    raise IndexUnusable("missing", f"no index at {self.path}")
+                    # no server path: this reason reaches /healthz and the API's meta
+                    raise IndexUnusable(
+                        "missing",
+                        f"no search index {self.path.name!r} in SEARCH_INDEX_DIR yet",
+                    )
                 target = self._create_generation()
             marker = target / "schema_version"
             version = marker.read_text().strip() if marker.exists() else ""
@@ -557,6 +561,7 @@ class EmbeddedEngine(SearchEngine):
             self._forget()
             documents = None  # counted from meta.json, but not readable
             problem, reason = "corrupt", f"search index corrupt: {_one_line(exc)}"
+            reason = reason.replace(str(self.root), "SEARCH_INDEX_DIR")
         else:
             problem, reason = "", ""
             if database_copy is not None and documents * 2 < database_copy:

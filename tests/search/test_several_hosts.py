@@ -2,17 +2,28 @@
 every host's index through its own cursor, and one host's progress never costs another its
 pending changes. (The same on real processes: tests/reliability/test_several_hosts.py.)"""
 
+import logging
 from contextlib import contextmanager
+from datetime import timedelta
 from io import StringIO
 from unittest import mock
 
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import timezone
 
 import pytest
 
 from search.engines import EngineUnavailable, get_engine
-from search.indexing import rebuild_index, update_index
+from search.indexing import (
+    HOLD_SECONDS,
+    CursorHeld,
+    follow,
+    index_identity,
+    rebuild_index,
+    reconcile,
+    update_index,
+)
 from search.models import IndexCursor, PendingIndexChange
 from search.queries import SearchQuery
 from tests.factories import make_procedure
@@ -157,3 +168,64 @@ def test_a_retired_host_is_forgotten_and_the_others_keep_theirs(
             call_command("search_index", "retire")
         with pytest.raises(CommandError, match="--host goes with retire only"):
             call_command("search_index", "check", "--host", "b")
+
+
+def test_a_second_host_with_the_same_host_id_is_refused_not_left_to_steal_events(
+    tmp_path, department, client, django_capture_on_commit_callbacks
+):
+    """An operator copied host a's settings to a new host and kept SEARCH_HOST_ID=a."""
+    first = override_settings(SEARCH_HOST_ID="a", SEARCH_INDEX_DIR=tmp_path / "one")
+    copy = override_settings(SEARCH_HOST_ID="a", SEARCH_INDEX_DIR=tmp_path / "two")
+    make_procedure(department=department, national_code="2.000210", title="Khai sinh")
+    with first:
+        rebuild_index()
+    with copy:
+        with pytest.raises(CursorHeld, match="SEARCH_HOST_ID='a' is in use"):
+            rebuild_index()
+    with django_capture_on_commit_callbacks(execute=True):
+        make_procedure(
+            department=department, national_code="2.000211", title="Cấp hộ chiếu"
+        )
+    cursor = IndexCursor.objects.get(name="a").last_event_id
+    with copy:
+        with pytest.raises(CursorHeld):
+            update_index()
+        # it has read nothing: the events are still there for the host that holds the cursor
+        assert IndexCursor.objects.get(name="a").last_event_id == cursor
+        search = client.get("/healthz").json()["search"]
+        assert search["status"] == "degraded"
+        assert "SEARCH_HOST_ID in use by another host" in search["problems"]
+        assert str(tmp_path) not in str(
+            search
+        )  # where the other runs: the log's, not the public's
+    with first:
+        update_index()
+        assert codes("ho chieu") == ["2.000211"]
+        assert (
+            "SEARCH_HOST_ID in use by another host"
+            not in (client.get("/healthz").json()["search"]["problems"])
+        )
+    # `search_index follow` on the copy waits and says why (once), instead of stopping
+    stop = iter([False, False, False, True])
+    with (
+        copy,
+        mock.patch("search.indexing.time.sleep"),
+        mock.patch("search.indexing.logger.log") as log,
+    ):
+        follow(interval=0, reconcile_every=0, stop=lambda: next(stop))
+    [(level, _text, error)] = [c.args for c in log.call_args_list]
+    assert level == logging.ERROR and "give each host its own" in str(error)
+    # once the first host has been silent for HOLD_SECONDS (taken out), the copy takes over
+    IndexCursor.objects.filter(name="a").update(
+        held_at=timezone.now() - timedelta(seconds=HOLD_SECONDS + 1)
+    )
+    with copy:
+        reconcile()
+        assert codes("ho chieu") == ["2.000211"]
+
+
+def test_the_processes_of_one_host_are_one_holder(tmp_path, settings):
+    settings.SEARCH_HOST_ID, settings.SEARCH_INDEX_DIR = "a", tmp_path / "index"
+    first = index_identity()
+    assert first == index_identity()  # read back from the index folder, not made again
+    assert str(tmp_path / "index") in first
