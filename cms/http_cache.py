@@ -16,6 +16,7 @@ every answer to an editor (a session cookie) or an API-key client, which get `pr
 """
 
 import hashlib
+import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -188,6 +189,29 @@ def connect() -> None:
 # --- 304 for public pages before anything runs ----------------------------------------------
 
 
+# Search pages also depend on the administrators' synonyms and best bets, which are not catalog
+# events: a token in the "pages" cache, replaced when they change, joins the catalog generation.
+TUNING_TOKEN_KEY = "search-tuning-token"
+
+
+def tuning_token(found: dict) -> str:
+    token = found.get(TUNING_TOKEN_KEY)
+    if (
+        token is None
+    ):  # first use, or evicted: a new token, so no entry made before matches
+        fast.cache().add(TUNING_TOKEN_KEY, uuid.uuid4().hex, None)
+        token = fast.cache().get(TUNING_TOKEN_KEY) or ""
+    return token
+
+
+def forget_tuning_token() -> None:
+    """A synonym or best bet changed: no page revalidates against an answer made before."""
+    try:
+        fast.cache().set(TUNING_TOKEN_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 - a cache outage must not fail the save
+        pass
+
+
 def page_key(request) -> str:
     where = f"{request.scheme}|{request.get_host()}|{request.get_full_path()}"
     return "page-etag:" + hashlib.blake2b(where.encode(), digest_size=16).hexdigest()
@@ -197,8 +221,9 @@ class PageConditionalMiddleware:
     """Public pages get an ETag (a digest of the page) and a cheap 304 while it holds.
 
     What a page answer looked like is kept in the "pages" cache with the catalog generation
-    (api.fast.generation) read before it was rendered; while the generation holds, a matching
-    If-None-Match is answered 304 here, before sessions, language, routing or the database.
+    (api.fast.generation) and the search tuning token read before it was rendered; while both
+    hold, a matching If-None-Match is answered 304 here, before sessions, language, routing or
+    the database.
     """
 
     def __init__(self, get_response):
@@ -209,8 +234,9 @@ class PageConditionalMiddleware:
             return self.get_response(request)
         try:
             key = page_key(request)
-            found = fast.cache().get_many([key, fast.GENERATION_KEY])
-            current = found.get(fast.GENERATION_KEY) or fast.read_generation()
+            found = fast.cache().get_many([key, fast.GENERATION_KEY, TUNING_TOKEN_KEY])
+            catalog = found.get(fast.GENERATION_KEY) or fast.read_generation()
+            current = f"{catalog}|{tuning_token(found)}"
         except Exception:  # noqa: BLE001 - a bad Host header, Redis down: the ordinary path
             return self.get_response(request)
         entry = found.get(key)

@@ -39,10 +39,22 @@ class Synonym(models.Model):
 
     def clean(self):
         super().clean()
-        if parse_synonym_line(self.terms or "") is None:
+        rule = parse_synonym_line(self.terms or "")
+        if rule is None:
             raise ValidationError(
                 {"terms": _("Cần ít nhất hai cụm từ, cách nhau bằng dấu phẩy.")}
             )
+        for side in {rule.sources, rule.targets}:
+            repeated = [phrase for phrase in side if side.count(phrase) > 1]
+            if repeated:  # "cưới, cuoi" too: phrases are compared without diacritics
+                raise ValidationError(
+                    {
+                        "terms": _(
+                            "Cụm từ “%(phrase)s” có hai lần trong quy tắc (không kể dấu)."
+                        )
+                        % {"phrase": " ".join(repeated[0])}
+                    }
+                )
 
 
 class BestBet(models.Model):
@@ -93,6 +105,16 @@ class BestBet(models.Model):
         super().clean()
         if not folded_tokens(self.query or ""):
             raise ValidationError({"query": _("Câu tìm kiếm không được để trống.")})
+        # the unique constraint's key is computed, so no form checks it: every form gets this
+        if self.procedure_id is not None:
+            pinned = BestBet.objects.filter(
+                normalized_query=self.normalize(self.query),
+                procedure_id=self.procedure_id,
+            ).exclude(pk=self.pk)
+            if pinned.exists():
+                raise ValidationError(
+                    {"query": _("Thủ tục này đã được ghim cho câu tìm kiếm này.")}
+                )
 
     def save(self, *args, **kwargs):
         self.normalized_query = self.normalize(self.query)

@@ -2,7 +2,12 @@
 
 from wagtail.snippets.views.snippets import IndexView
 
-from search.analysis import RESOURCES, file_synonyms
+from search.analysis import (
+    RESOURCES,
+    file_synonyms,
+    folded_tokens,
+    parse_synonym_line,
+)
 
 
 def file_rule_lines() -> list[str]:
@@ -13,6 +18,19 @@ def file_rule_lines() -> list[str]:
         for line in text.splitlines()
         if line.split("#", 1)[0].strip()
     ]
+
+
+def file_rule_starting(text: str) -> str | None:
+    """The file's rule whose first phrase is `text` (folded): the one a rule starting with
+    `text` would replace when saved (search.engines.base._load_synonyms)."""
+    phrase = tuple(folded_tokens(text))
+    if not phrase:
+        return None
+    for line in file_rule_lines():
+        rule = parse_synonym_line(line)
+        if rule and rule.sources[0] == phrase:
+            return line
+    return None
 
 
 class SynonymIndexView(IndexView):

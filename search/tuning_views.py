@@ -22,8 +22,10 @@ from wagtail.admin.widgets import AdminPageChooser
 
 from catalog.models import ProcedurePage
 from catalog.request_values import has_unreadable_characters, whole_number
+from search.analysis import parse_synonym_line
 from search.models import BestBet, Synonym
 from search.query_log import MAX_QUERY_LENGTH
+from search.synonym_admin import file_rule_starting
 from search.tuning import DEFAULT_PERIOD, PERIODS, REPORTS, query_report, top_hits
 
 SYNONYM_PERMISSION = "search.add_synonym"
@@ -118,19 +120,6 @@ class BestBetProposalForm(forms.ModelForm):
         # only procedures the public search can show may be pinned
         self.fields["procedure"].queryset = ProcedurePage.objects.live().public()
 
-    def clean(self):
-        cleaned = super().clean()
-        query, procedure = cleaned.get("query"), cleaned.get("procedure")
-        if query and procedure:
-            key = BestBet.normalize(query)
-            if BestBet.objects.filter(
-                normalized_query=key, procedure=procedure
-            ).exists():
-                raise forms.ValidationError(
-                    _("Thủ tục này đã được ghim cho câu tìm kiếm này.")
-                )
-        return cleaned
-
 
 class ProposalView(WagtailAdminTemplateMixin, View):
     """GET: the form pre-filled from ?q=. POST action=preview: today's and the proposed top 5
@@ -182,12 +171,16 @@ class ProposalView(WagtailAdminTemplateMixin, View):
             after=top_hits(text, **self.proposed(form)),
         )
 
+    def notes(self, form) -> dict:
+        return {}
+
     def _render(self, form, **context):
         return self.render_to_response(
             self.get_context_data(
                 form=form,
                 kind=self.kind,
                 back_url=reverse("search_tuning:index"),
+                **self.notes(form),
                 **context,
             )
         )
@@ -200,8 +193,19 @@ class SynonymProposalView(ProposalView):
     kind = "synonym"
 
     def initial(self, text):
-        # the citizen's words first; the administrator adds the official term after the comma
-        return {"query": text, "terms": f"{text}, " if text else ""}
+        # the citizen's words first; the administrator adds the official term after the comma.
+        # Words that already start a rule of the file start from that rule: a new rule with the
+        # same first phrase replaces it, and would drop its terms.
+        start = file_rule_starting(text) or text
+        return {"query": text, "terms": f"{start}, " if start else ""}
+
+    def notes(self, form):
+        terms = form.data.get("terms") if form.is_bound else form.initial.get("terms")
+        rule = parse_synonym_line(terms or "")
+        line = rule and file_rule_starting(" ".join(rule.sources[0]))
+        if not line:
+            return {}
+        return {"replaces": line}
 
     def preview_text(self, form):
         return form.cleaned_data["query"]

@@ -8,6 +8,7 @@ superusers and for users whose groups hold the search.*_synonym / *_bestbet perm
 
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -22,7 +23,12 @@ class SynonymViewSet(SnippetViewSet):
     index_template_name = "search/admin/synonym_index.html"
     icon = "list-ul"
     menu_label = _("Từ đồng nghĩa")
-    list_display = ["terms", "active", "note", "updated_at"]
+    list_display = [
+        "terms",
+        BooleanColumn("active", label=_("Đang dùng")),
+        "note",
+        "updated_at",
+    ]
     list_filter = ["active"]
     search_fields = ["terms", "note"]
     copy_view_enabled = False
@@ -32,7 +38,12 @@ class BestBetViewSet(SnippetViewSet):
     model = BestBet
     icon = "pick"
     menu_label = _("Kết quả ghim")
-    list_display = ["query", "procedure", "sort_order", "active"]
+    list_display = [
+        "query",
+        "procedure",
+        "sort_order",
+        BooleanColumn("active", label=_("Đang dùng")),
+    ]
     list_filter = ["active"]
     search_fields = ["query"]
     copy_view_enabled = False

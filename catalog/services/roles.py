@@ -163,6 +163,12 @@ def sync_form_template_permissions(
             assign_perm(f"catalog.{codename}", group, form_template)
 
 
+def SEARCH_TUNING_MODELS():  # noqa: N802 - a constant, read once the apps are loaded
+    from django.apps import apps
+
+    return [apps.get_model("search", name) for name in ("Synonym", "BestBet")]
+
+
 @transaction.atomic
 def ensure_catalog_admin_group() -> Group:
     """The city-wide administrators' group with every catalog permission, on every department."""
@@ -174,6 +180,7 @@ def ensure_catalog_admin_group() -> Group:
         FormTemplate,
         DepartmentMembership,
         Audit,
+        *SEARCH_TUNING_MODELS(),  # synonyms and best bets: the search tuning screens
     ]
     content_types = ContentType.objects.get_for_models(*models).values()
     group.permissions.add(

@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from search.analysis import (
     AnalyzedQuery,
+    SynonymRule,
     SynonymTable,
     analyze_query,
     edit_distance,
@@ -319,24 +320,27 @@ def proposed_tuning(
 
 def current_synonyms() -> SynonymTable:
     """The versioned file plus the administrators' active rules."""
-    table = _tuning("synonyms", _load_synonyms)
     proposed = _PROPOSED.get()
     rule = proposed and proposed["synonym"] and parse_synonym_line(proposed["synonym"])
-    if rule:
-        table = SynonymTable(rules=[*table.rules, rule], version=table.version)
-    return table
+    if rule:  # the preview: exactly the table that saving the rule would give
+        return _load_synonyms(extra=rule)
+    return _tuning("synonyms", _load_synonyms)
 
 
-def _load_synonyms() -> SynonymTable:
+def _load_synonyms(extra: SynonymRule | None = None) -> SynonymTable:
     """An administrator's rule whose first phrase starts a file rule replaces that rule
-    (an inactive one switches it off); the other file rules and the active ones apply."""
+    (an inactive one switches it off); the other file rules and the active ones apply.
+    `extra`: a rule not saved yet, as if it were."""
     from search.models import Synonym
 
     base = file_synonyms()
     replaced: set[tuple[str, ...]] = set()
     admin_rules = []
-    for terms, active in Synonym.objects.values_list("terms", "active"):
-        rule = parse_synonym_line(terms)
+    saved = [
+        (parse_synonym_line(terms), active)
+        for terms, active in Synonym.objects.values_list("terms", "active")
+    ]
+    for rule, active in [*saved, (extra, True)]:
         if rule:
             replaced.add(rule.sources[0])
             if active:

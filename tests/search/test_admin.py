@@ -1,6 +1,6 @@
 """Search tuning in the admin: catalog administrators only, applied at once."""
 
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 
 import pytest
 
@@ -13,28 +13,14 @@ BEST_BETS = "/admin/snippets/search/bestbet/"
 
 @pytest.fixture
 def catalog_admin(db, django_user_model):
-    """A non-superuser holding the search tuning permissions (the catalog administrator role)."""
-    user = django_user_model.objects.create_user("tuner", "tuner@example.invalid", "pw")
-    group = Group.objects.create(name="Quản trị danh mục (test)")
-    group.permissions.add(
-        Permission.objects.get(
-            content_type__app_label="wagtailadmin", codename="access_admin"
-        ),
-        *Permission.objects.filter(
-            content_type__app_label="search",
-            codename__in=[
-                "add_synonym",
-                "change_synonym",
-                "delete_synonym",
-                "view_synonym",
-                "add_bestbet",
-                "change_bestbet",
-                "delete_bestbet",
-                "view_bestbet",
-            ],
-        ),
+    """A catalog administrator made as the project makes them (not a superuser)."""
+    from catalog.services.roles import grant_catalog_admin
+
+    root = django_user_model.objects.create_superuser(
+        "granter", "granter@example.invalid", "pw"
     )
-    user.groups.add(group)
+    user = django_user_model.objects.create_user("tuner", "tuner@example.invalid", "pw")
+    grant_catalog_admin(actor=root, user=user)
     return user
 
 

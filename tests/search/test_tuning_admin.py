@@ -5,6 +5,7 @@ nothing saved, nobody else affected) before it is saved and applies to the publi
 
 from datetime import timedelta
 
+from django.test import Client
 from django.utils import timezone
 
 import pytest
@@ -155,3 +156,93 @@ def test_a_best_bet_is_previewed_then_saved(client, catalog_admin, indexed):
     again = client.post(BEST_BET, {**data, "action": "save"})
     assert "đã được ghim" in again.content.decode()
     assert BestBet.objects.count() == 1
+
+
+def test_a_rule_replacing_a_file_rule_is_started_from_it_warned_and_previewed_as_saved(
+    client, catalog_admin, indexed
+):
+    """ "cưới" starts a file rule (=> đăng ký kết hôn); a rule starting with it replaces it."""
+    client.force_login(catalog_admin)
+    form = client.get(SYNONYM, {"q": "Cưới"})
+    prefilled = form.context["form"]["terms"].value()
+    assert prefilled.startswith("cưới, lấy vợ") and "=> đăng ký kết hôn" in prefilled
+    assert "thay thế quy tắc đó" in form.content.decode()
+    assert public_codes(client, "cưới")[0] == "1.000002"
+
+    narrower = "cưới, đám hỏi"  # drops the file rule's "=> đăng ký kết hôn"
+    preview = client.post(
+        SYNONYM, {"query": "cưới", "terms": narrower, "action": "preview"}
+    )
+    assert "thay thế quy tắc đó" in preview.content.decode()
+    previewed = [hit.code for hit in preview.context["after"].hits]
+    assert (
+        "1.000002" not in previewed
+    )  # the preview tells the truth about the replacement
+    client.post(SYNONYM, {"query": "cưới", "terms": narrower, "action": "save"})
+    assert public_codes(client, "cưới") == previewed
+
+
+def test_the_same_pin_from_the_snippet_screen_is_a_form_error(
+    client, catalog_admin, indexed
+):
+    client.force_login(catalog_admin)
+    marriage = indexed["1.000002"]
+    BestBet.objects.create(query="dang ky ket hon", procedure=marriage)
+    response = client.post(
+        "/admin/snippets/search/bestbet/add/",
+        {"query": "Đăng Ký Kết Hôn", "procedure": marriage.pk, "sort_order": 0},
+    )
+    assert response.status_code == 200
+    assert "đã được ghim" in response.content.decode()
+    assert BestBet.objects.count() == 1
+
+
+@pytest.mark.parametrize("url", [BEST_BET, "/admin/snippets/search/bestbet/add/"])
+def test_a_procedure_value_that_is_not_an_id_is_a_form_error(
+    client, catalog_admin, indexed, url
+):
+    client.force_login(catalog_admin)
+    response = client.post(
+        url, {"query": "dang ky", "procedure": "abc", "action": "preview"}
+    )
+    assert response.status_code == 200
+    assert not BestBet.objects.exists()
+
+
+def test_a_saved_pin_reaches_a_citizen_whose_browser_revalidates(
+    client, catalog_admin, indexed
+):
+    """A 304 to the old ETag would keep the results from before the rule ("áp dụng ngay")."""
+    marriage = indexed["1.000002"]
+    citizen = Client()
+    first = citizen.get("/tim-kiem/", {"q": "dang ky"})
+    etag = first["ETag"]
+    assert (
+        citizen.get("/tim-kiem/", {"q": "dang ky"}, HTTP_IF_NONE_MATCH=etag).status_code
+        == 304
+    )
+
+    client.force_login(catalog_admin)
+    data = {"query": "dang ky", "procedure": marriage.pk, "action": "save"}
+    assert client.post(BEST_BET, data).status_code == 302
+    again = citizen.get("/tim-kiem/", {"q": "dang ky"}, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 200
+    assert again["ETag"] != etag
+
+
+def test_a_rule_repeating_a_phrase_is_refused(client, catalog_admin, indexed):
+    client.force_login(catalog_admin)
+    for terms in ("xyzzqwv, xyzzqwv", "cưới, cuoi, kết hôn"):
+        response = client.post(
+            SYNONYM, {"query": "x", "terms": terms, "action": "save"}
+        )
+        assert response.status_code == 200
+        assert "có hai lần trong quy tắc" in response.content.decode(), terms
+    assert not Synonym.objects.exists()
+
+
+def test_the_lists_say_whether_a_rule_is_in_use_in_vietnamese(client, catalog_admin):
+    Synonym.objects.create(terms="giấy chào đời, khai sinh")
+    client.force_login(catalog_admin)
+    body = client.get("/admin/snippets/search/synonym/").content.decode()
+    assert ">True<" not in body and "Đang dùng" in body
