@@ -79,6 +79,7 @@ WEIGHTS = {
     "name_bigrams": 12.0,  # share of the query's (or a variant's) word pairs side by side in the name
     # Multiplied with BM25 (term frequency, rarity, length): orders what the above tie.
     "name_term": 2.0,  # each word in the name
+    "variant_term_share": 0.8,  # a synonym's words in the name, against the typed ones
     "name_exact": 1.5,  # each word in the name with the same diacritics
     "keywords_term": 1.5,
     "name_fuzzy": 1.0,  # typo tolerance, folded name
@@ -88,6 +89,7 @@ WEIGHTS = {
     "body_term": 0.3,
 }
 NEAR_SLOP = 3
+VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
 # Where a synonym phrase alone makes a document match: not the body, where the long
 # phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers,
 # unless the query finds fewer than FEW_MATCHES documents without it.
@@ -667,6 +669,54 @@ class EmbeddedEngine(SearchEngine):
     def _all_in(self, field: str, words) -> Query:
         return Query.boolean_query([(Occur.Must, self._term(field, w)) for w in words])
 
+    def _name_terms(self, tokens: list[str], variants) -> Query:
+        """Each word in the name (BM25), for the query or the synonym variant that finds most.
+
+        A variant's phrase counts as the query words it stands for: "cấp lại thẻ căn cước"
+        in place of "làm lại cccd" shares those three words' points among its five, so a
+        name using the official words is not beaten by one that merely repeats the leftover
+        words ("bị mất") of the query, and a long official phrase does not outweigh the rest.
+        """
+        phrasings = [[(t, 1.0) for t in tokens]]
+        for variant in variants[:VARIANT_TERMS]:
+            variant = list(variant)
+            start = 0
+            while (
+                start < min(len(tokens), len(variant))
+                and tokens[start] == variant[start]
+            ):
+                start += 1
+            end = 0
+            while (
+                end < min(len(tokens), len(variant)) - start
+                and tokens[-1 - end] == variant[-1 - end]
+            ):
+                end += 1
+            stands_for = len(tokens) - start - end
+            swapped = len(variant) - start - end
+            share = min(1.0, stands_for / swapped) if swapped else 1.0
+            share *= WEIGHTS["variant_term_share"]
+            phrasings.append(
+                [
+                    (w, share if start <= i < len(variant) - end else 1.0)
+                    for i, w in enumerate(variant)
+                ]
+            )
+        options = []
+        for phrasing in phrasings:
+            clauses = [
+                (
+                    Occur.Should,
+                    Query.boost_query(
+                        self._term("name", form), WEIGHTS["name_term"] * share
+                    ),
+                )
+                for word, share in phrasing
+                for form in spellings(word)
+            ]
+            options.append(Query.boolean_query(clauses))
+        return Query.disjunction_max_query(options) if len(options) > 1 else options[0]
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
 
@@ -735,9 +785,10 @@ class EmbeddedEngine(SearchEngine):
         ]
         if coverage:
             scoring.append(Query.disjunction_max_query(coverage))
+        if tokens:
+            scoring.append(self._name_terms(tokens, analyzed.variants))
         for token in tokens:
             for form in spellings(token):
-                scoring.append(self._boost(self._term("name", form), "name_term"))
                 scoring.append(
                     self._boost(self._term("keywords", form), "keywords_term")
                 )
