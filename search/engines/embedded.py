@@ -762,13 +762,20 @@ class EmbeddedEngine(SearchEngine):
                 )
             )
         if len(tokens) > 1:
+            long = [p for p in phrasings if len(p) > 1]  # a variant phrase counts as typed
             # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts.
             scoring.append(
                 Query.disjunction_max_query(
                     [
-                        self._const(self._phrase("name", tokens), "name_phrase"),
                         self._const(
-                            self._phrase("name", tokens, NEAR_SLOP), "name_near"
+                            self._any([self._phrase("name", p) for p in long]),
+                            "name_phrase",
+                        ),
+                        self._const(
+                            self._any(
+                                [self._phrase("name", p, NEAR_SLOP) for p in long]
+                            ),
+                            "name_near",
                         ),
                         self._const(
                             self._any([self._all_in("name", p) for p in phrasings]),
