@@ -495,7 +495,9 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     combined = table.combined(folded)
     if combined:
         variants.insert(0, combined)
-    if len(kept) < len(all_folded):  # a phrase of the vocabulary that holds a frame word
+    if len(kept) < len(
+        all_folded
+    ):  # a phrase of the vocabulary that holds a frame word
         for variant in table.variants(all_folded, keep=set(kept)):
             if variant != tuple(folded) and variant not in variants:
                 variants.append(variant)

@@ -31,6 +31,7 @@ from tantivy import Occur, Query
 from search.analysis import (
     AnalyzedQuery,
     fold,
+    folded_tokens,
     fuzzy_distance,
     minimum_should_match,
     query_parts,
@@ -85,10 +86,29 @@ WEIGHTS = {
     "name_fuzzy": 1.0,  # typo tolerance, folded name
     "synonym_name": 1.0,  # the best synonym phrase in the name
     "synonym_keywords": 1.0,
+    "primary": 4.0,  # the name is no follow-up (cấp lại, gia hạn ...) the query did not ask for
     "department_term": 0.5,
     "body_term": 0.3,
 }
 NEAR_SLOP = 3
+# Words naming a follow-up of a first procedure, as written in names (diacritics kept).
+FOLLOW_UPS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "lại",
+        "cấp đổi",
+        "gia hạn",
+        "thu hồi",
+        "chấm dứt",
+        "khôi phục",
+        "điều chỉnh",
+        "sửa đổi",
+        "rút",
+        "hủy",
+        "tạm ngừng",
+        "bản sao",
+    )
+)
 VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
 # Where a synonym phrase alone makes a document match: not the body, where the long
 # phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers,
@@ -717,6 +737,33 @@ class EmbeddedEngine(SearchEngine):
             options.append(Query.boolean_query(clauses))
         return Query.disjunction_max_query(options) if len(options) > 1 else options[0]
 
+    def _primary(self, analyzed: AnalyzedQuery) -> Query | None:
+        """Points for a name that is no follow-up the query did not ask for.
+
+        Reissuing, exchanging, extending, amending, revoking or copying (cấp lại, cấp đổi,
+        gia hạn, thu hồi, bản sao ...) follow a first procedure; a query that names none of
+        them is more likely after the first one ("khai tử" is Đăng ký khai tử, not Đăng ký
+        lại khai tử). Compared folded with the query and its synonym readings.
+        """
+        asked = [
+            " " + " ".join(p) + " "
+            for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
+        ]
+        unasked = [
+            words
+            for words in FOLLOW_UPS
+            if not any(
+                f" {' '.join(folded_tokens(' '.join(words)))} " in a for a in asked
+            )
+        ]
+        if not unasked:
+            return None
+        clauses = [(Occur.Must, Query.all_query())]
+        clauses += [
+            (Occur.MustNot, self._phrase("name_exact", list(w))) for w in unasked
+        ]
+        return self._const(Query.boolean_query(clauses), "primary")
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
 
@@ -762,7 +809,9 @@ class EmbeddedEngine(SearchEngine):
                 )
             )
         if len(tokens) > 1:
-            long = [p for p in phrasings if len(p) > 1]  # a variant phrase counts as typed
+            long = [
+                p for p in phrasings if len(p) > 1
+            ]  # a variant phrase counts as typed
             # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts.
             scoring.append(
                 Query.disjunction_max_query(
@@ -815,6 +864,9 @@ class EmbeddedEngine(SearchEngine):
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
+        primary = self._primary(analyzed)
+        if primary is not None:
+            scoring.append(primary)
         if analyzed.expansions:
             for field, weight in (
                 ("name", "synonym_name"),
