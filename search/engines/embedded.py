@@ -92,6 +92,9 @@ WEIGHTS = {
 }
 NEAR_SLOP = 3
 # Words naming a follow-up of a first procedure, as written in names (diacritics kept).
+# Reissuing, exchanging, extending, amending, revoking or copying follow a first procedure; a
+# query that names none of them is more likely after the first one ("khai tử" is Đăng ký khai
+# tử, not Đăng ký lại khai tử): names without them earn the "primary" points.
 FOLLOW_UPS = tuple(
     tuple(phrase.split())
     for phrase in (
@@ -115,6 +118,51 @@ VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the
 # unless the query finds fewer than FEW_MATCHES documents without it.
 SYNONYM_FIELDS = ("name", "keywords")
 FEW_MATCHES = 3  # below this, the body's synonym phrases are searched as well
+
+
+def name_term_phrasings(tokens: list[str], variants) -> list[list[tuple[str, float]]]:
+    """The query's words and each synonym variant's, with the share of a word's points.
+
+    A variant's phrase counts as the query words it stands for: "cấp lại thẻ căn cước" in
+    place of "làm lại cccd" shares those three words' points among its five (times
+    variant_term_share), so a name using the official words is not beaten by one that merely
+    repeats the leftover words ("bị mất") of the query, and a long official phrase does not
+    outweigh the rest. Both engines score the phrasing that finds most.
+    """
+    phrasings = [[(t, 1.0) for t in tokens]]
+    for variant in variants[:VARIANT_TERMS]:
+        variant = list(variant)
+        shortest = min(len(tokens), len(variant))
+        start = 0
+        while start < shortest and tokens[start] == variant[start]:
+            start += 1
+        end = 0
+        while end < shortest - start and tokens[-1 - end] == variant[-1 - end]:
+            end += 1
+        stands_for = len(tokens) - start - end
+        swapped = len(variant) - start - end
+        share = min(1.0, stands_for / swapped) if swapped else 1.0
+        share *= WEIGHTS["variant_term_share"]
+        phrasings.append(
+            [
+                (w, share if start <= i < len(variant) - end else 1.0)
+                for i, w in enumerate(variant)
+            ]
+        )
+    return phrasings
+
+
+def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
+    """The FOLLOW_UPS that neither the query nor its synonym readings name (folded)."""
+    asked = [
+        " " + " ".join(p) + " "
+        for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
+    ]
+    return [
+        list(words)
+        for words in FOLLOW_UPS
+        if not any(f" {' '.join(folded_tokens(' '.join(words)))} " in a for a in asked)
+    ]
 
 
 def _analyzer(exact: bool):
@@ -690,78 +738,31 @@ class EmbeddedEngine(SearchEngine):
         return Query.boolean_query([(Occur.Must, self._term(field, w)) for w in words])
 
     def _name_terms(self, tokens: list[str], variants) -> Query:
-        """Each word in the name (BM25), for the query or the synonym variant that finds most.
-
-        A variant's phrase counts as the query words it stands for: "cấp lại thẻ căn cước"
-        in place of "làm lại cccd" shares those three words' points among its five, so a
-        name using the official words is not beaten by one that merely repeats the leftover
-        words ("bị mất") of the query, and a long official phrase does not outweigh the rest.
-        """
-        phrasings = [[(t, 1.0) for t in tokens]]
-        for variant in variants[:VARIANT_TERMS]:
-            variant = list(variant)
-            start = 0
-            while (
-                start < min(len(tokens), len(variant))
-                and tokens[start] == variant[start]
-            ):
-                start += 1
-            end = 0
-            while (
-                end < min(len(tokens), len(variant)) - start
-                and tokens[-1 - end] == variant[-1 - end]
-            ):
-                end += 1
-            stands_for = len(tokens) - start - end
-            swapped = len(variant) - start - end
-            share = min(1.0, stands_for / swapped) if swapped else 1.0
-            share *= WEIGHTS["variant_term_share"]
-            phrasings.append(
+        """Each word in the name (BM25), for the query or the synonym variant that finds most."""
+        options = [
+            Query.boolean_query(
                 [
-                    (w, share if start <= i < len(variant) - end else 1.0)
-                    for i, w in enumerate(variant)
+                    (
+                        Occur.Should,
+                        Query.boost_query(
+                            self._term("name", form), WEIGHTS["name_term"] * share
+                        ),
+                    )
+                    for word, share in phrasing
+                    for form in spellings(word)
                 ]
             )
-        options = []
-        for phrasing in phrasings:
-            clauses = [
-                (
-                    Occur.Should,
-                    Query.boost_query(
-                        self._term("name", form), WEIGHTS["name_term"] * share
-                    ),
-                )
-                for word, share in phrasing
-                for form in spellings(word)
-            ]
-            options.append(Query.boolean_query(clauses))
+            for phrasing in name_term_phrasings(tokens, variants)
+        ]
         return Query.disjunction_max_query(options) if len(options) > 1 else options[0]
 
     def _primary(self, analyzed: AnalyzedQuery) -> Query | None:
-        """Points for a name that is no follow-up the query did not ask for.
-
-        Reissuing, exchanging, extending, amending, revoking or copying (cấp lại, cấp đổi,
-        gia hạn, thu hồi, bản sao ...) follow a first procedure; a query that names none of
-        them is more likely after the first one ("khai tử" is Đăng ký khai tử, not Đăng ký
-        lại khai tử). Compared folded with the query and its synonym readings.
-        """
-        asked = [
-            " " + " ".join(p) + " "
-            for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
-        ]
-        unasked = [
-            words
-            for words in FOLLOW_UPS
-            if not any(
-                f" {' '.join(folded_tokens(' '.join(words)))} " in a for a in asked
-            )
-        ]
+        """Points for a name that is no follow-up the query did not ask for (see FOLLOW_UPS)."""
+        unasked = unasked_follow_ups(analyzed)
         if not unasked:
             return None
         clauses = [(Occur.Must, Query.all_query())]
-        clauses += [
-            (Occur.MustNot, self._phrase("name_exact", list(w))) for w in unasked
-        ]
+        clauses += [(Occur.MustNot, self._phrase("name_exact", w)) for w in unasked]
         return self._const(Query.boolean_query(clauses), "primary")
 
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
@@ -809,30 +810,27 @@ class EmbeddedEngine(SearchEngine):
                 )
             )
         if len(tokens) > 1:
-            long = [
-                p for p in phrasings if len(p) > 1
-            ]  # a variant phrase counts as typed
-            # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts.
-            scoring.append(
-                Query.disjunction_max_query(
-                    [
+            # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts. A
+            # synonym variant's words adjacent or near count as the query's would.
+            nested = [
+                self._const(self._phrase("name", tokens), "name_phrase"),
+                self._const(self._phrase("name", tokens, NEAR_SLOP), "name_near"),
+                self._const(
+                    self._any([self._all_in("name", p) for p in phrasings]),
+                    "name_all",
+                ),
+            ]
+            for variant in analyzed.variants:
+                if len(variant) > 1:
+                    nested.append(
+                        self._const(self._phrase("name", variant), "name_phrase")
+                    )
+                    nested.append(
                         self._const(
-                            self._any([self._phrase("name", p) for p in long]),
-                            "name_phrase",
-                        ),
-                        self._const(
-                            self._any(
-                                [self._phrase("name", p, NEAR_SLOP) for p in long]
-                            ),
-                            "name_near",
-                        ),
-                        self._const(
-                            self._any([self._all_in("name", p) for p in phrasings]),
-                            "name_all",
-                        ),
-                    ]
-                )
-            )
+                            self._phrase("name", variant, NEAR_SLOP), "name_near"
+                        )
+                    )
+            scoring.append(Query.disjunction_max_query(nested))
             scoring.append(
                 self._const(self._phrase("keywords", tokens, 1), "keywords_phrase")
             )
