@@ -110,6 +110,7 @@ FOLLOW_UPS = tuple(
         "hủy",
         "tạm ngừng",
         "bản sao",
+        "mất",
     )
 )
 VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
