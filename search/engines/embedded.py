@@ -111,6 +111,8 @@ FOLLOW_UPS = tuple(
         "tạm ngừng",
         "bản sao",
         "mất",
+        "tạm dừng",
+        "đính chính",
     )
 )
 VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
