@@ -108,6 +108,7 @@ FOLLOW_UPS = tuple(
         "sửa đổi",
         "rút",
         "hủy",
+        "huỷ",
         "tạm ngừng",
         "bản sao",
         "mất",
