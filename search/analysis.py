@@ -328,22 +328,60 @@ class SynonymTable:
             positions |= index[1].get(token, set())
         return [self.rules[p] for p in sorted(positions)]
 
-    def variants(self, tokens: list[str], limit: int = 12) -> list[tuple[str, ...]]:
-        """The whole query with one synonym phrase swapped in ("mat can cuoc" -> "mat cccd")."""
+    def variants(
+        self, tokens: list[str], limit: int = 12, keep: set[int] | None = None
+    ) -> list[tuple[str, ...]]:
+        """The whole query with one synonym phrase swapped in ("mat can cuoc" -> "mat cccd").
+
+        With `keep`, the words outside the swapped phrase are only those positions: a source
+        phrase may take in a frame word ("đổi tên cho con") that the rest of the query drops.
+        """
         found: list[tuple[str, ...]] = []
+        positions = range(len(tokens)) if keep is None else sorted(keep)
         for rule in self._rules_for(tokens):
             for source in rule.sources:
                 n = len(source)
                 for i in range(len(tokens) - n + 1):
                     if tuple(tokens[i : i + n]) != source:
                         continue
+                    before = tuple(tokens[j] for j in positions if j < i)
+                    after = tuple(tokens[j] for j in positions if j >= i + n)
                     for target in rule.targets:
-                        variant = tuple(tokens[:i]) + target + tuple(tokens[i + n :])
+                        variant = before + target + after
                         if variant != tuple(tokens) and variant not in found:
                             found.append(variant)
                             if len(found) >= limit:
                                 return found
         return found
+
+    def combined(self, tokens: list[str]) -> tuple[str, ...] | None:
+        """The query with every synonym phrase swapped at once, when it has two or more.
+
+        Left to right, the longest source phrase at each word is replaced by its rule's first
+        official phrase: "tax code registration for individuals" -> "mã số thuế registration
+        for cá nhân", so words translated by different rules are found together.
+        """
+        rules = self._rules_for(tokens)
+        words: list[str] = []
+        swaps = i = 0
+        while i < len(tokens):
+            best = None
+            for rule in rules:
+                for source in rule.sources:
+                    n = len(source)
+                    if tuple(tokens[i : i + n]) != source:
+                        continue
+                    target = next((t for t in rule.targets if t != source), None)
+                    if target and (best is None or n > len(best[0])):
+                        best = (source, target)
+            if best:
+                words += best[1]
+                i += len(best[0])
+                swaps += 1
+            else:
+                words.append(tokens[i])
+                i += 1
+        return tuple(words) if swaps > 1 else None
 
     def expansions(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
@@ -454,6 +492,15 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     table = synonyms if synonyms is not None else file_synonyms()
     expansions = table.expansions(all_folded)
     variants = table.variants(folded)
+    combined = table.combined(folded)
+    if combined:
+        variants.insert(0, combined)
+    if len(kept) < len(
+        all_folded
+    ):  # a phrase of the vocabulary that holds a frame word
+        for variant in table.variants(all_folded, keep=set(kept)):
+            if variant != tuple(folded) and variant not in variants:
+                variants.append(variant)
     # "dang ki khai sinh" is also "dang ky khai sinh", with that spelling's synonyms.
     for words in respellings(folded):
         for variant in [tuple(words), *table.variants(words)]:

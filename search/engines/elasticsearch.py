@@ -39,7 +39,14 @@ from search.analysis import (
 from search.documents import ProcedureDocument
 from search.engines.base import EngineUnavailable, Progress, SearchEngine
 from search.engines.database import DatabaseEngine
-from search.engines.embedded import FEW_MATCHES, NEAR_SLOP, SYNONYM_FIELDS, WEIGHTS
+from search.engines.embedded import (
+    FEW_MATCHES,
+    NEAR_SLOP,
+    SYNONYM_FIELDS,
+    WEIGHTS,
+    name_term_phrasings,
+    unasked_follow_ups,
+)
 from search.queries import FACETS, SearchQuery, SearchResult
 
 BULK_CHUNK = 500
@@ -285,28 +292,51 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(_const(_terms("keyword_full", parts), "keyword_part"))
         if len(tokens) > 1:
             every = [_match_all_words("name", p) for p in phrasings]
-            scoring.append(
-                Q(
-                    "dis_max",
-                    queries=[
-                        _const(_phrase("name", tokens), "name_phrase"),
-                        _const(_phrase("name", tokens, NEAR_SLOP), "name_near"),
-                        _const(
-                            every[0]
-                            if len(every) == 1
-                            else Q("bool", should=every, minimum_should_match=1),
-                            "name_all",
-                        ),
-                    ],
-                )
-            )
+            nested = [
+                _const(_phrase("name", tokens), "name_phrase"),
+                _const(_phrase("name", tokens, NEAR_SLOP), "name_near"),
+                _const(
+                    every[0]
+                    if len(every) == 1
+                    else Q("bool", should=every, minimum_should_match=1),
+                    "name_all",
+                ),
+            ]
+            for variant in analyzed.variants:
+                if len(variant) > 1:
+                    nested.append(_const(_phrase("name", variant), "name_phrase"))
+                    nested.append(
+                        _const(_phrase("name", variant, NEAR_SLOP), "name_near")
+                    )
+            scoring.append(Q("dis_max", queries=nested))
             scoring.append(_const(_phrase("keywords", tokens, 1), "keywords_phrase"))
         coverage = [_bigram_coverage(pairs) for pairs in analyzed.bigram_phrasings()]
         if coverage:
             scoring.append(Q("dis_max", queries=coverage))
+        if tokens:
+            # Each word in the name, for the query or the synonym variant that finds most.
+            options = [
+                Q(
+                    "bool",
+                    should=[
+                        Q(
+                            "match",
+                            name={
+                                "query": form,
+                                "boost": WEIGHTS["name_term"] * share,
+                            },
+                        )
+                        for word, share in phrasing
+                        for form in spellings(word)
+                    ],
+                )
+                for phrasing in name_term_phrasings(tokens, analyzed.variants)
+            ]
+            scoring.append(
+                options[0] if len(options) == 1 else Q("dis_max", queries=options)
+            )
         for token in tokens:
             for form in spellings(token):
-                scoring.append(_boost(_match("name", form), "name_term"))
                 scoring.append(_boost(_match("keywords", form), "keywords_term"))
             scoring.append(_boost(_match("department", token), "department_term"))
             scoring.append(_boost(_match("body", token), "body_term"))
@@ -318,6 +348,19 @@ class ElasticsearchEngine(SearchEngine):
         if len(analyzed.exact) > 1:
             scoring.append(
                 _const(_phrase("name.exact", analyzed.exact), "name_exact_phrase")
+            )
+        unasked = unasked_follow_ups(analyzed)
+        if unasked:
+            # A name that is no follow-up the query did not ask for (cấp lại, gia hạn ...).
+            scoring.append(
+                _const(
+                    Q(
+                        "bool",
+                        must=[Q("match_all")],
+                        must_not=[_phrase("name.exact", words) for words in unasked],
+                    ),
+                    "primary",
+                )
             )
         if analyzed.expansions:
             for field, weight in (

@@ -31,6 +31,7 @@ from tantivy import Occur, Query
 from search.analysis import (
     AnalyzedQuery,
     fold,
+    folded_tokens,
     fuzzy_distance,
     minimum_should_match,
     query_parts,
@@ -79,20 +80,93 @@ WEIGHTS = {
     "name_bigrams": 12.0,  # share of the query's (or a variant's) word pairs side by side in the name
     # Multiplied with BM25 (term frequency, rarity, length): orders what the above tie.
     "name_term": 2.0,  # each word in the name
+    "variant_term_share": 0.8,  # a synonym's words in the name, against the typed ones
     "name_exact": 1.5,  # each word in the name with the same diacritics
     "keywords_term": 1.5,
     "name_fuzzy": 1.0,  # typo tolerance, folded name
     "synonym_name": 1.0,  # the best synonym phrase in the name
     "synonym_keywords": 1.0,
+    "primary": 4.0,  # the name is no follow-up (cấp lại, gia hạn ...) the query did not ask for
     "department_term": 0.5,
     "body_term": 0.3,
 }
 NEAR_SLOP = 3
+# Words naming a follow-up of a first procedure, as written in names (diacritics kept).
+# Reissuing, exchanging, extending, amending, revoking or copying follow a first procedure; a
+# query that names none of them is more likely after the first one ("khai tử" is Đăng ký khai
+# tử, not Đăng ký lại khai tử): names without them earn the "primary" points.
+FOLLOW_UPS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "lại",
+        "cấp đổi",
+        "gia hạn",
+        "thu hồi",
+        "chấm dứt",
+        "khôi phục",
+        "điều chỉnh",
+        "sửa đổi",
+        "rút",
+        "hủy",
+        "huỷ",
+        "tạm ngừng",
+        "bản sao",
+        "mất",
+        "tạm dừng",
+        "đính chính",
+    )
+)
+VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
 # Where a synonym phrase alone makes a document match: not the body, where the long
 # phrases of common words (giấy chứng nhận quyền sử dụng đất) are in most dossiers,
 # unless the query finds fewer than FEW_MATCHES documents without it.
 SYNONYM_FIELDS = ("name", "keywords")
 FEW_MATCHES = 3  # below this, the body's synonym phrases are searched as well
+
+
+def name_term_phrasings(tokens: list[str], variants) -> list[list[tuple[str, float]]]:
+    """The query's words and each synonym variant's, with the share of a word's points.
+
+    A variant's phrase counts as the query words it stands for: "cấp lại thẻ căn cước" in
+    place of "làm lại cccd" shares those three words' points among its five (times
+    variant_term_share), so a name using the official words is not beaten by one that merely
+    repeats the leftover words ("bị mất") of the query, and a long official phrase does not
+    outweigh the rest. Both engines score the phrasing that finds most.
+    """
+    phrasings = [[(t, 1.0) for t in tokens]]
+    for variant in variants[:VARIANT_TERMS]:
+        variant = list(variant)
+        shortest = min(len(tokens), len(variant))
+        start = 0
+        while start < shortest and tokens[start] == variant[start]:
+            start += 1
+        end = 0
+        while end < shortest - start and tokens[-1 - end] == variant[-1 - end]:
+            end += 1
+        stands_for = len(tokens) - start - end
+        swapped = len(variant) - start - end
+        share = min(1.0, stands_for / swapped) if swapped else 1.0
+        share *= WEIGHTS["variant_term_share"]
+        phrasings.append(
+            [
+                (w, share if start <= i < len(variant) - end else 1.0)
+                for i, w in enumerate(variant)
+            ]
+        )
+    return phrasings
+
+
+def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
+    """The FOLLOW_UPS that neither the query nor its synonym readings name (folded)."""
+    asked = [
+        " " + " ".join(p) + " "
+        for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
+    ]
+    return [
+        list(words)
+        for words in FOLLOW_UPS
+        if not any(f" {' '.join(folded_tokens(' '.join(words)))} " in a for a in asked)
+    ]
 
 
 def _analyzer(exact: bool):
@@ -672,6 +746,34 @@ class EmbeddedEngine(SearchEngine):
     def _all_in(self, field: str, words) -> Query:
         return Query.boolean_query([(Occur.Must, self._term(field, w)) for w in words])
 
+    def _name_terms(self, tokens: list[str], variants) -> Query:
+        """Each word in the name (BM25), for the query or the synonym variant that finds most."""
+        options = [
+            Query.boolean_query(
+                [
+                    (
+                        Occur.Should,
+                        Query.boost_query(
+                            self._term("name", form), WEIGHTS["name_term"] * share
+                        ),
+                    )
+                    for word, share in phrasing
+                    for form in spellings(word)
+                ]
+            )
+            for phrasing in name_term_phrasings(tokens, variants)
+        ]
+        return Query.disjunction_max_query(options) if len(options) > 1 else options[0]
+
+    def _primary(self, analyzed: AnalyzedQuery) -> Query | None:
+        """Points for a name that is no follow-up the query did not ask for (see FOLLOW_UPS)."""
+        unasked = unasked_follow_ups(analyzed)
+        if not unasked:
+            return None
+        clauses = [(Occur.Must, Query.all_query())]
+        clauses += [(Occur.MustNot, self._phrase("name_exact", w)) for w in unasked]
+        return self._const(Query.boolean_query(clauses), "primary")
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
 
@@ -717,21 +819,27 @@ class EmbeddedEngine(SearchEngine):
                 )
             )
         if len(tokens) > 1:
-            # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts.
-            scoring.append(
-                Query.disjunction_max_query(
-                    [
-                        self._const(self._phrase("name", tokens), "name_phrase"),
+            # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts. A
+            # synonym variant's words adjacent or near count as the query's would.
+            nested = [
+                self._const(self._phrase("name", tokens), "name_phrase"),
+                self._const(self._phrase("name", tokens, NEAR_SLOP), "name_near"),
+                self._const(
+                    self._any([self._all_in("name", p) for p in phrasings]),
+                    "name_all",
+                ),
+            ]
+            for variant in analyzed.variants:
+                if len(variant) > 1:
+                    nested.append(
+                        self._const(self._phrase("name", variant), "name_phrase")
+                    )
+                    nested.append(
                         self._const(
-                            self._phrase("name", tokens, NEAR_SLOP), "name_near"
-                        ),
-                        self._const(
-                            self._any([self._all_in("name", p) for p in phrasings]),
-                            "name_all",
-                        ),
-                    ]
-                )
-            )
+                            self._phrase("name", variant, NEAR_SLOP), "name_near"
+                        )
+                    )
+            scoring.append(Query.disjunction_max_query(nested))
             scoring.append(
                 self._const(self._phrase("keywords", tokens, 1), "keywords_phrase")
             )
@@ -740,9 +848,10 @@ class EmbeddedEngine(SearchEngine):
         ]
         if coverage:
             scoring.append(Query.disjunction_max_query(coverage))
+        if tokens:
+            scoring.append(self._name_terms(tokens, analyzed.variants))
         for token in tokens:
             for form in spellings(token):
-                scoring.append(self._boost(self._term("name", form), "name_term"))
                 scoring.append(
                     self._boost(self._term("keywords", form), "keywords_term")
                 )
@@ -762,6 +871,9 @@ class EmbeddedEngine(SearchEngine):
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
+        primary = self._primary(analyzed)
+        if primary is not None:
+            scoring.append(primary)
         if analyzed.expansions:
             for field, weight in (
                 ("name", "synonym_name"),

@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 
 from search.analysis import (
+    SynonymTable,
     analyze_query,
     exact_tokens,
     file_synonyms,
@@ -135,3 +136,45 @@ def test_i_and_y_spellings_are_alternatives_only_for_a_consonant_then_i_or_y():
     assert spellings("y") == ("y",)
     analyzed = analyze_query("dang ki khai sinh")
     assert ("dang", "ky", "khai", "sinh") in analyzed.variants
+
+
+def test_a_query_with_several_vocabulary_phrases_also_reads_with_all_of_them_swapped():
+    table = SynonymTable(
+        rules=[
+            parse_synonym_line("làm lại cccd => cấp lại thẻ căn cước"),
+            parse_synonym_line("bị mất, mất giấy"),
+        ]
+    )
+    analyzed = analyze_query("làm lại cccd bị mất", table)
+    assert analyzed.variants[0] == ("cap", "lai", "the", "can", "cuoc", "mat", "giay")
+    # one phrase alone: no combined reading beyond the ordinary variants
+    single = analyze_query("làm lại cccd", table)
+    assert single.variants == [("cap", "lai", "the", "can", "cuoc")]
+
+
+def test_a_vocabulary_phrase_holding_a_frame_word_still_makes_a_variant():
+    table = SynonymTable(
+        rules=[parse_synonym_line("đổi tên cho con => cải chính hộ tịch")]
+    )
+    analyzed = analyze_query("muốn đổi tên cho con thì làm thế nào", table)
+    assert analyzed.folded == ["doi", "ten"]  # "cho con" is a frame ...
+    assert ("cai", "chinh", "ho", "tich") in analyzed.variants  # ... but in the phrase
+
+
+def test_name_words_of_a_variant_share_the_points_of_the_words_it_stands_for():
+    from search.engines.embedded import WEIGHTS, name_term_phrasings
+
+    tokens = ["lam", "lai", "cccd", "bi", "mat"]
+    variant = ("cap", "lai", "the", "can", "cuoc", "bi", "mat")
+    typed, swapped = name_term_phrasings(tokens, [variant])
+    assert typed == [(t, 1.0) for t in tokens]
+    share = 3 / 5 * WEIGHTS["variant_term_share"]  # three typed words, five official
+    assert swapped == [(w, share) for w in variant[:5]] + [("bi", 1.0), ("mat", 1.0)]
+
+
+def test_follow_ups_count_against_a_name_only_when_the_query_does_not_ask_for_them():
+    from search.engines.embedded import unasked_follow_ups
+
+    assert ["lại"] in unasked_follow_ups(analyze_query("khai tử"))
+    assert ["lại"] not in unasked_follow_ups(analyze_query("dang ky lai khai tu"))
+    assert ["gia", "hạn"] not in unasked_follow_ups(analyze_query("gia hạn tạm trú"))
