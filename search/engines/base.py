@@ -163,8 +163,15 @@ class SearchEngine:
                 words.append(token)
                 continue
             best = None
-            for candidate, frequency in vocabulary.items():
+            mask = _letters(token)
+            for candidate, frequency, letters in self._lettered(vocabulary):
                 if abs(len(candidate) - len(token)) > 2:
+                    continue
+                # Each letter one word has and the other lacks costs an edit: more than two
+                # such letters either way and the distance is over 2 (no need to compute it).
+                if (mask & ~letters).bit_count() > 2 or (
+                    letters & ~mask
+                ).bit_count() > 2:
                     continue
                 distance = edit_distance(token, candidate, limit=2)
                 if distance <= 2:
@@ -177,6 +184,14 @@ class SearchEngine:
             else:
                 words.append(token)
         return " ".join(words) if changed else None
+
+    def _lettered(self, vocabulary: dict[str, int]) -> list[tuple[str, int, int]]:
+        """The vocabulary with each word's letter set, kept while the vocabulary is the same."""
+        memo = self.__dict__.get("_lettered_memo")
+        if memo is None or memo[0] is not vocabulary:
+            memo = (vocabulary, [(w, f, _letters(w)) for w, f in vocabulary.items()])
+            self.__dict__["_lettered_memo"] = memo
+        return memo[1]
 
     def _apply_best_bets(
         self, query: SearchQuery, analyzed: AnalyzedQuery, total: int, hits: list[Hit]
@@ -266,6 +281,14 @@ def highlight(
             position = end
     parts.append(escape(text[position:]))
     return "".join(parts)
+
+
+def _letters(word: str) -> int:
+    """A bit per letter of `word` (letters sharing a bit only make the bound looser)."""
+    mask = 0
+    for char in word:
+        mask |= 1 << (ord(char) & 63)
+    return mask
 
 
 def _near(token: str, typos: list[str]) -> bool:

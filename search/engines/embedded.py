@@ -21,7 +21,9 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -30,6 +32,7 @@ from tantivy import Occur, Query
 
 from search.analysis import (
     AnalyzedQuery,
+    exact_tokens,
     fold,
     folded_tokens,
     fuzzy_distance,
@@ -44,7 +47,9 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "5"  # 5: each document carries its live revision
+SCHEMA_VERSION = (
+    "6"  # 5: each document carries its live revision; 6: its follow-up words
+)
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -156,16 +161,28 @@ def name_term_phrasings(tokens: list[str], variants) -> list[list[tuple[str, flo
     return phrasings
 
 
+@lru_cache(maxsize=1)
+def _folded_follow_ups() -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Each of FOLLOW_UPS with its folded form padded for a whole-word search (" cap doi ")."""
+    return tuple(
+        (words, f" {' '.join(folded_tokens(' '.join(words)))} ") for words in FOLLOW_UPS
+    )
+
+
+def follow_ups_in(name: str) -> list[str]:
+    """The FOLLOW_UPS a name holds, as typed (indexed, so the query looks up terms, not phrases)."""
+    padded = f" {' '.join(exact_tokens(name))} "
+    return [" ".join(words) for words in FOLLOW_UPS if f" {' '.join(words)} " in padded]
+
+
 def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
     """The FOLLOW_UPS that neither the query nor its synonym readings name (folded)."""
-    asked = [
+    asked = "|".join(
         " " + " ".join(p) + " "
         for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
-    ]
+    )
     return [
-        list(words)
-        for words in FOLLOW_UPS
-        if not any(f" {' '.join(folded_tokens(' '.join(words)))} " in a for a in asked)
+        list(words) for words, folded in _folded_follow_ups() if folded not in asked
     ]
 
 
@@ -193,6 +210,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("codes_text", tokenizer_name="vi_folded")
     for field in FACET_FIELDS.values():
         builder.add_text_field(field, fast=True, tokenizer_name="raw")
+    builder.add_text_field("follow_ups", tokenizer_name="raw")  # FOLLOW_UPS in the name
     builder.add_text_field("sort_name", fast=True, tokenizer_name="raw")
     builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw")
     builder.add_bytes_field("payload", stored=True)
@@ -222,6 +240,8 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     for value in document.subjects:
         doc.add_text("f_subject", value)
     doc.add_text("f_online", document.online_level)
+    for phrase in follow_ups_in(document.name):
+        doc.add_text("follow_ups", phrase)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
     doc.add_text("fingerprint", document.fingerprint)
     doc.add_bytes("payload", orjson.dumps(document.payload()))
@@ -303,6 +323,10 @@ def _tantivy_error(exc: BaseException) -> bool:
     return not isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit)
 
 
+# The searcher one search() uses for all its steps (query, facets, "did you mean", best bets).
+_SEARCHER: ContextVar[tuple | None] = ContextVar("embedded_searcher", default=None)
+
+
 class EmbeddedEngine(SearchEngine):
     name = "embedded"
 
@@ -380,6 +404,9 @@ class EmbeddedEngine(SearchEngine):
         return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
     def _searcher(self) -> tantivy.Searcher:
+        held = _SEARCHER.get()
+        if held is not None and held[0] is self:
+            return held[1]  # one look at the disk per search, not one per step
         index = self._open()
         stamp = self._meta_stamp()
         if stamp != self._seen:
@@ -770,8 +797,10 @@ class EmbeddedEngine(SearchEngine):
         unasked = unasked_follow_ups(analyzed)
         if not unasked:
             return None
-        clauses = [(Occur.Must, Query.all_query())]
-        clauses += [(Occur.MustNot, self._phrase("name_exact", w)) for w in unasked]
+        listed = Query.term_set_query(
+            self._schema, "follow_ups", [" ".join(w) for w in unasked]
+        )
+        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, listed)]
         return self._const(Query.boolean_query(clauses), "primary")
 
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
@@ -908,7 +937,9 @@ class EmbeddedEngine(SearchEngine):
         state = self.state()
         if state.fallback:
             return self._database_search(query, state.reason)
+        token = None
         try:
+            token = _SEARCHER.set((self, self._searcher()))
             return super().search(query)
         except QueryError:
             raise
@@ -918,6 +949,9 @@ class EmbeddedEngine(SearchEngine):
             logger.exception("embedded search failed; answering from the database")
             self._forget()  # reopen from disk, and look at its health again, next time
             return self._database_search(query, f"search index error: {_one_line(exc)}")
+        finally:
+            if token is not None:
+                _SEARCHER.reset(token)
 
     def suggest(self, text: str, limit: int = 8) -> list[dict]:
         """Autocomplete from the database copy too when the index cannot answer."""

@@ -57,4 +57,7 @@ def test_the_hint_offers_the_vietnamese_words_written_with_diacritics():
 def test_the_hint_only_when_results_are_few():
     assert english_hint("marriage certificate", total=FEW_RESULTS) is None
     assert english_hint("dang ky ket hon", total=0) is None
-    assert english_hint("fishing licence for a boat", total=0) == {"terms": []}
+    # no phrase of the vocabulary, but its single English words: "licence" is giấy phép
+    assert english_hint("fishing licence for a boat", total=0) == {
+        "terms": ["giấy phép"]
+    }

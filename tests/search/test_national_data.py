@@ -107,7 +107,9 @@ DEV_SET = Path(__file__).with_name("judged_queries_dev.yaml")
 # noise does not fail them; issue 16's targets are higher (0.95 overall, 0.85 per style).
 # Measured 2026-12-06 after query understanding (frames, minimum-should-match, word pairs) and
 # the 426-rule vocabulary: dev 0.877, held out 0.852 (before either: 0.632 / 0.633).
-DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.85, "all (heldout)": 0.80}
+# After the second round (variant name words, follow-up prior, more vocabulary): dev 0.957,
+# held out 0.906; the floors leave one query of slack each.
+DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.95, "all (heldout)": 0.89}
 
 
 def test_independent_judged_set_by_style(national, db):
