@@ -109,7 +109,11 @@ def index_identity() -> str:
 
 
 def _same_holder(a: str, b: str) -> bool:
-    return a.split(" ", 1)[0] == b.split(" ", 1)[0]
+    """The same index folder's id, or the same host and folder (the id file was deleted with
+    the folder, as when an operator removes a damaged index and rebuilds it)."""
+    id_a, _, where_a = a.partition(" ")
+    id_b, _, where_b = b.partition(" ")
+    return id_a == id_b or (bool(where_a) and where_a == where_b)
 
 
 def held_elsewhere(cursor: IndexCursor | None) -> str | None:

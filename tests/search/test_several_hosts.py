@@ -229,3 +229,19 @@ def test_the_processes_of_one_host_are_one_holder(tmp_path, settings):
     first = index_identity()
     assert first == index_identity()  # read back from the index folder, not made again
     assert str(tmp_path / "index") in first
+
+
+def test_an_index_folder_deleted_and_rebuilt_on_the_same_host_is_still_its_holder(
+    tmp_path, settings, department
+):
+    """An operator removes a damaged index folder (its id file with it) and rebuilds."""
+    import shutil
+
+    settings.SEARCH_HOST_ID, settings.SEARCH_INDEX_DIR = "a", tmp_path / "index"
+    make_procedure(department=department, national_code="2.000220", title="Khai tử")
+    rebuild_index()
+    before = index_identity()
+    shutil.rmtree(tmp_path / "index")
+    assert index_identity() != before  # a new id file
+    rebuild_index()  # not refused as "another host"
+    assert codes("khai tu") == ["2.000220"]

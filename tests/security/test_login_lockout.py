@@ -74,7 +74,9 @@ def test_fifth_wrong_password_locks_and_the_right_one_is_then_refused(editor):
     assert statuses == [200, 200, 200, 200, 429]
     response = attempt(client, "dung-mat-khau")
     assert response.status_code == 429
-    assert response["Retry-After"] == "900"  # a client or script is told when to come back
+    assert (
+        response["Retry-After"] == "900"
+    )  # a client or script is told when to come back
     page = text(response)
     assert LOCKED in page and "15 phút" in page
     assert "Đăng nhập" in page  # still Wagtail's login page, in Vietnamese

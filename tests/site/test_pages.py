@@ -188,7 +188,9 @@ def test_views_feed_the_most_used_list(
             assert client.get(catalog["extract"].url).status_code == 200
     catalog["extract"].refresh_from_db()
     assert catalog["extract"].view_count == 0  # counted, not yet written
-    now[0] += 60 + page_views.GRACE_SECONDS  # the minute is over: the next view writes it
+    now[0] += (
+        60 + page_views.GRACE_SECONDS
+    )  # the minute is over: the next view writes it
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get(catalog["marriage"].url).status_code == 200
     catalog["extract"].refresh_from_db()
