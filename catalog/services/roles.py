@@ -163,7 +163,8 @@ def sync_form_template_permissions(
             assign_perm(f"catalog.{codename}", group, form_template)
 
 
-def SEARCH_TUNING_MODELS():  # noqa: N802 - a constant, read once the apps are loaded
+def _search_tuning_models() -> list:
+    """Synonyms and best bets: the search tuning screens (read once the apps are loaded)."""
     from django.apps import apps
 
     return [apps.get_model("search", name) for name in ("Synonym", "BestBet")]
@@ -180,7 +181,7 @@ def ensure_catalog_admin_group() -> Group:
         FormTemplate,
         DepartmentMembership,
         Audit,
-        *SEARCH_TUNING_MODELS(),  # synonyms and best bets: the search tuning screens
+        *_search_tuning_models(),
     ]
     content_types = ContentType.objects.get_for_models(*models).values()
     group.permissions.add(

@@ -187,10 +187,10 @@ class SearchEngine:
 
     def _lettered(self, vocabulary: dict[str, int]) -> list[tuple[str, int, int]]:
         """The vocabulary with each word's letter set, kept while the vocabulary is the same."""
-        memo = self.__dict__.get("_lettered_memo")
+        memo = getattr(self, "_lettered_memo", None)
         if memo is None or memo[0] is not vocabulary:
             memo = (vocabulary, [(w, f, _letters(w)) for w, f in vocabulary.items()])
-            self.__dict__["_lettered_memo"] = memo
+            self._lettered_memo = memo
         return memo[1]
 
     def _apply_best_bets(

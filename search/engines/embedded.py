@@ -23,7 +23,6 @@ import time
 from collections.abc import Iterable
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -47,9 +46,8 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = (
-    "6"  # 5: each document carries its live revision; 6: its follow-up words
-)
+# 5: each document carries its live revision; 6: the follow-up words of its name
+SCHEMA_VERSION = "6"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -161,12 +159,10 @@ def name_term_phrasings(tokens: list[str], variants) -> list[list[tuple[str, flo
     return phrasings
 
 
-@lru_cache(maxsize=1)
-def _folded_follow_ups() -> tuple[tuple[tuple[str, ...], str], ...]:
-    """Each of FOLLOW_UPS with its folded form padded for a whole-word search (" cap doi ")."""
-    return tuple(
-        (words, f" {' '.join(folded_tokens(' '.join(words)))} ") for words in FOLLOW_UPS
-    )
+# Each of FOLLOW_UPS with its folded form padded for a whole-word search (" cap doi ").
+FOLDED_FOLLOW_UPS = tuple(
+    (words, f" {' '.join(folded_tokens(' '.join(words)))} ") for words in FOLLOW_UPS
+)
 
 
 def follow_ups_in(name: str) -> list[str]:
@@ -181,9 +177,7 @@ def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
         " " + " ".join(p) + " "
         for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
     )
-    return [
-        list(words) for words, folded in _folded_follow_ups() if folded not in asked
-    ]
+    return [list(words) for words, folded in FOLDED_FOLLOW_UPS if folded not in asked]
 
 
 def _analyzer(exact: bool):
