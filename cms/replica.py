@@ -6,8 +6,8 @@ Within such a request, the first write (a throttle counter, a view count) sends 
 read back to the primary, and so does any transaction opened inside the view. Anything else —
 the admin, editors, POSTs, management commands, tasks — never sees the replica.
 
-A replica that cannot be reached does not fail the reads it was serving: the request that
-meets it is answered again from the primary, and for FAILOVER_SECONDS the process sends every
+A replica that cannot be reached or refuses a read does not fail the reads it was serving:
+the request that meets it is answered again from the primary, and for FAILOVER_SECONDS the process sends every
 read to the primary before it tries the replica again (/healthz says "degraded" meanwhile).
 """
 
@@ -60,24 +60,13 @@ class Failover:
     def usable(self) -> bool:
         return time.monotonic() >= self.down_until
 
-    def reachable(self) -> bool:
-        """A fresh connection to the replica answers a query."""
-        replica = connections[REPLICA]
-        try:
-            replica.close()
-            with replica.cursor() as cursor:
-                cursor.execute("SELECT 1")
-            return True
-        except Error:
-            return False
-
     def failed(self, path: str) -> None:
         with self._lock:
             self.failures += 1
             self.down_until = time.monotonic() + FAILOVER_SECONDS
             logger.error(
-                "the read replica cannot be reached (at %s): reading from the primary "
-                "for %.0f s (failure %d in this process)",
+                "a read from the replica failed (at %s) and the primary answered it: "
+                "reading from the primary for %.0f s (failure %d in this process)",
                 path,
                 FAILOVER_SECONDS,
                 self.failures,
@@ -95,8 +84,11 @@ class ReplicaReadMiddleware:
     """Marks anonymous public reads as replica-readable for the length of the request.
 
     Installed with the router only when DATABASE_REPLICA_URL is set (cms/settings/base.py),
-    inside the outage handler: a replica that fails mid-request comes back here as that
-    handler's 503, and the request (a GET or HEAD, so safe to repeat) runs again on the primary.
+    inside the outage handler. A replica that fails mid-request comes back here as a 5xx:
+    the outage handler's 503 when it cannot be reached, a 500 when it refuses the read (a
+    role without a grant, a schema behind the primary's migrations). The request, a GET or
+    HEAD and so safe to repeat, runs again on the primary; only if the primary answers is the
+    replica to blame, and left alone for FAILOVER_SECONDS.
     """
 
     def __init__(self, get_response):
@@ -110,10 +102,12 @@ class ReplicaReadMiddleware:
             response = self.get_response(request)
         finally:
             _replica_readable.reset(token)
-        if response.status_code == 503 and not failover.reachable():
+        if response.status_code < 500:
+            return response
+        retried = self.get_response(request)
+        if retried.status_code < 500:
             failover.failed(request.path)
-            return self.get_response(request)
-        return response
+        return retried
 
 
 class ReplicaRouter:

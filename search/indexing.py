@@ -71,9 +71,6 @@ def indexer_name() -> str:
 HOLD_SECONDS = (
     30  # a holder silent this long has stopped: another index may take its cursor
 )
-IDENTITY_FILE = (
-    ".index-holder"  # in SEARCH_INDEX_DIR: the same after a restart or a new container
-)
 
 
 class CursorHeld(EngineUnavailable):
@@ -83,37 +80,40 @@ class CursorHeld(EngineUnavailable):
 def index_identity() -> str:
     """'<id> <host>:<folder>' for this host's embedded index; '' for the shared index.
 
-    The id is kept in the index folder, so the processes of one host (web, tasks, follow,
-    a one-off command on the same volume) are one holder, and a restart keeps it.
+    The id is kept beside the index folder (VAR_DIR/.search-holder by default), so the
+    processes of one host (web, tasks, follow, a one-off command on the same volume) are one
+    holder, a restart keeps it, and so does deleting a damaged index folder to rebuild it.
+    Only the id tells holders apart: cloned machines may share a host name and paths.
     """
     if indexer_name() == SHARED_INDEXER:
         return ""
     folder = Path(settings.SEARCH_INDEX_DIR)
-    path = folder / IDENTITY_FILE
+    token = _read_or_make_id(folder.parent / f".{folder.name}-holder")
+    return f"{token} {socket.gethostname()}:{folder.resolve()}"[:300]
+
+
+def _read_or_make_id(path: Path) -> str:
     try:
         token = path.read_text().strip()
     except FileNotFoundError:
         token = ""
-    if not token:
-        folder.mkdir(parents=True, exist_ok=True)
-        token = uuid.uuid4().hex
-        scratch = folder / f"{IDENTITY_FILE}.{token}"
-        scratch.write_text(token)
-        try:
-            os.link(scratch, path)  # all or nothing: no process reads half an id
-        except FileExistsError:  # another process of this host made it first
-            token = path.read_text().strip()
-        finally:
-            scratch.unlink(missing_ok=True)
-    return f"{token} {socket.gethostname()}:{folder.resolve()}"[:300]
+    if token:
+        return token
+    path.parent.mkdir(parents=True, exist_ok=True)
+    token = uuid.uuid4().hex
+    scratch = path.with_name(f"{path.name}.{token}")
+    scratch.write_text(token)
+    try:
+        os.link(scratch, path)  # all or nothing: no process reads half an id
+    except FileExistsError:  # another process of this host made it first
+        token = path.read_text().strip()
+    finally:
+        scratch.unlink(missing_ok=True)
+    return token
 
 
 def _same_holder(a: str, b: str) -> bool:
-    """The same index folder's id, or the same host and folder (the id file was deleted with
-    the folder, as when an operator removes a damaged index and rebuilds it)."""
-    id_a, _, where_a = a.partition(" ")
-    id_b, _, where_b = b.partition(" ")
-    return id_a == id_b or (bool(where_a) and where_a == where_b)
+    return a.partition(" ")[0] == b.partition(" ")[0]
 
 
 def held_elsewhere(cursor: IndexCursor | None) -> str | None:
@@ -139,8 +139,8 @@ def claim(cursor: IndexCursor) -> None:
         seen = (now - cursor.held_at).total_seconds()
         raise CursorHeld(
             f"SEARCH_HOST_ID={cursor.name!r} is in use by another host's index ({where}, "
-            f"{seen:.0f} s ago): give each host its own SEARCH_HOST_ID. This index waits, "
-            f"and takes the cursor over once the other has been silent for {HOLD_SECONDS} s."
+            f"{seen:.0f} s ago): give each host its own SEARCH_HOST_ID (this index may "
+            f"take the cursor over once the other has been silent for {HOLD_SECONDS} s)"
         )
     cursor.holder, cursor.held_at = me, now
 
@@ -328,9 +328,15 @@ def rebuild_index(progress=None) -> int:
     # Everything up to the first event is in the new index; changes published while we
     # were building are applied on top of it.
     pending_changes().filter(updated_at__lt=started).delete()
-    IndexCursor.objects.update_or_create(
-        name=indexer_name(), defaults={"last_event_id": started_at_event}
-    )
+    with (
+        transaction.atomic()
+    ):  # claimed again: a long build may have outlasted HOLD_SECONDS
+        cursor, _ = IndexCursor.objects.select_for_update().get_or_create(
+            name=indexer_name()
+        )
+        claim(cursor)
+        cursor.last_event_id = started_at_event
+        cursor.save()
     update_index()
     return count
 
@@ -433,12 +439,14 @@ def follow(*, interval: float, reconcile_every: float, stop=None, log=None) -> N
                 log(result)
             said = ""
         except EngineUnavailable as exc:
-            if str(exc) != said or time.monotonic() - said_at >= 60:
+            # the same trouble once a minute; CursorHeld's text changes every second
+            kind = "held" if isinstance(exc, CursorHeld) else str(exc)
+            if kind != said or time.monotonic() - said_at >= 60:
                 level = (
                     logging.ERROR if isinstance(exc, CursorHeld) else logging.WARNING
                 )
                 logger.log(level, "search indexer: %s; retrying", exc)
-                said, said_at = str(exc), time.monotonic()
+                said, said_at = kind, time.monotonic()
         time.sleep(interval)
 
 
@@ -451,7 +459,13 @@ def reconcile_index() -> dict:
 @task()
 def apply_index_changes() -> dict:
     """The background task: immediate in dev and tests, a worker in production."""
-    return update_index()
+    try:
+        return update_index()
+    except (
+        CursorHeld
+    ) as exc:  # the holder indexes it; one line, not a failed task's traceback
+        logger.warning("search index not updated here: %s", exc)
+        return {"held": True}
 
 
 @receiver(catalog_event_committed)

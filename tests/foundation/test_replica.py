@@ -116,6 +116,27 @@ def test_a_replica_that_is_down_fails_over_to_the_primary_then_is_tried_again(
 
 
 @replica_db
+def test_a_replica_that_refuses_a_read_fails_over_too(replica, published):
+    """A role without a grant, or a schema behind the primary's migrations: a 500 on the
+    replica (found by an independent operator check) is answered from the primary."""
+    from django.db.utils import ProgrammingError
+
+    def refuse(execute, sql, params, many, context):
+        if "catalog_" in sql:
+            raise ProgrammingError("permission denied for table catalog_procedurepage")
+        return execute(sql, params, many, context)
+
+    client = Client(raise_request_exception=False)  # the first try's 500 is retried
+    with replica.execute_wrapper(refuse):
+        status, primary, _ = served(
+            client, "get", "/api/v1/procedures/?page_size=5", replica=False
+        )
+        assert status == 200 and "catalog_procedurepage" in primary
+        assert not failover.usable()  # the replica is left alone for a while
+        assert client.get("/api/v1/search/?q=ket+hon").status_code == 200
+
+
+@replica_db
 def test_a_failing_primary_is_still_a_503_and_the_replica_stays_in_use(
     replica, published, monkeypatch
 ):

@@ -18,7 +18,9 @@ from search.engines import EngineUnavailable, get_engine
 from search.indexing import (
     HOLD_SECONDS,
     CursorHeld,
+    claim,
     follow,
+    held_elsewhere,
     index_identity,
     rebuild_index,
     reconcile,
@@ -242,6 +244,67 @@ def test_an_index_folder_deleted_and_rebuilt_on_the_same_host_is_still_its_holde
     rebuild_index()
     before = index_identity()
     shutil.rmtree(tmp_path / "index")
-    assert index_identity() != before  # a new id file
+    assert index_identity() == before  # the id lives beside the folder
     rebuild_index()  # not refused as "another host"
     assert codes("khai tu") == ["2.000220"]
+
+
+def test_two_cloned_hosts_with_one_hostname_and_one_var_dir_path_are_still_refused(
+    tmp_path,
+):
+    """Two machines cloned from one image (same host name), same settings (same
+    SEARCH_HOST_ID, same VAR_DIR path), each with its own disk at that path: only the id
+    tells them apart (found by an independent operator check with two mount namespaces)."""
+    folder = tmp_path / "search"
+    with override_settings(SEARCH_HOST_ID="web-1", SEARCH_INDEX_DIR=folder):
+        me = index_identity()  # host B's id file
+        token, _, where = me.partition(" ")
+        host_a = IndexCursor(
+            name="web-1",
+            holder=f"{'f' * 32} {where}",  # host A: another id, same hostname and path
+            held_at=timezone.now() - timedelta(seconds=1),
+        )
+        assert token != "f" * 32
+        assert held_elsewhere(host_a) is not None
+
+
+def test_follow_logs_the_duplicate_host_id_error_once_a_minute(tmp_path, db):
+    """docs/operations.md: `follow` logs the error once a minute, though its text changes
+    every second ("<N> s ago")."""
+    IndexCursor.objects.update_or_create(
+        name="web-1",
+        defaults={
+            "holder": f"{'f' * 32} elsewhere:/var/search",
+            "held_at": timezone.now(),
+        },
+    )
+    looks = iter(range(6))
+
+    def stop():
+        n = next(looks, None)
+        if n is None:
+            return True
+        # the other host stopped n seconds ago
+        IndexCursor.objects.filter(name="web-1").update(
+            held_at=timezone.now() - timedelta(seconds=n)
+        )
+        return False
+
+    with (
+        override_settings(SEARCH_HOST_ID="web-1", SEARCH_INDEX_DIR=tmp_path / "s"),
+        mock.patch("search.indexing.time.sleep"),
+        mock.patch("search.indexing.reconcile", side_effect=lambda: _held_elsewhere()),
+        mock.patch(
+            "search.indexing.update_index", side_effect=lambda: _held_elsewhere()
+        ),
+        mock.patch("search.indexing.logger.log") as log,
+    ):
+        follow(interval=0, reconcile_every=60, stop=stop)
+    errors = [c for c in log.call_args_list if c.args[0] == logging.ERROR]
+    assert len(errors) == 1, [str(c.args[2])[:90] for c in errors]
+
+
+def _held_elsewhere():
+    cursor = IndexCursor.objects.get(name="web-1")
+    claim(cursor)
+    raise AssertionError("claim should have raised")
