@@ -277,6 +277,10 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
         error = _unknown(request, SUGGEST_PARAMS)
         if error:
             return error
+        if "q" not in request.query_params:
+            return Response(
+                {"message": _("Thiếu tham số q (những chữ đã gõ).")}, status=400
+            )
         try:
             text = _text(request)
             limit = _number(request, "limit", default=8, maximum=20)
