@@ -246,3 +246,23 @@ def test_the_lists_say_whether_a_rule_is_in_use_in_vietnamese(client, catalog_ad
     client.force_login(catalog_admin)
     body = client.get("/admin/snippets/search/synonym/").content.decode()
     assert ">True<" not in body and "Đang dùng" in body
+
+
+def test_a_procedure_the_form_refuses_is_not_redrawn_with_its_title(
+    client, catalog_admin, indexed
+):
+    """A tampered POST naming a draft procedure is refused, and the redrawn chooser does not
+    show that procedure's title: the widget only looks values up in its field's own choices
+    (here: published procedures; the snippet screen's chooser offers drafts too)."""
+    draft = indexed["1.000002"]
+    draft.title = draft.draft_title = "Thủ tục nháp chưa công bố"
+    draft.save()
+    draft.unpublish()
+    client.force_login(catalog_admin)
+    response = client.post(
+        BEST_BET, {"query": "zzz", "procedure": draft.pk, "action": "preview"}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Thủ tục nháp chưa công bố" not in page
+    assert not BestBet.objects.exists()
