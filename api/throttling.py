@@ -17,6 +17,8 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import BaseThrottle
 
+from cms.replica import counted, mark_counted
+
 logger = logging.getLogger(__name__)
 PERIODS = {
     "s": 1,
@@ -148,6 +150,8 @@ class ClientRateThrottle(BaseThrottle):
             for limit, period in limits
         ]
         self.wait_seconds = 0.0
+        if counted(request, "throttle"):
+            return True  # the failover's retry: the first attempt was counted and let through
         try:
             counts = count_requests(windows)
         except Exception:  # the shared cache is down: serve rather than refuse everyone
@@ -161,6 +165,7 @@ class ClientRateThrottle(BaseThrottle):
         if self.wait_seconds:
             uncount_requests(windows)
             return False
+        mark_counted(request, "throttle")
         return True
 
     def wait(self):

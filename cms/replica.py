@@ -99,7 +99,8 @@ class ReplicaReadMiddleware:
             return self.get_response(request)
         token = _replica_readable.set(True)
         try:
-            response = self.get_response(request)
+            with connections[DEFAULT_DB_ALIAS].execute_wrapper(_notice_writes):
+                response = self.get_response(request)
         finally:
             _replica_readable.reset(token)
         if response.status_code < 500:
@@ -110,20 +111,62 @@ class ReplicaReadMiddleware:
         return retried
 
 
+# Statements that read or only delimit a transaction (SQLite's BEGIN under ATOMIC_REQUESTS)
+_NOT_WRITES = frozenset({"SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "SET", "SHOW"})
+
+
+def _notice_writes(execute, sql, params, many, context):
+    """Read your own writes: after the request's first statement on the primary that may
+    write (INSERT, UPDATE, DELETE, a lock...), the rest of it reads the primary."""
+    words = sql.lstrip().split(None, 1)
+    if not words or words[0].upper() not in _NOT_WRITES:
+        _replica_readable.set(False)
+    return execute(sql, params, many, context)
+
+
+def _counted(request) -> set[str]:
+    http_request = getattr(request, "_request", request)  # DRF's request wraps Django's
+    return http_request.__dict__.setdefault("_counted_once", set())
+
+
+def counted(request, what: str) -> bool:
+    """Whether `what` (a throttle hit, a page view, a logged search) was already counted for
+    this request: the failover runs the same request again on the primary, and the retry
+    must not count it a second time."""
+    return what in _counted(request)
+
+
+def mark_counted(request, what: str) -> None:
+    _counted(request).add(what)
+
+
+def first_attempt(request, what: str) -> bool:
+    """True the first time `what` is asked for this request (and marks it counted)."""
+    if counted(request, what):
+        return False
+    mark_counted(request, what)
+    return True
+
+
 class ReplicaRouter:
     """Reads go to the replica only inside a replica-readable request that has not written."""
 
     def db_for_read(self, model, **hints):
+        # The primary is named, not left to Django (None): Django would then read from where a
+        # hinted instance came from, so an object loaded from the replica (the site of a request
+        # the failover runs again, one kept in a cache) would drag its related reads there.
         if not _replica_readable.get():
-            return None
+            return DEFAULT_DB_ALIAS
         # ATOMIC_REQUESTS wraps the view in one block; a second is the view's own transaction,
         # which may write what it read.
         if len(connections[DEFAULT_DB_ALIAS].atomic_blocks) > 1:
-            return None
+            return DEFAULT_DB_ALIAS
         return REPLICA
 
     def db_for_write(self, model, **hints):
-        _replica_readable.set(False)  # read your own writes for the rest of the request
+        # Not the moment to stop reading the replica: Django asks this for reads meant to
+        # write next (get_or_create's get, which Wagtail's site settings run on every page)
+        # and they often find their row. _notice_writes sees the statements themselves.
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):

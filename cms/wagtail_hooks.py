@@ -9,6 +9,7 @@ from catalog.models import ProcedurePage
 from catalog.services.page_views import record_view
 from cms.admin_slugs import correct_posted_slug
 from cms.admin_workflow import say_what_the_edit_page_workflow_action_did
+from cms.replica import first_attempt
 
 
 @hooks.register("before_serve_page")
@@ -19,7 +20,10 @@ def count_procedure_view(page, request, serve_args, serve_kwargs):
     """
     if request.method != "GET" or not isinstance(page, ProcedurePage):
         return None
-    record_view(page_id=page.pk)
+    if first_attempt(
+        request, "page view"
+    ):  # not again when the replica failover retries
+        record_view(page_id=page.pk)
     return None
 
 

@@ -12,6 +12,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from api.base import CatalogAccessMixin, ConditionalGetMixin
 from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
 from catalog.request_values import has_unreadable_characters, whole_number
+from cms.replica import first_attempt
 from search import query_log
 from search.engines import get_engine
 from search.queries import (
@@ -207,7 +208,12 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             result = get_engine().search(query)
         except QueryError as exc:
             return Response({"message": exc.message}, status=400)
-        if query.text and query.page == 1 and not query.filters:
+        if (
+            query.text
+            and query.page == 1
+            and not query.filters
+            and first_attempt(request, "search log")
+        ):
             query_log.record_search(query.text, total=result.total)
         return Response(
             {

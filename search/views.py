@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from catalog import selectors
 from catalog.models import LifeEvent
 from catalog.request_values import has_unreadable_characters, whole_number
+from cms.replica import first_attempt
 from search import query_log
 from search.english import english_hint
 
@@ -179,7 +180,7 @@ def search(request):
         )
         return render(request, "search/search.html", context, status=503)
 
-    if text and page == 1 and not filters:
+    if text and page == 1 and not filters and first_attempt(request, "search log"):
         query_log.record_search(text, total=result.total)
     last_page = max(1, math.ceil(result.total / PAGE_SIZE))
     if page > last_page and result.total:

@@ -3,6 +3,7 @@
 connection to the same database, so both logs can be compared; the settings wiring itself
 (router and middleware only when the variable is set) is checked in a fresh process."""
 
+import re
 import runpy
 from contextlib import nullcontext
 from pathlib import Path
@@ -44,6 +45,13 @@ def replica(settings):
 
 @pytest.fixture
 def published(department):
+    from wagtail.models import Site
+
+    from cms.models import PortalSettings
+
+    # the site's settings row, which its first request would create (a write, after which
+    # the rest of that request reads the primary)
+    PortalSettings.for_site(Site.objects.get(is_default_site=True))
     return make_procedure(
         department=department, national_code="1.000777", title="Đăng ký kết hôn"
     )
@@ -134,6 +142,53 @@ def test_a_replica_that_refuses_a_read_fails_over_too(replica, published):
         assert status == 200 and "catalog_procedurepage" in primary
         assert not failover.usable()  # the replica is left alone for a while
         assert client.get("/api/v1/search/?q=ket+hon").status_code == 200
+
+
+@replica_db
+def test_a_request_the_failover_runs_again_is_counted_once(
+    replica, published, settings
+):
+    """The retry on the primary does not count the client's quota, the page view or the
+    logged search a second time (each was counted by the attempt the replica failed)."""
+    from django.db.utils import ProgrammingError
+
+    from catalog.services import page_views
+    from search import query_log
+
+    def refuse(execute, sql, params, many, context):
+        if "catalog_" in sql:
+            raise ProgrammingError("permission denied for table catalog_procedurepage")
+        return execute(sql, params, many, context)
+
+    def refuse_body(execute, sql, params, many, context):
+        # the route's page rows are read; the page body's own tables are refused
+        if "catalog_" in sql and not re.search(r'FROM "catalog_\w+page"', sql):
+            raise ProgrammingError("permission denied for table catalog_step")
+        return execute(sql, params, many, context)
+
+    settings.API_ANON_RATE = "3/min"
+    client = Client(raise_request_exception=False)
+    flushed = query_log.flush()
+    assert flushed >= 0 and query_log.buffered() == 0
+    with replica.execute_wrapper(refuse):
+        statuses = []
+        for _ in range(4):
+            failover.down_until = 0.0  # every request meets the refusing replica first
+            statuses.append(client.get("/api/v1/procedures/1.000777/").status_code)
+        assert statuses == [200, 200, 200, 429]
+
+    # the page: found (its route and row), counted, then its body's reads are refused
+    with replica.execute_wrapper(refuse_body):
+        failover.down_until = 0.0
+        assert client.get(published.url).status_code == 200
+        assert not failover.usable()
+    with replica.execute_wrapper(refuse):
+        failover.down_until = 0.0
+        assert client.get("/tim-kiem/", {"q": "kết hôn"}).status_code == 200
+        assert not failover.usable()
+    now = int(page_views.clock() // page_views.interval_seconds())
+    assert page_views.flush_views(up_to=now) == 1
+    assert query_log.buffered() == 1
 
 
 @replica_db
