@@ -112,7 +112,9 @@ class ReplicaReadMiddleware:
 
 
 # Statements that read or only delimit a transaction (SQLite's BEGIN under ATOMIC_REQUESTS)
-_NOT_WRITES = frozenset({"SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "SET", "SHOW"})
+_NOT_WRITES = frozenset(
+    {"SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "SET", "SHOW"}
+)
 
 
 def _notice_writes(execute, sql, params, many, context):
