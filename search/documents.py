@@ -27,9 +27,12 @@ from catalog.models import (
     ProcedureStep,
     RequiredDocument,
 )
-from search.analysis import content_tokens, normalize
+from search.analysis import content_tokens, folded_tokens, normalize
 
 BATCH_SIZE = 500
+# An implementing agency "ở nước ngoài" (Cơ quan đại diện Việt Nam ở nước ngoài) serves people
+# abroad; search ranks such procedures after domestic ones unless the query asks for abroad.
+ABROAD_AGENCY = " ".join(folded_tokens("ở nước ngoài"))
 _SPACES = re.compile(r"\s+")
 
 
@@ -71,6 +74,7 @@ class ProcedureDocument:
     fee_min: int | None = None
     fee_max: int | None = None
     processing_time: str = ""
+    served_abroad: bool = False  # carried out by a Vietnamese mission abroad
     url: str = ""
     revision_id: int = (
         0  # the live revision built from: how reconciliation spots stale documents
@@ -172,6 +176,7 @@ class DocumentBuilder:
             "results",
             "fees",
             "processing_time",
+            "served_abroad",
         ):
             getattr(self, f"prepare_{name}")(document, procedure)
         return document
@@ -254,6 +259,14 @@ class DocumentBuilder:
                 document.processing_time = _text(display)
                 return
 
+    @staticmethod
+    def prepare_served_abroad(
+        document: ProcedureDocument, procedure: ProcedurePage
+    ) -> None:
+        # "Cơ quan đại diện Việt Nam ở nước ngoài": an embassy or a consulate does it.
+        agencies = " ".join(folded_tokens(procedure.implementing_agencies or ""))
+        document.served_abroad = f" {ABROAD_AGENCY} " in f" {agencies} "
+
 
 class _Rows(list):
     """A list that answers `.all()`, so prepare_<field>() reads plain rows like prefetched ones."""
@@ -314,6 +327,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     columns = (
         "pk", "title", "national_code", "local_code", "keywords", "summary",
         "online_level", "result_note", "path", "url_path", "live_revision_id",
+        "implementing_agencies",
     )  # fmt: skip
     ids = sorted(ids)
     wanted = set(ids)
@@ -374,6 +388,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         path,
         url_path,
         live_revision_id,
+        agencies,
     ) in pages:
         procedures.append(
             _Row(
@@ -389,6 +404,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                 path=path,
                 url_path=url_path,
                 live_revision_id=live_revision_id,
+                implementing_agencies=agencies,
                 steps=_Rows(
                     _Row(title=t, description=d) for _, t, d in steps.get(pk, empty)
                 ),

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch.dsl import (
+    Boolean,
     Index,
     Keyword,
     Long,
@@ -44,6 +45,7 @@ from search.engines.embedded import (
     NEAR_SLOP,
     SYNONYM_FIELDS,
     WEIGHTS,
+    asks_abroad,
     name_term_phrasings,
     unasked_follow_ups,
 )
@@ -82,6 +84,7 @@ def build_mapping() -> Mapping:
         mapping.field(name, Text(analyzer=VI_FOLDED))
     for field in FACET_FIELDS.values():
         mapping.field(field, Keyword())
+    mapping.field("served_abroad", Boolean())
     mapping.field("sort_name", Keyword())
     mapping.field("fingerprint", Keyword(index=False))
     mapping.field("payload", Object(enabled=False))
@@ -111,6 +114,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "f_level": document.levels,
         "f_subject": document.subjects,
         "f_online": document.online_level,
+        "served_abroad": document.served_abroad,
         "sort_name": folded_name,
         "fingerprint": document.fingerprint,
         "payload": document.payload(),
@@ -134,7 +138,7 @@ def _phrase(field: str, words, slop: int = 0) -> Q:
     return Q("match_phrase", **{field: body})
 
 
-def _term(field: str, value: str) -> Q:
+def _term(field: str, value: str | bool) -> Q:
     return Q("term", **{field: {"value": value}})
 
 
@@ -349,18 +353,13 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(
                 _const(_phrase("name.exact", analyzed.exact), "name_exact_phrase")
             )
-        unasked = unasked_follow_ups(analyzed)
-        if unasked:
-            # A name that is no follow-up the query did not ask for (cấp lại, gia hạn ...).
+        # No follow-up (cấp lại, gia hạn ...) nor mission abroad the query did not ask for.
+        excluded = [_phrase("name.exact", w) for w in unasked_follow_ups(analyzed)]
+        if not asks_abroad(analyzed):
+            excluded.append(_term("served_abroad", True))
+        if excluded:
             scoring.append(
-                _const(
-                    Q(
-                        "bool",
-                        must=[Q("match_all")],
-                        must_not=[_phrase("name.exact", words) for words in unasked],
-                    ),
-                    "primary",
-                )
+                _const(Q("bool", must=[Q("match_all")], must_not=excluded), "primary")
             )
         if analyzed.expansions:
             for field, weight in (

@@ -14,6 +14,12 @@ def test_batch_documents_equal_model_documents(catalog):
     make_procedure(
         department=department, national_code="9.000001", title="Thủ tục đầy đủ phần"
     )
+    make_procedure(
+        department=department,
+        national_code="9.000002",
+        title="Thủ tục Chứng thực chữ ký",
+        implementing_agencies="Cơ quan đại diện Việt Nam ở nước ngoài; Bộ Ngoại giao",
+    )
     builder = DocumentBuilder()
     expected = {
         procedure.pk: builder.build(procedure).as_dict()
@@ -25,6 +31,9 @@ def test_batch_documents_equal_model_documents(catalog):
     assert full["fee_min"] == 0 and full["fee_max"] == 8000
     assert full["processing_time"] == "5 ngày làm việc"
     assert "Giấy chứng sinh" in full["documents"] and "Nhận kết quả" in full["steps"]
+    # only an agency abroad (an embassy, a consulate) makes a procedure served abroad
+    abroad = batch[ProcedurePage.objects.get(national_code="9.000002").pk]
+    assert abroad["served_abroad"] and not full["served_abroad"]
 
 
 def test_batch_documents_cost_a_fixed_number_of_queries(catalog):
