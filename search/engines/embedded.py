@@ -47,7 +47,7 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 logger = logging.getLogger(__name__)
 
 # 5: each document carries its live revision; 6: the follow-up words of its name;
-# 7: whether a mission abroad carries it out
+# 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups)
 SCHEMA_VERSION = "7"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
@@ -118,6 +118,7 @@ FOLLOW_UPS = tuple(
         "mất",
         "tạm dừng",
         "đính chính",
+        "chuyển nơi",
     )
 )
 # Words asking for a procedure done abroad (folded): without them, a procedure that a mission
