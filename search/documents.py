@@ -30,9 +30,13 @@ from catalog.models import (
 from search.analysis import content_tokens, folded_tokens, normalize
 
 BATCH_SIZE = 500
-# An implementing agency "ở nước ngoài" (Cơ quan đại diện Việt Nam ở nước ngoài) serves people
-# abroad; search ranks such procedures after domestic ones unless the query asks for abroad.
-ABROAD_AGENCY = " ".join(folded_tokens("ở nước ngoài"))
+# Implementing agencies that are missions abroad (Cơ quan đại diện Việt Nam ở nước ngoài, an
+# embassy, a consulate; not the ministry's Cục Lãnh sự at home) serve people abroad: search ranks
+# their procedures after domestic ones unless the query asks for abroad.
+ABROAD_AGENCIES = tuple(
+    " ".join(folded_tokens(agency))
+    for agency in ("ở nước ngoài", "cơ quan đại diện ngoại giao", "cơ quan lãnh sự")
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -263,9 +267,10 @@ class DocumentBuilder:
     def prepare_served_abroad(
         document: ProcedureDocument, procedure: ProcedurePage
     ) -> None:
-        # "Cơ quan đại diện Việt Nam ở nước ngoài": an embassy or a consulate does it.
         agencies = " ".join(folded_tokens(procedure.implementing_agencies or ""))
-        document.served_abroad = f" {ABROAD_AGENCY} " in f" {agencies} "
+        document.served_abroad = any(
+            f" {agency} " in f" {agencies} " for agency in ABROAD_AGENCIES
+        )
 
 
 class _Rows(list):

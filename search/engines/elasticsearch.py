@@ -353,13 +353,24 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(
                 _const(_phrase("name.exact", analyzed.exact), "name_exact_phrase")
             )
-        # No follow-up (cấp lại, gia hạn ...) nor mission abroad the query did not ask for.
-        excluded = [_phrase("name.exact", w) for w in unasked_follow_ups(analyzed)]
-        if not asks_abroad(analyzed):
-            excluded.append(_term("served_abroad", True))
-        if excluded:
+        unasked = unasked_follow_ups(analyzed)
+        if unasked:
+            # A name that is no follow-up the query did not ask for (cấp lại, gia hạn ...).
             scoring.append(
-                _const(Q("bool", must=[Q("match_all")], must_not=excluded), "primary")
+                _const(
+                    Q(
+                        "bool",
+                        must=[Q("match_all")],
+                        must_not=[_phrase("name.exact", words) for words in unasked],
+                    ),
+                    "primary",
+                )
+            )
+        if not asks_abroad(analyzed):
+            # A procedure done at home, not by a mission abroad.
+            abroad = _term("served_abroad", True)
+            scoring.append(
+                _const(Q("bool", must=[Q("match_all")], must_not=[abroad]), "domestic")
             )
         if analyzed.expansions:
             for field, weight in (

@@ -90,7 +90,8 @@ WEIGHTS = {
     "name_fuzzy": 1.0,  # typo tolerance, folded name
     "synonym_name": 1.0,  # the best synonym phrase in the name
     "synonym_keywords": 1.0,
-    "primary": 4.0,  # no unasked follow-up (cấp lại, gia hạn ...) nor mission abroad
+    "primary": 4.0,  # the name is no follow-up (cấp lại, gia hạn ...) the query did not ask for
+    "domestic": 4.0,  # no mission abroad carries it out, unless the query asks for abroad
     "department_term": 0.5,
     "body_term": 0.3,
 }
@@ -809,25 +810,23 @@ class EmbeddedEngine(SearchEngine):
         return Query.disjunction_max_query(options) if len(options) > 1 else options[0]
 
     def _primary(self, analyzed: AnalyzedQuery) -> Query | None:
-        """Points for no follow-up and no mission abroad the query did not ask for.
-
-        See FOLLOW_UPS and ABROAD_WORDS.
-        """
-        excluded = []
+        """Points for a name that is no follow-up the query did not ask for (see FOLLOW_UPS)."""
         unasked = unasked_follow_ups(analyzed)
-        if unasked:
-            excluded.append(
-                Query.term_set_query(
-                    self._schema, "follow_ups", [" ".join(w) for w in unasked]
-                )
-            )
-        if not asks_abroad(analyzed):
-            excluded.append(Query.term_query(self._schema, "served_abroad", 1))
-        if not excluded:
+        if not unasked:
             return None
-        clauses = [(Occur.Must, Query.all_query())]
-        clauses += [(Occur.MustNot, q) for q in excluded]
+        listed = Query.term_set_query(
+            self._schema, "follow_ups", [" ".join(w) for w in unasked]
+        )
+        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, listed)]
         return self._const(Query.boolean_query(clauses), "primary")
+
+    def _domestic(self, analyzed: AnalyzedQuery) -> Query | None:
+        """Points for a procedure done at home, unless the query asks for abroad (ABROAD_WORDS)."""
+        if asks_abroad(analyzed):
+            return None
+        abroad = Query.term_query(self._schema, "served_abroad", 1)
+        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, abroad)]
+        return self._const(Query.boolean_query(clauses), "domestic")
 
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
@@ -926,9 +925,9 @@ class EmbeddedEngine(SearchEngine):
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
-        primary = self._primary(analyzed)
-        if primary is not None:
-            scoring.append(primary)
+        for prior in (self._primary(analyzed), self._domestic(analyzed)):
+            if prior is not None:
+                scoring.append(prior)
         if analyzed.expansions:
             for field, weight in (
                 ("name", "synonym_name"),

@@ -1,11 +1,15 @@
 """The batch document path (plain rows) must give exactly what the model-based builder gives."""
 
+import types
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import pytest
+
 from catalog.models import ProcedurePage
 from catalog.selectors import procedures_with_parts
-from search.documents import DocumentBuilder, iter_documents
+from search.documents import DocumentBuilder, ProcedureDocument, iter_documents
 from tests.factories import make_department, make_procedure
 
 
@@ -43,3 +47,23 @@ def test_batch_documents_cost_a_fixed_number_of_queries(catalog):
         list(iter_documents([page.pk for page in catalog.values()]))
     assert len(catalog) > 5
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "agencies, abroad",
+    [
+        ("Cơ quan đại diện Việt Nam ở nước ngoài", True),
+        ("Bộ Tư pháp; Cơ quan đại diện Việt Nam ở nước ngoài", True),
+        ("Cơ quan lãnh sự, Cơ quan đại diện ngoại giao", True),
+        ("Cục Lãnh sự - Bộ Ngoại giao", False),  # the ministry, at home
+        ("Cơ quan đại diện có thẩm quyền; Ủy ban nhân dân cấp xã", False),
+        ("", False),
+    ],
+)
+def test_a_procedure_is_served_abroad_when_a_mission_abroad_carries_it_out(
+    agencies, abroad
+):
+    document = ProcedureDocument(page_id=1, code="1", codes=["1"], name="Thủ tục")
+    procedure = types.SimpleNamespace(implementing_agencies=agencies)
+    DocumentBuilder.prepare_served_abroad(document, procedure)
+    assert document.served_abroad is abroad

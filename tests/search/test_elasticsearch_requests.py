@@ -251,15 +251,18 @@ def test_search_body_carries_the_ranking_pieces(db, es):
         WEIGHTS["synonym_keywords"],
     ]
     assert all(len(b["queries"]) > 1 for b in best)
-    # the primary procedure: no unasked follow-up, not done by a mission abroad
+    # priors: no unasked follow-up in the name; not done by a mission abroad
+    every = [{"match_all": {}}]
+    abroad = {"term": {"served_abroad": {"value": True}}}
+    assert const({"bool": {"must": every, "must_not": [abroad]}}, "domestic") in should
     (primary,) = [
         c["constant_score"]["filter"]["bool"]
         for c in should
         if c.get("constant_score", {}).get("boost") == WEIGHTS["primary"]
+        and abroad not in c["constant_score"]["filter"]["bool"]["must_not"]
     ]
-    assert primary["must"] == [{"match_all": {}}]
+    assert primary["must"] == every
     assert {"match_phrase": {"name.exact": {"query": "lại"}}} in primary["must_not"]
-    assert {"term": {"served_abroad": {"value": True}}} in primary["must_not"]
     abroad = analyze_query("chứng thực chữ ký ở lãnh sự quán")
     abroad_body = es.search_body(SearchQuery(text=abroad.folded[0]), abroad)
     assert "served_abroad" not in json.dumps(abroad_body)
