@@ -27,9 +27,16 @@ from catalog.models import (
     ProcedureStep,
     RequiredDocument,
 )
-from search.analysis import content_tokens, normalize
+from search.analysis import content_tokens, folded_tokens, normalize
 
 BATCH_SIZE = 500
+# Implementing agencies that are missions abroad (Cơ quan đại diện Việt Nam ở nước ngoài, an
+# embassy, a consulate; not the ministry's Cục Lãnh sự at home) serve people abroad: search ranks
+# their procedures after domestic ones unless the query asks for abroad.
+ABROAD_AGENCIES = tuple(
+    " ".join(folded_tokens(agency))
+    for agency in ("ở nước ngoài", "cơ quan đại diện ngoại giao", "cơ quan lãnh sự")
+)
 _SPACES = re.compile(r"\s+")
 
 
@@ -71,6 +78,7 @@ class ProcedureDocument:
     fee_min: int | None = None
     fee_max: int | None = None
     processing_time: str = ""
+    served_abroad: bool = False  # carried out by a Vietnamese mission abroad
     url: str = ""
     revision_id: int = (
         0  # the live revision built from: how reconciliation spots stale documents
@@ -172,6 +180,7 @@ class DocumentBuilder:
             "results",
             "fees",
             "processing_time",
+            "served_abroad",
         ):
             getattr(self, f"prepare_{name}")(document, procedure)
         return document
@@ -254,6 +263,15 @@ class DocumentBuilder:
                 document.processing_time = _text(display)
                 return
 
+    @staticmethod
+    def prepare_served_abroad(
+        document: ProcedureDocument, procedure: ProcedurePage
+    ) -> None:
+        agencies = " ".join(folded_tokens(procedure.implementing_agencies or ""))
+        document.served_abroad = any(
+            f" {agency} " in f" {agencies} " for agency in ABROAD_AGENCIES
+        )
+
 
 class _Rows(list):
     """A list that answers `.all()`, so prepare_<field>() reads plain rows like prefetched ones."""
@@ -314,6 +332,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     columns = (
         "pk", "title", "national_code", "local_code", "keywords", "summary",
         "online_level", "result_note", "path", "url_path", "live_revision_id",
+        "implementing_agencies",
     )  # fmt: skip
     ids = sorted(ids)
     wanted = set(ids)
@@ -374,6 +393,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         path,
         url_path,
         live_revision_id,
+        agencies,
     ) in pages:
         procedures.append(
             _Row(
@@ -389,6 +409,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                 path=path,
                 url_path=url_path,
                 live_revision_id=live_revision_id,
+                implementing_agencies=agencies,
                 steps=_Rows(
                     _Row(title=t, description=d) for _, t, d in steps.get(pk, empty)
                 ),

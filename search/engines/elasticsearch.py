@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from elasticsearch import Elasticsearch, helpers
 from elasticsearch.dsl import (
+    Boolean,
     Index,
     Keyword,
     Long,
@@ -44,6 +45,7 @@ from search.engines.embedded import (
     NEAR_SLOP,
     SYNONYM_FIELDS,
     WEIGHTS,
+    asks_abroad,
     name_term_phrasings,
     unasked_follow_ups,
 )
@@ -82,6 +84,7 @@ def build_mapping() -> Mapping:
         mapping.field(name, Text(analyzer=VI_FOLDED))
     for field in FACET_FIELDS.values():
         mapping.field(field, Keyword())
+    mapping.field("served_abroad", Boolean())
     mapping.field("sort_name", Keyword())
     mapping.field("fingerprint", Keyword(index=False))
     mapping.field("payload", Object(enabled=False))
@@ -111,6 +114,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "f_level": document.levels,
         "f_subject": document.subjects,
         "f_online": document.online_level,
+        "served_abroad": document.served_abroad,
         "sort_name": folded_name,
         "fingerprint": document.fingerprint,
         "payload": document.payload(),
@@ -134,7 +138,7 @@ def _phrase(field: str, words, slop: int = 0) -> Q:
     return Q("match_phrase", **{field: body})
 
 
-def _term(field: str, value: str) -> Q:
+def _term(field: str, value: str | bool) -> Q:
     return Q("term", **{field: {"value": value}})
 
 
@@ -361,6 +365,12 @@ class ElasticsearchEngine(SearchEngine):
                     ),
                     "primary",
                 )
+            )
+        if not asks_abroad(analyzed):
+            # A procedure done at home, not by a mission abroad.
+            abroad = _term("served_abroad", True)
+            scoring.append(
+                _const(Q("bool", must=[Q("match_all")], must_not=[abroad]), "domestic")
             )
         if analyzed.expansions:
             for field, weight in (

@@ -46,8 +46,9 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
 
-# 5: each document carries its live revision; 6: the follow-up words of its name
-SCHEMA_VERSION = "6"
+# 5: each document carries its live revision; 6: the follow-up words of its name;
+# 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups)
+SCHEMA_VERSION = "7"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -90,6 +91,7 @@ WEIGHTS = {
     "synonym_name": 1.0,  # the best synonym phrase in the name
     "synonym_keywords": 1.0,
     "primary": 4.0,  # the name is no follow-up (cấp lại, gia hạn ...) the query did not ask for
+    "domestic": 4.0,  # no mission abroad carries it out, unless the query asks for abroad
     "department_term": 0.5,
     "body_term": 0.3,
 }
@@ -117,7 +119,15 @@ FOLLOW_UPS = tuple(
         "mất",
         "tạm dừng",
         "đính chính",
+        "chuyển nơi",
     )
+)
+# Words asking for a procedure done abroad (folded): without them, a procedure that a mission
+# abroad carries out (ProcedureDocument.served_abroad) is not the one meant. "Chứng thực chữ
+# ký" at a commune and at an embassy share a name; citizens here mean the commune.
+ABROAD_WORDS = tuple(
+    " ".join(folded_tokens(phrase))
+    for phrase in ("nước ngoài", "lãnh sự", "đại sứ quán", "cơ quan đại diện")
 )
 VARIANT_TERMS = 16  # synonym variants whose name words may score instead of the query's
 # Where a synonym phrase alone makes a document match: not the body, where the long
@@ -171,13 +181,24 @@ def follow_ups_in(name: str) -> list[str]:
     return [" ".join(words) for words in FOLLOW_UPS if f" {' '.join(words)} " in padded]
 
 
-def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
-    """The FOLLOW_UPS that neither the query nor its synonym readings name (folded)."""
-    asked = "|".join(
+def _readings(analyzed: AnalyzedQuery) -> str:
+    """The query, its variants and expansions, folded, each padded for a whole-word search."""
+    return "|".join(
         " " + " ".join(p) + " "
         for p in [analyzed.folded, *analyzed.variants, *analyzed.expansions]
     )
+
+
+def unasked_follow_ups(analyzed: AnalyzedQuery) -> list[list[str]]:
+    """The FOLLOW_UPS that neither the query nor its synonym readings name (folded)."""
+    asked = _readings(analyzed)
     return [list(words) for words, folded in FOLDED_FOLLOW_UPS if folded not in asked]
+
+
+def asks_abroad(analyzed: AnalyzedQuery) -> bool:
+    """Whether the query or a synonym reading of it names something abroad (ABROAD_WORDS)."""
+    asked = _readings(analyzed)
+    return any(f" {words} " in asked for words in ABROAD_WORDS)
 
 
 def _analyzer(exact: bool):
@@ -193,6 +214,7 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("revision", stored=True, fast=True)
+    builder.add_unsigned_field("served_abroad", indexed=True)
     builder.add_text_field("code_raw", tokenizer_name="raw")
     builder.add_text_field("name_full", tokenizer_name="raw")
     builder.add_text_field("keyword_full", tokenizer_name="raw")
@@ -234,6 +256,7 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     for value in document.subjects:
         doc.add_text("f_subject", value)
     doc.add_text("f_online", document.online_level)
+    doc.add_unsigned("served_abroad", int(document.served_abroad))
     for phrase in follow_ups_in(document.name):
         doc.add_text("follow_ups", phrase)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
@@ -797,6 +820,14 @@ class EmbeddedEngine(SearchEngine):
         clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, listed)]
         return self._const(Query.boolean_query(clauses), "primary")
 
+    def _domestic(self, analyzed: AnalyzedQuery) -> Query | None:
+        """Points for a procedure done at home, unless the query asks for abroad (ABROAD_WORDS)."""
+        if asks_abroad(analyzed):
+            return None
+        abroad = Query.term_query(self._schema, "served_abroad", 1)
+        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, abroad)]
+        return self._const(Query.boolean_query(clauses), "domestic")
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
 
@@ -894,9 +925,9 @@ class EmbeddedEngine(SearchEngine):
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
-        primary = self._primary(analyzed)
-        if primary is not None:
-            scoring.append(primary)
+        for prior in (self._primary(analyzed), self._domestic(analyzed)):
+            if prior is not None:
+                scoring.append(prior)
         if analyzed.expansions:
             for field, weight in (
                 ("name", "synonym_name"),

@@ -178,3 +178,25 @@ def test_follow_ups_count_against_a_name_only_when_the_query_does_not_ask_for_th
     assert ["lại"] in unasked_follow_ups(analyze_query("khai tử"))
     assert ["lại"] not in unasked_follow_ups(analyze_query("dang ky lai khai tu"))
     assert ["gia", "hạn"] not in unasked_follow_ups(analyze_query("gia hạn tạm trú"))
+
+
+def test_moving_where_a_benefit_is_paid_is_a_follow_up():
+    from search.engines.embedded import follow_ups_in
+
+    # "trợ cấp thất nghiệp" is Hưởng trợ cấp thất nghiệp, not moving it to another province
+    assert follow_ups_in("Chuyển nơi hưởng trợ cấp thất nghiệp (Cấp tỉnh)") == [
+        "chuyển nơi"
+    ]
+    assert follow_ups_in("Hưởng trợ cấp thất nghiệp (Cấp tỉnh)") == []
+
+
+def test_a_mission_abroad_counts_against_a_procedure_unless_the_query_asks_for_abroad():
+    from search.engines.embedded import asks_abroad
+
+    assert not asks_abroad(analyze_query("chứng thực chữ ký"))
+    assert not asks_abroad(analyze_query("nhap quoc tich viet nam"))
+    assert asks_abroad(analyze_query("chứng thực chữ ký ở nước ngoài"))
+    assert asks_abroad(analyze_query("cap ho chieu tai dai su quan"))
+    assert asks_abroad(analyze_query("hợp pháp hóa lãnh sự"))
+    # through the vocabulary: "việt kiều" is a người Việt Nam định cư ở nước ngoài
+    assert asks_abroad(analyze_query("việt kiều mua nhà"))

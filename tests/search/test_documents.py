@@ -1,11 +1,15 @@
 """The batch document path (plain rows) must give exactly what the model-based builder gives."""
 
+import types
+
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import pytest
+
 from catalog.models import ProcedurePage
 from catalog.selectors import procedures_with_parts
-from search.documents import DocumentBuilder, iter_documents
+from search.documents import DocumentBuilder, ProcedureDocument, iter_documents
 from tests.factories import make_department, make_procedure
 
 
@@ -13,6 +17,12 @@ def test_batch_documents_equal_model_documents(catalog):
     department = make_department(code="DOCS", title="Sở Thử nghiệm")
     make_procedure(
         department=department, national_code="9.000001", title="Thủ tục đầy đủ phần"
+    )
+    make_procedure(
+        department=department,
+        national_code="9.000002",
+        title="Thủ tục Chứng thực chữ ký",
+        implementing_agencies="Cơ quan đại diện Việt Nam ở nước ngoài; Bộ Ngoại giao",
     )
     builder = DocumentBuilder()
     expected = {
@@ -25,6 +35,9 @@ def test_batch_documents_equal_model_documents(catalog):
     assert full["fee_min"] == 0 and full["fee_max"] == 8000
     assert full["processing_time"] == "5 ngày làm việc"
     assert "Giấy chứng sinh" in full["documents"] and "Nhận kết quả" in full["steps"]
+    # only an agency abroad (an embassy, a consulate) makes a procedure served abroad
+    abroad = batch[ProcedurePage.objects.get(national_code="9.000002").pk]
+    assert abroad["served_abroad"] and not full["served_abroad"]
 
 
 def test_batch_documents_cost_a_fixed_number_of_queries(catalog):
@@ -34,3 +47,23 @@ def test_batch_documents_cost_a_fixed_number_of_queries(catalog):
         list(iter_documents([page.pk for page in catalog.values()]))
     assert len(catalog) > 5
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "agencies, abroad",
+    [
+        ("Cơ quan đại diện Việt Nam ở nước ngoài", True),
+        ("Bộ Tư pháp; Cơ quan đại diện Việt Nam ở nước ngoài", True),
+        ("Cơ quan lãnh sự, Cơ quan đại diện ngoại giao", True),
+        ("Cục Lãnh sự - Bộ Ngoại giao", False),  # the ministry, at home
+        ("Cơ quan đại diện có thẩm quyền; Ủy ban nhân dân cấp xã", False),
+        ("", False),
+    ],
+)
+def test_a_procedure_is_served_abroad_when_a_mission_abroad_carries_it_out(
+    agencies, abroad
+):
+    document = ProcedureDocument(page_id=1, code="1", codes=["1"], name="Thủ tục")
+    procedure = types.SimpleNamespace(implementing_agencies=agencies)
+    DocumentBuilder.prepare_served_abroad(document, procedure)
+    assert document.served_abroad is abroad

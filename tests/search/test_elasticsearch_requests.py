@@ -2,6 +2,7 @@
 recording node and validated against Elastic's OpenAPI specification (no server needed)."""
 
 import copy
+import json
 
 from django.conf import settings
 
@@ -97,6 +98,7 @@ def test_rebuild_creates_a_fresh_index_fills_it_and_moves_the_alias(
     properties = body["mappings"]["properties"]
     assert properties["name"]["fields"]["exact"]["analyzer"] == "vi_exact"
     assert properties["payload"] == {"type": "object", "enabled": False}
+    assert properties["served_abroad"] == {"type": "boolean"}
 
     bulk = bodies(cluster, "PUT", "/_bulk") + bodies(cluster, "POST", "/_bulk")
     lines = [line for request in bulk for line in request.ndjson()]
@@ -249,6 +251,21 @@ def test_search_body_carries_the_ranking_pieces(db, es):
         WEIGHTS["synonym_keywords"],
     ]
     assert all(len(b["queries"]) > 1 for b in best)
+    # priors: no unasked follow-up in the name; not done by a mission abroad
+    every = [{"match_all": {}}]
+    abroad = {"term": {"served_abroad": {"value": True}}}
+    assert const({"bool": {"must": every, "must_not": [abroad]}}, "domestic") in should
+    (primary,) = [
+        c["constant_score"]["filter"]["bool"]
+        for c in should
+        if c.get("constant_score", {}).get("boost") == WEIGHTS["primary"]
+        and abroad not in c["constant_score"]["filter"]["bool"]["must_not"]
+    ]
+    assert primary["must"] == every
+    assert {"match_phrase": {"name.exact": {"query": "lại"}}} in primary["must_not"]
+    abroad = analyze_query("chứng thực chữ ký ở lãnh sự quán")
+    abroad_body = es.search_body(SearchQuery(text=abroad.folded[0]), abroad)
+    assert "served_abroad" not in json.dumps(abroad_body)
 
 
 def _words_clause(body):

@@ -259,3 +259,34 @@ def test_one_word_the_procedure_does_not_use_may_miss(engine, indexed):
     # procedure with every word still comes first
     result = search(engine, "dang ky tam tru gap")
     assert codes(result)[0] == "1.000012"
+
+
+def test_a_procedure_done_by_a_mission_abroad_comes_after_the_one_at_home(
+    engine, indexed
+):
+    from search.documents import ProcedureDocument
+
+    # the embassy's version has the shorter name, which alone would put it first
+    abroad = ProcedureDocument(
+        page_id=900001,
+        code="9.000001",
+        codes=["9.000001"],
+        name="Thủ tục chứng thực chữ ký trên giấy tờ",
+        served_abroad=True,
+    )
+    home = ProcedureDocument(
+        page_id=900002,
+        code="9.000002",
+        codes=["9.000002"],
+        name="Chứng thực chữ ký trên các giấy tờ, văn bản, hợp đồng",
+    )
+    engine.index([abroad, home])
+    try:
+        assert codes(search(engine, "chứng thực chữ ký"))[:2] == [
+            "9.000002",
+            "9.000001",
+        ]
+        # positive control: asked for abroad, the shorter name wins again
+        assert codes(search(engine, "chứng thực chữ ký lãnh sự"))[0] == "9.000001"
+    finally:
+        engine.delete([900001, 900002])
