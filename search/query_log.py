@@ -90,6 +90,13 @@ def _scrub_digits(match: re.Match) -> str:
 # ---- recording (request path: cache only)
 
 
+def from_citizen(request) -> bool:
+    """Not an editor signed in to the admin trying the search: the reports are about citizens.
+    Django's own user (DRF's request wraps it); read from the session only when there is one."""
+    user = getattr(getattr(request, "_request", request), "user", None)
+    return not getattr(user, "is_authenticated", False)
+
+
 def record_search(text: str, *, total: int) -> None:
     """Count one search (page 1 only, the caller decides); may flush once per interval."""
     query = clean_query(text)

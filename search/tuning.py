@@ -8,6 +8,7 @@ from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from search.analysis import folded_tokens
 from search.models import BestBet, SearchQueryDay
 
 PERIODS = (7, 30, 90)
@@ -17,17 +18,27 @@ REPORTS = {
     "unopened": _("Không ai mở kết quả"),
     "frequent": _("Tìm nhiều nhất"),
 }
-ROWS = 50
+ROWS = 50  # a report page
+REPORT_MAX = (
+    20_000  # distinct queries a report reads at most (the worst or most frequent)
+)
 PREVIEW_SIZE = 5
 
 
 def query_report(
-    *, report: str, days: int, today: date | None = None, limit: int = ROWS
+    *,
+    report: str,
+    days: int,
+    today: date | None = None,
+    limit: int | None = ROWS,
+    containing: str = "",
 ) -> list[dict]:
     """Queries of the last `days` days summed over the period, the worst or most frequent first.
 
     zero: searches that found nothing; unopened: searches that found something but no result
-    was opened; frequent: every query by number of searches.
+    was opened; frequent: every query by number of searches. `containing` keeps the queries
+    holding those words, compared without diacritics or case ("ket hon" finds "kết hôn").
+    `limit=None`: every row (REPORT_MAX at most).
     """
     today = today or timezone.localdate()
     rows = (
@@ -48,7 +59,16 @@ def query_report(
         )
     else:
         rows = rows.order_by("-searches", "query")
-    return list(rows[:limit])
+    wanted = " ".join(folded_tokens(containing))
+    if not wanted:
+        return list(rows[: limit or REPORT_MAX])
+    found = []
+    for row in rows[:REPORT_MAX].iterator():
+        if wanted in " ".join(folded_tokens(row["query"])):
+            found.append(row)
+            if limit and len(found) >= limit:
+                break
+    return found
 
 
 def top_hits(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
@@ -26,7 +27,14 @@ from search.analysis import parse_synonym_line
 from search.models import BestBet, Synonym
 from search.query_log import MAX_QUERY_LENGTH
 from search.synonym_admin import file_rule_starting
-from search.tuning import DEFAULT_PERIOD, PERIODS, REPORTS, query_report, top_hits
+from search.tuning import (
+    DEFAULT_PERIOD,
+    PERIODS,
+    REPORTS,
+    ROWS,
+    query_report,
+    top_hits,
+)
 
 SYNONYM_PERMISSION = "search.add_synonym"
 BEST_BET_PERMISSION = "search.add_bestbet"
@@ -78,14 +86,18 @@ class QueryReportView(WagtailAdminTemplateMixin, View):
         days = whole_number(request.GET.get("days") or "", minimum=1, maximum=366)
         if days not in PERIODS:
             days = DEFAULT_PERIOD
-        rows = query_report(report=report, days=days)
-        for row in rows:
+        containing = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
+        rows = query_report(report=report, days=days, limit=None, containing=containing)
+        page = Paginator(rows, ROWS).get_page(request.GET.get("p"))
+        for row in page:
             row["now"] = top_hits(row["query"], limit=1).total
         return self.render_to_response(
             self.get_context_data(
                 report=report,
                 days=days,
-                rows=rows,
+                rows=page.object_list,
+                page=page,
+                containing=containing,
                 reports=[
                     {"key": key, "label": label, "selected": key == report}
                     for key, label in REPORTS.items()

@@ -180,7 +180,13 @@ def search(request):
         )
         return render(request, "search/search.html", context, status=503)
 
-    if text and page == 1 and not filters and first_attempt(request, "search log"):
+    if (
+        text
+        and page == 1
+        and not filters
+        and query_log.from_citizen(request)
+        and first_attempt(request, "search log")
+    ):
         query_log.record_search(text, total=result.total)
     last_page = max(1, math.ceil(result.total / PAGE_SIZE))
     if page > last_page and result.total:
@@ -219,7 +225,8 @@ def search(request):
 @csrf_exempt  # anonymous, no session or cookie is read; forgery is refused by origin below
 @require_POST
 def search_click(request):
-    """A citizen opened a result of `q` (site.js sends a beacon); counted in the query log.
+    """A citizen opened a result of `q` (site.js sends a beacon); counted in the query log
+    (an editor's, signed in to the admin, is not).
 
     Not a redirect through us, so result links stay plain and cacheable. Only same-origin
     requests count (Origin or Sec-Fetch-Site), at most 30 a minute per client address.
@@ -231,6 +238,8 @@ def search_click(request):
         return HttpResponse(status=400)
     from api.throttling import client_ip
 
+    if not query_log.from_citizen(request):
+        return HttpResponse(status=204)
     accepted = query_log.record_click(text, client=client_ip(request))
     return HttpResponse(status=204 if accepted else 429)
 

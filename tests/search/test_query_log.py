@@ -190,3 +190,21 @@ def test_with_redis_every_worker_shares_one_buffer(indexed, settings, redis_url)
     assert query_log.flush() == 3
     assert query_log.buffered() == 0
     assert rows() == {"đăng ký kết hôn": (2, 1, 1)}
+
+
+def test_a_signed_in_editors_searches_and_opens_are_not_logged(
+    client, indexed, django_user_model
+):
+    """The report is about citizens: an editor trying the site's search while signed in to the
+    admin does not appear in it; the same search signed out does. (The API knows no sessions:
+    its searches come from client systems, such as a portal front end relaying citizens.)"""
+    editor = django_user_model.objects.create_user("bien-tap", password="x")
+    client.force_login(editor)
+    assert client.get("/tim-kiem/", {"q": "đăng ký khai sinh"}).status_code == 200
+    assert client.post(CLICK, {"q": "đăng ký khai sinh"}, **ORIGIN).status_code == 204
+    assert query_log.flush() == 0
+    client.logout()
+    assert client.get("/tim-kiem/", {"q": "đăng ký khai sinh"}).status_code == 200
+    assert client.post(CLICK, {"q": "đăng ký khai sinh"}, **ORIGIN).status_code == 204
+    query_log.flush()
+    assert rows() == {"đăng ký khai sinh": (1, 0, 1)}

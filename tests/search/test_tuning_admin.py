@@ -266,3 +266,30 @@ def test_a_procedure_the_form_refuses_is_not_redrawn_with_its_title(
     page = response.content.decode()
     assert "Thủ tục nháp chưa công bố" not in page
     assert not BestBet.objects.exists()
+
+
+def test_a_report_is_paged_and_filtered_without_diacritics(client, superuser, indexed):
+    """More queries than a page: the next page has the rest; "ket hon" finds "kết hôn" queries,
+    and the filter is kept by the tabs and the page links."""
+    today = timezone.localdate()
+    for n in range(60):
+        SearchQueryDay.objects.create(
+            day=today, query=f"câu số {n:02d}", searches=100 - n, zero_result_searches=0
+        )
+    for query in ["đăng ký kết hôn", "ket hon voi nguoi nuoc ngoai", "kết hôn lại"]:
+        SearchQueryDay.objects.create(day=today, query=query, searches=1)
+    client.force_login(superuser)
+    first, response = listed(client, report="frequent", days=7)
+    assert len(first) == 50 and first[0] == "câu số 00"
+    body = response.content.decode()
+    assert "Trang 1/2" in body and "p=2" in body
+    second, _ = listed(client, report="frequent", days=7, p=2)
+    assert len(second) == 13 and not set(first) & set(second)
+    found, response = listed(client, report="frequent", days=7, q="Ket Hon")
+    assert sorted(found) == sorted(
+        ["đăng ký kết hôn", "ket hon voi nguoi nuoc ngoai", "kết hôn lại"]
+    )
+    assert "report=zero&amp;days=7&amp;q=Ket%20Hon" in response.content.decode()
+    nothing, response = listed(client, report="frequent", days=7, q="<b>xyz</b>")
+    assert nothing == []
+    assert "&lt;b&gt;xyz&lt;/b&gt;" in response.content.decode()
