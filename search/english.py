@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis import RESOURCES, folded_tokens, has_diacritics
+from search.analysis import RESOURCES, folded_tokens, has_diacritics, telex_reading
 
 FEW_RESULTS = 5  # fewer hits than this and an English query gets the hint
 MAX_TERMS = 4
@@ -65,8 +65,24 @@ def could_be_vietnamese(word: str) -> bool:
     return bool(_VIETNAMESE_SYLLABLE.match(word))
 
 
+def foreign_word(word: str) -> bool:
+    """A word no Vietnamese syllable spells, typed plainly or with telex keys (luowng), and with
+    a vowel other than y (so not an abbreviation: cccd, gplx, bhyt)."""
+    if len(word) < 3 or not word.isalpha() or could_be_vietnamese(word):
+        return False
+    if not any(letter in "aeiou" for letter in word):
+        return False
+    reading = telex_reading(word)
+    return not (reading and could_be_vietnamese(reading))
+
+
 def looks_english(text: str) -> bool:
-    """No Vietnamese marks, at least half the words English, and one that no syllable spells."""
+    """No Vietnamese marks, at least half the words English, and one that no syllable spells.
+
+    English is the vocabulary's words, or, when they are most of the query, words outside it
+    that no syllable spells ("swimming pool"); one such word among Vietnamese ones is more
+    likely a typo ("giay phepp").
+    """
     if not text or has_diacritics(text) or not text.isascii():
         return False
     words = [w for w in folded_tokens(text) if not w.isdigit()]
@@ -74,7 +90,10 @@ def looks_english(text: str) -> bool:
         return False
     known, _terms = english_vocabulary()
     english = [w for w in words if w in known]
-    return 2 * len(english) >= len(words) and any(
+    foreign = [w for w in words if w not in known and foreign_word(w)]
+    if 2 * len(foreign) > len(words):
+        return True
+    return 2 * len(english + foreign) >= len(words) and any(
         not could_be_vietnamese(w) for w in english
     )
 

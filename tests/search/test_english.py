@@ -20,6 +20,10 @@ def _fresh_search_state():
         "lost passport",
         "e-visa",
         "tax code",
+        # outside the vocabulary: words no Vietnamese syllable spells
+        "swimming pool",
+        "food hygiene inspection",
+        "adoption",
     ],
 )
 def test_english_queries_are_recognised(text):
@@ -37,6 +41,11 @@ def test_english_queries_are_recognised(text):
         "1.000080",
         "so do",
         "giay phep lao dong cho nguoi nuoc ngoai",
+        # a typo among Vietnamese words, and abbreviations, are not English
+        "giay phepp xay dung",
+        "dang kyy khai sinh",
+        "gplx bhxh bhyt",
+        "luowng huwu",  # telex keys typed without the input method
         "",
     ],
 )
