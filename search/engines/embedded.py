@@ -68,6 +68,11 @@ FACET_FIELDS = {
 }
 TEXT_FIELDS = ("name", "keywords", "body", "department", "codes_text")
 
+# A body word more procedures than this hold does not make a match by itself (it still scores):
+# in a national catalog giấy, nộp, hồ sơ are in nearly every body, and counting them let most
+# queries match most of 100,000 procedures, which cost time in proportion and told nothing.
+BODY_MATCH_MAX_DOCS = 5_000
+
 # Query weights: one place to tune (see docs/search.md).
 WEIGHTS = {
     # Fixed points (constant score): yes/no properties of a whole value or of the name.
@@ -736,12 +741,21 @@ class EmbeddedEngine(SearchEngine):
             return self._term(field, words[0])
         return Query.phrase_query(self._schema, field, list(words), slop)
 
-    def _token_matches(self, token: str) -> Query:
-        """A query word is found when it is in any text field, or close to a word of the name."""
+    def _common_in_bodies(self, form: str) -> bool:
+        """A word in so many bodies (giấy, hồ sơ, nộp) that finding it there tells nothing."""
+        return self._searcher().doc_freq("body", form) > BODY_MATCH_MAX_DOCS
+
+    def _token_matches(self, token: str, every_body_word: bool = False) -> Query:
+        """A query word is found when it is in any text field, or close to a word of the name.
+
+        In the body, a word more than BODY_MATCH_MAX_DOCS bodies hold does not count, unless
+        `every_body_word`: Lucene's common-terms idea. It still scores, in the body clauses.
+        """
         clauses = [
             (Occur.Should, self._term(field, form))
             for form in spellings(token)
             for field in TEXT_FIELDS
+            if field != "body" or every_body_word or not self._common_in_bodies(form)
         ]
         distance = fuzzy_distance(token)
         if distance:
@@ -755,12 +769,19 @@ class EmbeddedEngine(SearchEngine):
         return Query.boolean_query(clauses)
 
     def _required(
-        self, analyzed: AnalyzedQuery, minimum: int, body: bool = False
+        self,
+        analyzed: AnalyzedQuery,
+        minimum: int,
+        body: bool = False,
+        every_body_word: bool = False,
     ) -> Query:
         """What a document must match: the words (at least `minimum` of them), a synonym or the code."""
         options = []
         if analyzed.folded:
-            tokens = [(Occur.Should, self._token_matches(t)) for t in analyzed.folded]
+            tokens = [
+                (Occur.Should, self._token_matches(t, every_body_word))
+                for t in analyzed.folded
+            ]
             options.append((Occur.Should, Query.boolean_query(tokens, minimum)))
         for phrase in analyzed.expansions:
             for field in SYNONYM_FIELDS + (("body",) if body else ()):
@@ -778,6 +799,11 @@ class EmbeddedEngine(SearchEngine):
                 for p in pairs
             ]
         )
+
+    def _penalty(self, query: Query, weight: str) -> Query:
+        """The weight's points for every document but those `query` matches, as points taken from
+        those: the same order, without a clause that visits every document of the index."""
+        return Query.const_score_query(query, -WEIGHTS[weight])
 
     def _const(self, query: Query, weight: str) -> Query:
         return Query.const_score_query(query, WEIGHTS[weight])
@@ -817,16 +843,14 @@ class EmbeddedEngine(SearchEngine):
         listed = Query.term_set_query(
             self._schema, "follow_ups", [" ".join(w) for w in unasked]
         )
-        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, listed)]
-        return self._const(Query.boolean_query(clauses), "primary")
+        return self._penalty(listed, "primary")
 
     def _domestic(self, analyzed: AnalyzedQuery) -> Query | None:
         """Points for a procedure done at home, unless the query asks for abroad (ABROAD_WORDS)."""
         if asks_abroad(analyzed):
             return None
         abroad = Query.term_query(self._schema, "served_abroad", 1)
-        clauses = [(Occur.Must, Query.all_query()), (Occur.MustNot, abroad)]
-        return self._const(Query.boolean_query(clauses), "domestic")
+        return self._penalty(abroad, "domestic")
 
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
@@ -912,7 +936,8 @@ class EmbeddedEngine(SearchEngine):
             scoring.append(
                 self._boost(self._term("department", token), "department_term")
             )
-            scoring.append(self._boost(self._term("body", token), "body_term"))
+            if not self._common_in_bodies(token):  # nearly no weight, and the costliest
+                scoring.append(self._boost(self._term("body", token), "body_term"))
             distance = fuzzy_distance(token)
             if distance:
                 fuzzy = Query.fuzzy_term_query(self._schema, "name", token, distance)
@@ -1029,9 +1054,24 @@ class EmbeddedEngine(SearchEngine):
                 result = searcher.search(
                     final, limit=query.page_size, offset=query.offset
                 )
+            if result.count == 0 and any(
+                self._common_in_bodies(form)
+                for token in analyzed.folded
+                for form in spellings(token)
+            ):
+                # Nothing without the common body words: let them count after all.
+                required = self._required(
+                    analyzed, minimum_should_match(n), body=True, every_body_word=True
+                )
+                final = self._compose(required, scoring, filters)
+                result = searcher.search(
+                    final, limit=query.page_size, offset=query.offset
+                )
             if result.count == 0 and n > 1:
                 # Nothing has every word: accept documents with most of them.
-                required = self._required(analyzed, relaxed_minimum(n), body=True)
+                required = self._required(
+                    analyzed, relaxed_minimum(n), body=True, every_body_word=True
+                )
                 final = self._compose(required, scoring, filters)
                 result = searcher.search(
                     final, limit=query.page_size, offset=query.offset
