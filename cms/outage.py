@@ -142,7 +142,10 @@ outage_log = OutageLog()
 
 def outage_response(request, exc: BaseException) -> HttpResponse:
     """503 + Retry-After: JSON in the API's error shape under /api/, a plain page elsewhere."""
-    outage_log.failed(exc, request.path)
+    from cms.replica import retried_if_it_fails
+
+    if not retried_if_it_fails():  # the failover runs it again, on the primary
+        outage_log.failed(exc, request.path)
     if request.path.startswith("/api/"):
         message = _(
             "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; "

@@ -14,6 +14,7 @@ read to the primary before it tries the replica again (/healthz says "degraded" 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from contextvars import ContextVar
@@ -32,6 +33,8 @@ PRIVATE_PREFIXES = ("/admin/", "/django-admin/", "/documents/", "/healthz")
 FAILOVER_SECONDS = 30.0
 
 _replica_readable: ContextVar[bool] = ContextVar("replica_readable", default=False)
+# transaction blocks a request's view runs in before its own (ReplicaReadMiddleware.process_view)
+_request_blocks: ContextVar[int] = ContextVar("replica_request_blocks", default=1)
 
 
 def configured_replica() -> str | None:
@@ -98,17 +101,28 @@ class ReplicaReadMiddleware:
         if not public_read(request) or not failover.usable():
             return self.get_response(request)
         token = _replica_readable.set(True)
+        blocks = _request_blocks.set(1)
         try:
             with connections[DEFAULT_DB_ALIAS].execute_wrapper(_notice_writes):
                 response = self.get_response(request)
         finally:
             _replica_readable.reset(token)
+            _request_blocks.reset(blocks)
         if response.status_code < 500:
             return response
         retried = self.get_response(request)
         if retried.status_code < 500:
             failover.failed(request.path)
         return retried
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        """How many transaction blocks the view runs in before it opens its own: one under
+        ATOMIC_REQUESTS, none for a view exempt from it (the API's); a block beyond is the
+        view's own transaction, which reads the primary (ReplicaRouter)."""
+        atomic = connections[DEFAULT_DB_ALIAS].settings_dict.get(
+            "ATOMIC_REQUESTS"
+        ) and DEFAULT_DB_ALIAS not in getattr(view_func, "_non_atomic_requests", ())
+        _request_blocks.set(1 if atomic else 0)
 
 
 # Statements that read or only delimit a transaction (SQLite's BEGIN under ATOMIC_REQUESTS)
@@ -117,13 +131,27 @@ _NOT_WRITES = frozenset(
 )
 
 
+_LOCKING_READ = re.compile(r"\bFOR\s+(NO\s+KEY\s+UPDATE|UPDATE|KEY\s+SHARE|SHARE)\b")
+
+
 def _notice_writes(execute, sql, params, many, context):
     """Read your own writes: after the request's first statement on the primary that may
-    write (INSERT, UPDATE, DELETE, a lock...), the rest of it reads the primary."""
+    write (INSERT, UPDATE, DELETE, SELECT ... FOR UPDATE), the rest of it reads the primary."""
     words = sql.lstrip().split(None, 1)
-    if not words or words[0].upper() not in _NOT_WRITES:
+    if (
+        not words
+        or words[0].upper() not in _NOT_WRITES
+        or _LOCKING_READ.search(sql.upper())
+    ):
         _replica_readable.set(False)
     return execute(sql, params, many, context)
+
+
+def retried_if_it_fails() -> bool:
+    """Inside a request's replica attempt: a database error there is run again on the primary
+    by ReplicaReadMiddleware, which logs the replica's failure; only the retry's own failure is
+    an outage for cms.outage to log."""
+    return _replica_readable.get()
 
 
 def _counted(request) -> set[str]:
@@ -159,9 +187,9 @@ class ReplicaRouter:
         # the failover runs again, one kept in a cache) would drag its related reads there.
         if not _replica_readable.get():
             return DEFAULT_DB_ALIAS
-        # ATOMIC_REQUESTS wraps the view in one block; a second is the view's own transaction,
-        # which may write what it read.
-        if len(connections[DEFAULT_DB_ALIAS].atomic_blocks) > 1:
+        # ATOMIC_REQUESTS wraps most views in one block; one more is the view's own
+        # transaction, which may write what it read.
+        if len(connections[DEFAULT_DB_ALIAS].atomic_blocks) > _request_blocks.get():
             return DEFAULT_DB_ALIAS
         return REPLICA
 

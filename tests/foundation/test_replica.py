@@ -246,6 +246,55 @@ def test_reads_after_a_write_in_the_same_request_go_to_the_primary(
     assert len(after_write) == 1
 
 
+@replica_db
+def test_a_transaction_the_view_opens_reads_the_primary(replica, published, rf):
+    """A view exempt from ATOMIC_REQUESTS (the API's) that opens a transaction, here with a
+    locking read (SELECT ... FOR UPDATE on PostgreSQL, run on the primary), reads the primary
+    inside it: it may write what it reads."""
+    from django.db import transaction
+    from django.http import HttpResponse
+
+    from catalog.models import ProcedurePage
+
+    @transaction.non_atomic_requests
+    def view(request):
+        ProcedurePage.objects.filter(pk=published.pk).exists()  # before: the replica
+        with transaction.atomic():
+            list(ProcedurePage.objects.select_for_update().filter(pk=published.pk))
+            ProcedurePage.objects.filter(pk=published.pk).exists()
+        return HttpResponse()
+
+    def handler(
+        request,
+    ):  # what Django's handler does between the middleware and the view
+        middleware.process_view(request, view, (), {})
+        return view(request)
+
+    middleware = ReplicaReadMiddleware(handler)
+    with CaptureQueriesContext(connections[REPLICA]) as replica_log:
+        middleware(rf.get("/api/v1/procedures/"))
+    reads = [q["sql"] for q in replica_log if "catalog_procedurepage" in q["sql"]]
+    assert len(reads) == 1 and "FOR UPDATE" not in reads[0]
+
+
+@replica_db
+def test_a_replica_failure_is_not_logged_as_a_database_outage(
+    replica, published, monkeypatch, caplog
+):
+    """The request that meets a dead replica is answered from the primary: the log says the
+    replica failed, not that the database is unavailable and requests get 503."""
+
+    def unreachable():
+        raise OperationalError("could not connect to the replica")
+
+    monkeypatch.setattr(replica, "ensure_connection", unreachable)
+    with caplog.at_level("WARNING"):
+        assert Client().get("/api/v1/procedures/1.000777/").status_code == 200
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("read from the replica failed" in m for m in messages), messages
+    assert not [m for m in messages if "database unavailable" in m], messages
+
+
 def test_the_replica_is_wired_only_when_configured(monkeypatch, tmp_path):
     def base_settings():
         return runpy.run_path(str(Path(cms.__file__).parent / "settings" / "base.py"))
