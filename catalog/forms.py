@@ -273,11 +273,23 @@ class ProcedurePageForm(CatalogPageForm):
                 ):
                     document_form.add_error(
                         "form_template",
-                        _("Bạn không được dùng mẫu %(code)s của đơn vị khác.")
-                        % {"code": template.code},
+                        _(
+                            "Bạn không được dùng mẫu đã chọn: hãy chọn một mẫu "
+                            "trong danh sách mẫu của bạn."
+                        ),
                     )
+                    _redraw_with_initial(document_form, "form_template")
                     allowed = False
         return allowed
+
+
+def _redraw_with_initial(form, name: str) -> None:
+    """The refused value is not drawn again: the chooser would show the refused record's
+    title (another department's form) to someone who may not see it."""
+    data = form.data.copy()
+    initial = form[name].initial
+    data[form.add_prefix(name)] = getattr(initial, "pk", initial) or ""
+    form.data = data
 
 
 def _formset_changed(formset) -> bool:

@@ -131,6 +131,10 @@ class BestBetProposalForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # only procedures the public search can show may be pinned
         self.fields["procedure"].queryset = ProcedurePage.objects.live().public()
+        self.fields["procedure"].error_messages["invalid_choice"] = _(
+            "Chỉ ghim được thủ tục đã công bố: thủ tục đã chọn chưa công bố, "
+            "bị giới hạn xem hoặc không còn. Hãy chọn lại."
+        )
 
 
 class ProposalView(WagtailAdminTemplateMixin, View):

@@ -5,6 +5,8 @@ axe-core comes from the npm registry into var/node (tests/system-deps.sh `node_d
 """
 
 import os
+import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -88,6 +90,48 @@ class ConsoleLog:
         )
 
 
+class InFlight:
+    """Requests the live server is still answering. A test ends when its assertions pass, and
+    the browser may have a request in flight (a click's navigation, a beacon); the database
+    flush after the test (TRUNCATE) then met that request's reads: a deadlock on PostgreSQL,
+    seen once in five runs. The fixtures wait for the server to go quiet first."""
+
+    def __init__(self):
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def wrap(self, app):
+        def counted(environ, start_response):
+            with self.lock:
+                self.count += 1
+            try:
+                body = app(environ, start_response)
+                try:
+                    return list(body)
+                finally:
+                    if hasattr(body, "close"):
+                        body.close()
+            finally:
+                with self.lock:
+                    self.count -= 1
+
+        counted.in_flight = self
+        return counted
+
+    def watch(self, live_server) -> None:
+        server = live_server.thread.httpd
+        if getattr(server.get_app(), "in_flight", None) is not self:
+            server.set_app(self.wrap(server.get_app()))
+
+    def wait_quiet(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+IN_FLIGHT = InFlight()
+
+
 @pytest.fixture
 def site(live_server, settings, tmp_path):
     """The test catalog, published and indexed, served by the live server.
@@ -96,11 +140,13 @@ def site(live_server, settings, tmp_path):
     The flush after each one emits post_migrate, which restores content types, permissions
     and the site's base tree (cms.setup.ensure_base_tree).
     """
+    IN_FLIGHT.watch(live_server)
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
     catalog = build_catalog()
     index_catalog()
     catalog["url"] = live_server.url
-    return catalog
+    yield catalog
+    IN_FLIGHT.wait_quiet()
 
 
 def _context(browser, viewport, console):
@@ -117,20 +163,24 @@ def console():
 
 
 @pytest.fixture
-def page(browser, console):
+def page(browser, console, live_server):
+    IN_FLIGHT.watch(live_server)
     context = _context(browser, DESKTOP, console)
     page = context.new_page()
     yield page
     context.close()
+    IN_FLIGHT.wait_quiet()
     assert console.errors == []
 
 
 @pytest.fixture
-def phone(browser, console):
+def phone(browser, console, live_server):
+    IN_FLIGHT.watch(live_server)
     context = _context(browser, PHONE, console)
     page = context.new_page()
     yield page
     context.close()
+    IN_FLIGHT.wait_quiet()
     assert console.errors == []
 
 

@@ -265,6 +265,7 @@ def test_a_procedure_the_form_refuses_is_not_redrawn_with_its_title(
     assert response.status_code == 200
     page = response.content.decode()
     assert "Thủ tục nháp chưa công bố" not in page
+    assert "Chỉ ghim được thủ tục đã công bố" in page  # says why the chooser is empty
     assert not BestBet.objects.exists()
 
 
@@ -293,3 +294,17 @@ def test_a_report_is_paged_and_filtered_without_diacritics(client, superuser, in
     nothing, response = listed(client, report="frequent", days=7, q="<b>xyz</b>")
     assert nothing == []
     assert "&lt;b&gt;xyz&lt;/b&gt;" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", [BEST_BET, "/admin/snippets/search/bestbet/add/"])
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "1e3"])
+def test_an_id_out_of_range_is_a_form_error(client, catalog_admin, indexed, url, value):
+    """Past SQLite's 64-bit integers, Django's lookup raised OverflowError: a 500."""
+    client.force_login(catalog_admin)
+    for action in ("preview", "save"):
+        response = client.post(
+            url,
+            {"query": "dang ky", "procedure": value, "action": action, "sort_order": 0},
+        )
+        assert response.status_code == 200, (action, response.status_code)
+    assert not BestBet.objects.exists()
