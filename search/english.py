@@ -65,10 +65,23 @@ def could_be_vietnamese(word: str) -> bool:
     return bool(_VIETNAMESE_SYLLABLE.match(word))
 
 
+def _syllables_joined(word: str, most: int = 4) -> bool:
+    """`word` is Vietnamese syllables typed without spaces: khaisinh, dangkykethon."""
+    if not word:
+        return True
+    if most == 0:
+        return False
+    return any(
+        could_be_vietnamese(word[:end]) and _syllables_joined(word[end:], most - 1)
+        for end in range(len(word), 0, -1)
+    )
+
+
 def foreign_word(word: str) -> bool:
-    """A word no Vietnamese syllable spells, typed plainly or with telex keys (luowng), and with
-    a vowel other than y (so not an abbreviation: cccd, gplx, bhyt)."""
-    if len(word) < 3 or not word.isalpha() or could_be_vietnamese(word):
+    """A word no Vietnamese syllable spells, typed plainly, with telex keys (luowng) or as
+    syllables run together (khaisinh), and with a vowel other than y (so not an abbreviation:
+    cccd, gplx, bhyt)."""
+    if len(word) < 3 or not word.isalpha() or _syllables_joined(word):
         return False
     if not any(letter in "aeiou" for letter in word):
         return False

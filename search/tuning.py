@@ -64,7 +64,8 @@ def query_report(
         return list(rows[: limit or REPORT_MAX])
     found = []
     for row in rows[:REPORT_MAX].iterator():
-        if wanted in " ".join(folded_tokens(row["query"])):
+        # whole words: "hon" is in "kết hôn", not in "phòng cháy"
+        if f" {wanted} " in f" {' '.join(folded_tokens(row['query']))} ":
             found.append(row)
             if limit and len(found) >= limit:
                 break

@@ -46,6 +46,9 @@ def test_english_queries_are_recognised(text):
         "dang kyy khai sinh",
         "gplx bhxh bhyt",
         "luowng huwu",  # telex keys typed without the input method
+        "khaisinh",  # syllables typed without spaces
+        "dangkykethon",
+        "hochieu",
         "",
     ],
 )
