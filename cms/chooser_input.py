@@ -37,30 +37,28 @@ def _get_instance(self, value):
         return None
 
 
-_to_python = ModelChoiceField.to_python
-_check_values = ModelMultipleChoiceField._check_values
+def _overflow_refused(method, code: str, params):
+    """`method` of a model choice field, with OverflowError as the field's `code` error."""
+
+    def refusing(self, value):
+        try:
+            return method(self, value)
+        except OverflowError:
+            raise ValidationError(
+                self.error_messages[code], code=code, params=params(value)
+            ) from None
+
+    return refusing
 
 
-def _choice_to_python(self, value):
-    try:
-        return _to_python(self, value)
-    except OverflowError:
-        raise ValidationError(
-            self.error_messages["invalid_choice"],
-            code="invalid_choice",
-            params={"value": value},
-        ) from None
-
-
-def _check_choice_values(self, value):
-    try:
-        return _check_values(self, value)
-    except OverflowError:
-        raise ValidationError(
-            self.error_messages["invalid_pk_value"],
-            code="invalid_pk_value",
-            params={"pk": next(iter(value), "")},
-        ) from None
+_choice_to_python = _overflow_refused(
+    ModelChoiceField.to_python, "invalid_choice", lambda value: {"value": value}
+)
+_check_choice_values = _overflow_refused(
+    ModelMultipleChoiceField._check_values,
+    "invalid_pk_value",
+    lambda values: {"pk": next(iter(values), "")},
+)
 
 
 def install() -> None:
