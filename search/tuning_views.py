@@ -24,6 +24,7 @@ from wagtail.admin.widgets import AdminPageChooser
 from catalog.models import ProcedurePage
 from catalog.request_values import has_unreadable_characters, whole_number
 from search.analysis import parse_synonym_line
+from search.forms import limit_to_pinnable
 from search.models import BestBet, Synonym
 from search.query_log import MAX_QUERY_LENGTH
 from search.synonym_admin import file_rule_starting
@@ -129,12 +130,7 @@ class BestBetProposalForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # only procedures the public search can show may be pinned
-        self.fields["procedure"].queryset = ProcedurePage.objects.live().public()
-        self.fields["procedure"].error_messages["invalid_choice"] = _(
-            "Chỉ ghim được thủ tục đã công bố: thủ tục đã chọn chưa công bố, "
-            "bị giới hạn xem hoặc không còn. Hãy chọn lại."
-        )
+        limit_to_pinnable(self.fields["procedure"])
 
 
 class ProposalView(WagtailAdminTemplateMixin, View):

@@ -8,10 +8,12 @@ superusers and for users whose groups hold the search.*_synonym / *_bestbet perm
 
 from django.utils.translation import gettext_lazy as _
 
+from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from search.forms import BestBetForm
 from search.models import BestBet, Synonym
 from search.synonym_admin import SynonymIndexView
 from search.tuning_views import SearchTuningViewSet
@@ -36,6 +38,8 @@ class SynonymViewSet(SnippetViewSet):
 
 class BestBetViewSet(SnippetViewSet):
     model = BestBet
+    # the model's panels, with a form that refuses a draft procedure as the tuning screen does
+    edit_handler = ObjectList(BestBet.panels, base_form_class=BestBetForm)
     icon = "pick"
     menu_label = _("Kết quả ghim")
     list_display = [

@@ -314,3 +314,75 @@ def test_an_id_out_of_range_is_a_form_error(client, catalog_admin, indexed, url,
         )
         assert response.status_code == 200, (action, response.status_code)
     assert not BestBet.objects.exists()
+
+
+# --- The best-bet snippet screen refuses a draft as the tuning screen does ----------------------
+
+SNIPPET_ADD = "/admin/snippets/search/bestbet/add/"
+DRAFT_TITLE = "Thủ tục còn nháp chưa công bố"
+
+
+@pytest.fixture
+def draft(indexed):
+    from tests.factories import make_procedure
+
+    department = indexed["1.000002"].get_parent().specific
+    return make_procedure(
+        department=department,
+        national_code="9.999002",
+        title=DRAFT_TITLE,
+        publish=False,
+    )
+
+
+def _snippet_form(procedure, **fields):
+    return {"query": "ket hon", "procedure": procedure.pk, "sort_order": 0, **fields}
+
+
+def test_the_snippet_screen_refuses_to_pin_a_draft(client, catalog_admin, draft):
+    client.force_login(catalog_admin)
+    response = client.post(SNIPPET_ADD, _snippet_form(draft, active="on"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Chỉ ghim được thủ tục đã công bố" in body  # the tuning screen's words
+    assert DRAFT_TITLE not in body
+    assert not BestBet.objects.exists()
+
+
+def test_the_snippet_screen_still_pins_a_published_procedure(
+    client, catalog_admin, indexed
+):
+    client.force_login(catalog_admin)
+    marriage = indexed["1.000002"]
+    response = client.post(SNIPPET_ADD, _snippet_form(marriage, active="on"))
+    assert response.status_code == 302
+    assert BestBet.objects.get().procedure_id == marriage.pk
+
+
+def test_an_existing_pin_on_a_draft_can_still_be_switched_off_but_not_moved_to_another(
+    client, catalog_admin, indexed, draft
+):
+    """A pin whose procedure was unpublished since (or pinned before the refusal) stays
+    editable: switched off, reordered. Moving it to another draft is refused."""
+    from tests.factories import make_procedure
+
+    pin = BestBet.objects.create(query="ket hon", procedure=draft)
+    client.force_login(catalog_admin)
+    edit = f"/admin/snippets/search/bestbet/edit/{pin.pk}/"
+    assert client.get(edit).status_code == 200
+    response = client.post(edit, _snippet_form(draft, sort_order=3))  # active off
+    assert response.status_code == 302
+    pin.refresh_from_db()
+    assert (pin.active, pin.sort_order, pin.procedure_id) == (False, 3, draft.pk)
+
+    other = make_procedure(
+        department=draft.get_parent().specific,
+        national_code="9.999003",
+        title="Một thủ tục nháp khác",
+        publish=False,
+    )
+    refused = client.post(edit, _snippet_form(other, active="on"))
+    assert refused.status_code == 200
+    assert "Chỉ ghim được thủ tục đã công bố" in refused.content.decode()
+    pin.refresh_from_db()
+    assert pin.procedure_id == draft.pk
