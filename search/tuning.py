@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import parse_qsl, quote, urlencode
 
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from catalog.request_values import has_unreadable_characters, whole_number
 from search.analysis import folded_tokens
 from search.models import BestBet, SearchQueryDay
+from search.query_log import MAX_QUERY_LENGTH
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -23,6 +28,59 @@ REPORT_MAX = (
     20_000  # distinct queries a report reads at most (the worst or most frequent)
 )
 PREVIEW_SIZE = 5
+DEFAULT_REPORT = "zero"
+LAST_PAGE = (REPORT_MAX + ROWS - 1) // ROWS  # the pages a report can fill
+
+
+@dataclass(frozen=True)
+class ReportPlace:
+    """Where an administrator is in the reports: tab, period, "Câu có chứa" filter and page.
+
+    Read from the report's own parameters, or from the `back` query string a proposal screen
+    carries to return there. Only these four are read, each validated (anything else falls
+    back to the first screen's value), and `query_string()` is rebuilt from them: a link or
+    redirect made of it is the report's own address, whatever the request held.
+    """
+
+    report: str = DEFAULT_REPORT
+    days: int = DEFAULT_PERIOD
+    containing: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, str]) -> ReportPlace:
+        report = params.get("report")
+        days = whole_number(params.get("days"), minimum=1, maximum=max(PERIODS))
+        containing = " ".join(str(params.get("q") or "").split())[:MAX_QUERY_LENGTH]
+        page = whole_number(params.get("p"), minimum=1, maximum=LAST_PAGE)
+        return cls(
+            report=report if report in REPORTS else DEFAULT_REPORT,
+            days=days if days in PERIODS else DEFAULT_PERIOD,
+            containing="" if has_unreadable_characters(containing) else containing,
+            page=page or 1,
+        )
+
+    @classmethod
+    def from_query_string(cls, text: str) -> ReportPlace:
+        """The place a `back` parameter names; the first screen when it is not one."""
+        try:
+            pairs = parse_qsl(str(text or ""), keep_blank_values=True, max_num_fields=8)
+        except ValueError:  # more fields than the four a place has: not one of ours
+            return cls()
+        return cls.from_params(dict(pairs))
+
+    def query_string(self) -> str:
+        """What differs from the first screen, in a fixed order ("" for the first screen)."""
+        params = {
+            "report": self.report if self.report != DEFAULT_REPORT else None,
+            "days": self.days if self.days != DEFAULT_PERIOD else None,
+            "q": self.containing or None,
+            "p": self.page if self.page > 1 else None,
+        }
+        return urlencode(
+            {key: value for key, value in params.items() if value is not None},
+            quote_via=quote,
+        )
 
 
 def query_report(

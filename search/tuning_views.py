@@ -7,6 +7,8 @@ Catalog administrators only: the same permissions as the Synonym and BestBet scr
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,23 +24,18 @@ from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.widgets import AdminPageChooser
 
 from catalog.models import ProcedurePage
-from catalog.request_values import has_unreadable_characters, whole_number
+from catalog.request_values import has_unreadable_characters
 from search.analysis import parse_synonym_line
 from search.forms import limit_to_pinnable
 from search.models import BestBet, Synonym
 from search.query_log import MAX_QUERY_LENGTH
 from search.synonym_admin import file_rule_starting
-from search.tuning import (
-    DEFAULT_PERIOD,
-    PERIODS,
-    REPORTS,
-    ROWS,
-    query_report,
-    top_hits,
-)
+from search.tuning import PERIODS, REPORTS, ROWS, ReportPlace, query_report, top_hits
 
 SYNONYM_PERMISSION = "search.add_synonym"
 BEST_BET_PERMISSION = "search.add_bestbet"
+# the report's query string a proposal screen returns to (ReportPlace: never a URL)
+BACK_PARAM = "back"
 
 
 def may_tune(user) -> bool:
@@ -81,29 +78,32 @@ class QueryReportView(WagtailAdminTemplateMixin, View):
         return _breadcrumbs(("", str(self.page_title)))
 
     def get(self, request):
-        report = request.GET.get("report", "zero")
-        if report not in REPORTS:
-            report = "zero"
-        days = whole_number(request.GET.get("days") or "", minimum=1, maximum=366)
-        if days not in PERIODS:
-            days = DEFAULT_PERIOD
-        containing = request.GET.get("q", "")[:MAX_QUERY_LENGTH]
-        rows = query_report(report=report, days=days, limit=None, containing=containing)
-        page = Paginator(rows, ROWS).get_page(request.GET.get("p"))
+        place = ReportPlace.from_params(request.GET)
+        rows = query_report(
+            report=place.report,
+            days=place.days,
+            limit=None,
+            containing=place.containing,
+        )
+        page = Paginator(rows, ROWS).get_page(place.page)
+        place = replace(place, page=page.number)  # a page past the last shows the last
         for row in page:
             row["now"] = top_hits(row["query"], limit=1).total
         return self.render_to_response(
             self.get_context_data(
-                report=report,
-                days=days,
+                report=place.report,
+                days=place.days,
                 rows=page.object_list,
                 page=page,
-                containing=containing,
+                containing=place.containing,
+                # the row buttons carry it, so saving returns to this tab, period, filter, page
+                back=place.query_string(),
+                back_param=BACK_PARAM,
                 reports=[
-                    {"key": key, "label": label, "selected": key == report}
+                    {"key": key, "label": label, "selected": key == place.report}
                     for key, label in REPORTS.items()
                 ],
-                periods=[{"days": n, "selected": n == days} for n in PERIODS],
+                periods=[{"days": n, "selected": n == place.days} for n in PERIODS],
                 may_add_synonym=request.user.has_perm(SYNONYM_PERMISSION),
                 may_add_best_bet=request.user.has_perm(BEST_BET_PERMISSION),
             )
@@ -148,9 +148,16 @@ class ProposalView(WagtailAdminTemplateMixin, View):
             return _forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def report_url(self) -> str:
+        """The report page the administrator came from (the form posts to its own URL, so a
+        preview keeps `back` too); rebuilt from the validated place, never taken as given."""
+        back = ReportPlace.from_query_string(self.request.GET.get(BACK_PARAM, ""))
+        query = back.query_string()
+        return reverse("search_tuning:index") + (f"?{query}" if query else "")
+
     def get_breadcrumbs_items(self):
         return _breadcrumbs(
-            (reverse("search_tuning:index"), str(QueryReportView.page_title)),
+            (self.report_url(), str(QueryReportView.page_title)),
             ("", str(self.page_title)),
         )
 
@@ -174,7 +181,7 @@ class ProposalView(WagtailAdminTemplateMixin, View):
         if request.POST.get("action") == "save":
             saved = form.save()
             messages.success(request, self.saved_message(saved))
-            return redirect(reverse("search_tuning:index"))
+            return redirect(self.report_url())
         text = self.preview_text(form)
         return self._render(
             form,
@@ -191,7 +198,7 @@ class ProposalView(WagtailAdminTemplateMixin, View):
             self.get_context_data(
                 form=form,
                 kind=self.kind,
-                back_url=reverse("search_tuning:index"),
+                back_url=self.report_url(),
                 **self.notes(form),
                 **context,
             )

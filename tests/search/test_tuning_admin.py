@@ -316,6 +316,157 @@ def test_an_id_out_of_range_is_a_form_error(client, catalog_admin, indexed, url,
     assert not BestBet.objects.exists()
 
 
+# --- Returning to the administrator's place in the reports ------------------------------------
+
+PLACE = "report=frequent&days=7&q=c%C3%A2u&p=2"  # tab, period, "Câu có chứa", page 2
+
+
+@pytest.mark.parametrize(
+    "back, expected",
+    [
+        (PLACE, PLACE),
+        ("p=2&q=c%C3%A2u&days=7&report=frequent", PLACE),  # a fixed order
+        ("q=+%20k%E1%BA%BFt++h%C3%B4n%20", "q=k%E1%BA%BFt%20h%C3%B4n"),
+        ("report=zero&days=30&q=&p=1", ""),  # the first screen: the bare report
+        ("", ""),
+        # hostile or unknown: dropped, never followed
+        ("https://evil.example/", ""),
+        ("//evil.example/%2F..", ""),
+        ("next=https://evil.example/&report=unopened", "report=unopened"),
+        ("report=frequent&redirect_to=//evil.example", "report=frequent"),
+        ("javascript:alert(1)", ""),
+        ("report=%3Cscript%3E&days=8&p=0", ""),
+        ("days=-7&p=-1", ""),
+        ("days=%EF%BC%97&p=%EF%BC%92", ""),  # full-width digits
+        ("p=1e3", ""),
+        ("p=99999999999999999999", ""),
+        ("p=401", ""),  # past the pages REPORT_MAX queries can fill
+        ("p=400", "p=400"),
+        ("q=abc%00def", ""),  # unreadable characters
+        ("q=%FF%FE", ""),  # not UTF-8
+        ("q=" + "a" * 300, "q=" + "a" * 200),
+        ("report=x&" * 20 + "report=frequent", ""),  # more fields than a place has
+        ("q=%22%3E%3Cscript%3E", "q=%22%3E%3Cscript%3E"),  # a filter: kept, encoded
+    ],
+)
+def test_a_report_place_keeps_only_its_own_validated_parameters(back, expected):
+    from search.tuning import ReportPlace
+
+    assert ReportPlace.from_query_string(back).query_string() == expected
+
+
+def test_a_report_place_reads_the_report_s_own_parameters():
+    from django.http import QueryDict
+
+    from search.tuning import ReportPlace
+
+    place = ReportPlace.from_params(QueryDict(PLACE + "&next=//evil.example"))
+    assert place == ReportPlace(report="frequent", days=7, containing="câu", page=2)
+    assert ReportPlace.from_params(QueryDict("")) == ReportPlace()
+
+
+@pytest.fixture
+def two_pages(db):
+    """64 queries holding "câu" in the last 7 days: two report pages."""
+    today = timezone.localdate()
+    for n in range(64):
+        SearchQueryDay.objects.create(
+            day=today, query=f"câu số {n:02d}", searches=100 - n, zero_result_searches=0
+        )
+    return "câu số 55"  # on page 2 of the most frequent
+
+
+def test_the_row_buttons_carry_the_report_s_place(client, catalog_admin, two_pages):
+    client.force_login(catalog_admin)
+    response = client.get(INDEX + "?" + PLACE)
+    assert response.context["page"].number == 2
+    assert two_pages in [row["query"] for row in response.context["rows"]]
+    body = response.content.decode()
+    back = "back=report%3Dfrequent%26days%3D7%26q%3Dc%25C3%25A2u%26p%3D2"
+    assert f"{SYNONYM}?q=c%C3%A2u%20s%E1%BB%91%2055&amp;{back}" in body
+    assert f"{BEST_BET}?q=c%C3%A2u%20s%E1%BB%91%2055&amp;{back}" in body
+    # a page past the last shows the last, and the buttons name the page shown
+    assert (
+        back
+        in client.get(INDEX + "?report=frequent&days=7&q=c%C3%A2u&p=9").content.decode()
+    )
+
+
+def _back(place: str) -> str:
+    from urllib.parse import quote
+
+    return quote(place, safe="")
+
+
+@pytest.mark.parametrize("url", [SYNONYM, BEST_BET])
+def test_the_proposal_screens_link_back_to_the_report_s_place(
+    client, catalog_admin, indexed, url
+):
+    client.force_login(catalog_admin)
+    response = client.get(f"{url}?q=c%C3%A2u%20s%E1%BB%91%2055&back={_back(PLACE)}")
+    expected = f"{INDEX}?{PLACE}"
+    assert response.context["back_url"] == expected
+    assert response.context["breadcrumbs_items"][1]["url"] == expected
+    body = response.content.decode()
+    assert f'href="{INDEX}?report=frequent&amp;days=7&amp;q=c%C3%A2u&amp;p=2"' in body
+
+
+def test_saving_a_synonym_returns_to_the_report_s_place(client, catalog_admin, indexed):
+    client.force_login(catalog_admin)
+    screen = f"{SYNONYM}?q={_back(MISSED)}&back={_back(PLACE)}"
+    rule = f"{MISSED}, đăng ký khai sinh"
+    preview = client.post(screen, {"query": MISSED, "terms": rule, "action": "preview"})
+    assert preview.context["back_url"] == f"{INDEX}?{PLACE}"  # kept through a preview
+    saved = client.post(screen, {"query": MISSED, "terms": rule, "action": "save"})
+    assert saved.status_code == 302 and saved["Location"] == f"{INDEX}?{PLACE}"
+    assert Synonym.objects.get().terms == rule
+
+
+def test_saving_a_best_bet_returns_to_the_report_s_place(
+    client, catalog_admin, indexed
+):
+    client.force_login(catalog_admin)
+    marriage = indexed["1.000002"]
+    saved = client.post(
+        f"{BEST_BET}?q=dang%20ky&back={_back(PLACE)}",
+        {"query": "dang ky", "procedure": marriage.pk, "action": "save"},
+    )
+    assert saved.status_code == 302 and saved["Location"] == f"{INDEX}?{PLACE}"
+    assert BestBet.objects.get().procedure_id == marriage.pk
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "next=https%3A%2F%2Fevil.example%2F",
+        "next=%2F%2Fevil.example",
+        "back=https%3A%2F%2Fevil.example%2F",
+        "back=%2F%2Fevil.example%2F%252F..",
+        "back=%2Fadmin%2Fusers%2F",
+        "back=report%3D%3Cscript%3E%26p%3D0",
+        "back=https%3A%2F%2Fevil.example%2F&next=https%3A%2F%2Fevil.example%2F",
+    ],
+)
+def test_a_hostile_next_or_back_is_dropped(client, catalog_admin, indexed, hostile):
+    client.force_login(catalog_admin)
+    screen = f"{SYNONYM}?q=abc&{hostile}"
+    shown = client.get(screen)
+    assert shown.context["back_url"] == INDEX
+    assert "evil.example" not in shown.content.decode()
+    rule = "xyzzqwv, đăng ký khai sinh"
+    saved = client.post(screen, {"query": "abc", "terms": rule, "action": "save"})
+    assert saved.status_code == 302 and saved["Location"] == INDEX
+
+
+def test_a_filter_carried_back_is_escaped_in_the_page(client, catalog_admin, indexed):
+    client.force_login(catalog_admin)
+    place = 'q="><script>alert(1)</script>'
+    response = client.get(f"{SYNONYM}?q=abc&back={_back(place)}")
+    body = response.content.decode()
+    assert "<script>alert(1)" not in body
+    assert f"{INDEX}?q=%22%3E%3Cscript%3Ealert%281%29%3C%2Fscript%3E" in body
+
+
 # --- The best-bet snippet screen refuses a draft as the tuning screen does ----------------------
 
 SNIPPET_ADD = "/admin/snippets/search/bestbet/add/"
