@@ -47,8 +47,9 @@ from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 logger = logging.getLogger(__name__)
 
 # 5: each document carries its live revision; 6: the follow-up words of its name;
-# 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups)
-SCHEMA_VERSION = "7"
+# 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups);
+# 8: the name's adjacent word pairs (name_pairs)
+SCHEMA_VERSION = "8"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -215,6 +216,16 @@ def _analyzer(exact: bool):
     return builder.build()
 
 
+_FOLDED = _analyzer(exact=False)
+PAIR_JOIN = "_"  # never inside a token: the analyzer splits on it
+
+
+def word_pairs(words) -> list[str]:
+    """Adjacent words as one term each ("dang_ky", "ky_kinh"): a phrase of two words, or of n words
+    as n-1 pairs in a row, is then a term lookup over a short list, not positions of common words."""
+    return [f"{a}{PAIR_JOIN}{b}" for a, b in zip(words, words[1:], strict=False)]
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
@@ -225,6 +236,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("keyword_full", tokenizer_name="raw")
     builder.add_text_field("name", tokenizer_name="vi_folded")
     builder.add_text_field("name_exact", tokenizer_name="vi_exact")
+    # word_pairs of the name, side by side: adjacency is a term, not a positions check
+    builder.add_text_field("name_pairs", tokenizer_name="pairs")
     builder.add_text_field("keywords", tokenizer_name="vi_folded")
     builder.add_text_field("department", tokenizer_name="vi_folded")
     builder.add_text_field("body", tokenizer_name="vi_folded")
@@ -248,6 +261,7 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     doc.add_text("name_full", document.name_key)
     doc.add_text("name", document.name)
     doc.add_text("name_exact", document.name)
+    doc.add_text("name_pairs", " ".join(word_pairs(_FOLDED.analyze(document.name))))
     doc.add_text("keywords", document.keywords)
     for phrase in document.keyword_phrases:
         doc.add_text("keyword_full", phrase)
@@ -411,6 +425,9 @@ class EmbeddedEngine(SearchEngine):
     def _register(index: tantivy.Index) -> None:
         index.register_tokenizer("vi_folded", _analyzer(exact=False))
         index.register_tokenizer("vi_exact", _analyzer(exact=True))
+        index.register_tokenizer(
+            "pairs", tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+        )
 
     def _forget(self) -> None:
         """Drop the open index; the next use reopens whatever the link points at."""
@@ -741,6 +758,16 @@ class EmbeddedEngine(SearchEngine):
             return self._term(field, words[0])
         return Query.phrase_query(self._schema, field, list(words), slop)
 
+    def _adjacent_in_name(self, words: list[str] | tuple[str, ...]) -> Query:
+        """The words side by side in the name, as `_phrase("name", words)` matches them, from
+        name_pairs: for matching and fixed points only (its BM25 is the pairs field's)."""
+        pairs = word_pairs(list(words))
+        if not pairs:
+            return self._term("name", words[0])
+        if len(pairs) == 1:
+            return self._term("name_pairs", pairs[0])
+        return Query.phrase_query(self._schema, "name_pairs", pairs, 0)
+
     def _common_in_bodies(self, form: str) -> bool:
         """A word in so many bodies (giấy, hồ sơ, nộp) that finding it there tells nothing."""
         return self._searcher().doc_freq("body", form) > BODY_MATCH_MAX_DOCS
@@ -785,7 +812,10 @@ class EmbeddedEngine(SearchEngine):
             options.append((Occur.Should, Query.boolean_query(tokens, minimum)))
         for phrase in analyzed.expansions:
             for field in SYNONYM_FIELDS + (("body",) if body else ()):
-                options.append((Occur.Should, self._phrase(field, phrase)))
+                if field == "name":
+                    options.append((Occur.Should, self._adjacent_in_name(phrase)))
+                else:
+                    options.append((Occur.Should, self._phrase(field, phrase)))
         if analyzed.code:
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
         return Query.boolean_query(options)
@@ -795,7 +825,10 @@ class EmbeddedEngine(SearchEngine):
         share = WEIGHTS["name_bigrams"] / len(pairs)
         return Query.boolean_query(
             [
-                (Occur.Should, Query.const_score_query(self._phrase("name", p), share))
+                (
+                    Occur.Should,
+                    Query.const_score_query(self._adjacent_in_name(p), share),
+                )
                 for p in pairs
             ]
         )
@@ -900,7 +933,7 @@ class EmbeddedEngine(SearchEngine):
             # Nested properties (adjacent ⊂ near ⊂ all present): the best one counts. A
             # synonym variant's words adjacent or near count as the query's would.
             nested = [
-                self._const(self._phrase("name", tokens), "name_phrase"),
+                self._const(self._adjacent_in_name(tokens), "name_phrase"),
                 self._const(self._phrase("name", tokens, NEAR_SLOP), "name_near"),
                 self._const(
                     self._any([self._all_in("name", p) for p in phrasings]),
@@ -910,7 +943,7 @@ class EmbeddedEngine(SearchEngine):
             for variant in analyzed.variants:
                 if len(variant) > 1:
                     nested.append(
-                        self._const(self._phrase("name", variant), "name_phrase")
+                        self._const(self._adjacent_in_name(variant), "name_phrase")
                     )
                     nested.append(
                         self._const(
