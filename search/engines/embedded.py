@@ -777,6 +777,8 @@ class EmbeddedEngine(SearchEngine):
 
         In the body, a word more than BODY_MATCH_MAX_DOCS bodies hold does not count, unless
         `every_body_word`: Lucene's common-terms idea. It still scores, in the body clauses.
+        A word some name holds is not looked up with typos either, unless `every_body_word`
+        (the last tries, when nothing matched); the typo clause still scores.
         """
         clauses = [
             (Occur.Should, self._term(field, form))
@@ -785,7 +787,9 @@ class EmbeddedEngine(SearchEngine):
             if field != "body" or every_body_word or not self._common_in_bodies(form)
         ]
         distance = fuzzy_distance(token)
-        if distance:
+        if distance and (every_body_word or not self._in_names(token)):
+            # A word the names or keywords hold is taken as typed: its neighbours (khai ->
+            # khác, thai; sinh -> xinh, linh) only widened the matches, several-fold.
             for field in ("name", "keywords"):
                 clauses.append(
                     (
@@ -794,6 +798,15 @@ class EmbeddedEngine(SearchEngine):
                     )
                 )
         return Query.boolean_query(clauses)
+
+    def _in_names(self, token: str) -> bool:
+        """Whether some name or keyword holds the word (in one of its spellings)."""
+        searcher = self._searcher()
+        return any(
+            searcher.doc_freq(field, form)
+            for form in spellings(token)
+            for field in ("name", "keywords")
+        )
 
     def _required(
         self,

@@ -2,7 +2,8 @@
 hold does not make a match by itself (in a national catalog giấy, nộp, hồ sơ are in nearly
 every body), unless nothing matches without it. Here the limit is lowered to 0, so that every
 body word of the small catalog is "common"; on the national catalog no body word reaches the
-real limit, and the judged sets score the same with and without the rule."""
+real limit, and the judged sets score the same with and without the rule. At the end, its
+typo rule: a word some name holds is not widened to its neighbours one edit away."""
 
 import pytest
 
@@ -37,3 +38,12 @@ def test_when_nothing_else_matches_common_body_words_count_after_all(
     assert codes(engine, "chet") == ["1.000003"]
     monkeypatch.setattr(embedded, "BODY_MATCH_MAX_DOCS", 0)
     assert codes(engine, "chet") == ["1.000003"]
+
+
+def test_a_word_the_names_hold_is_taken_as_typed(engine, indexed):
+    # "nhượng" (chuyển nhượng) is one edit from "thường" (thường trú): looked up with typos,
+    # it matched every procedure with "thường" in its name
+    assert codes(engine, "nhuong") == ["1.000021"]
+    # a word no name holds is still looked up with typos
+    assert codes(engine, "nhuomg") == ["1.000021"]
+    assert codes(engine, "thuomg tru")[0] == "1.000011"
