@@ -1,6 +1,7 @@
 """Question frames and filler (search/resources/query_frames.txt): one test per entry that it is
 dropped from a query and leaves the words that say which procedure is wanted, and that words
-folding onto a frame but meaning something stay (căn cước, thẻ, đầu tư, cửa, bảo vệ)."""
+folding onto a frame but meaning something stay (căn cước, thẻ, đầu tư, cửa, bảo vệ). English
+function words go only from an English query."""
 
 import pytest
 
@@ -14,9 +15,11 @@ from search.analysis import (
     telex_reading,
 )
 
-FRAMES = query_frames().entries
+FRAMES = [(s, e) for s, e in query_frames().entries if s != "english"]
+ENGLISH = [e for s, e in query_frames().entries if s == "english"]
 CONTENT = "cấp lại thẻ căn cước"
 CONTENT_WORDS = ["cap", "lai", "the", "can", "cuoc"]
+ENGLISH_CONTENT = "work permit renewal"
 
 
 def words(text):
@@ -25,8 +28,8 @@ def words(text):
 
 def test_the_list_is_versioned_and_has_both_sections():
     assert query_frames().version
-    sections = {section for section, _entry in FRAMES}
-    assert sections == {"any spelling", "as typed"}
+    sections = {section for section, _entry in query_frames().entries}
+    assert sections == {"any spelling", "as typed", "english"}
     assert len(FRAMES) >= 60
 
 
@@ -44,6 +47,29 @@ def test_each_frame_is_dropped_and_the_content_words_stay(section, entry):
             words(f"{unaccented} {fold(CONTENT)}")
             == fold(f"{unaccented} {CONTENT}").split()
         )
+
+
+@pytest.mark.parametrize("entry", ENGLISH)
+def test_each_english_function_word_is_dropped_from_an_english_query(entry):
+    assert words(f"{entry} {ENGLISH_CONTENT}") == ENGLISH_CONTENT.split()
+    assert words(f"{ENGLISH_CONTENT} {entry}") == ENGLISH_CONTENT.split()
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("how to close my company", ["close", "company"]),
+        ("cấp giấy phép in", ["cap", "giay", "phep", "in"]),
+        (
+            "cap giay phep in xuat ban pham",
+            ["cap", "giay", "phep", "in", "xuat", "ban", "pham"],
+        ),
+        ("to khai thue", ["to", "khai", "thue"]),
+        ("the can cuoc", ["the", "can", "cuoc"]),
+    ],
+)
+def test_english_function_words_stay_in_a_vietnamese_query(query, kept):
+    assert words(query) == kept
 
 
 @pytest.mark.parametrize(
@@ -106,6 +132,9 @@ def test_longest_frame_wins_and_sections_are_checked():
         parse_query_frames("thì\n")
     with pytest.raises(ValueError):
         parse_query_frames("[somewhere]\nthì\n")
+    assert parse_query_frames("[english]\nhow to\n").english == {
+        "how": (("how", "to"),)
+    }
 
 
 @pytest.mark.parametrize(
