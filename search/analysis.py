@@ -494,9 +494,12 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     text = normalize(text).strip()
     all_folded = folded_tokens(text)
     all_exact = exact_tokens(text)
-    from search.english import looks_english  # it reads this module's vocabulary
+    from search.english import english_spelling, looks_english  # they read this module
 
-    kept = content_positions(all_exact, all_folded, english=looks_english(text))
+    english = looks_english(text)
+    if english:  # no diacritics: the exact words are the folded ones
+        all_folded = all_exact = [english_spelling(word) for word in all_folded]
+    kept = content_positions(all_exact, all_folded, english=english)
     folded = [all_folded[i] for i in kept]
     exact = []
     if has_diacritics(text) and len(all_exact) == len(all_folded):
