@@ -87,7 +87,7 @@ def test_the_hint_only_when_results_are_few():
     [
         ("recrod", "record"),  # a transposition
         ("registraton", "registration"),
-        ("notarised", "notarize"),
+        ("divorse", "divorce"),
         ("passprot", "passport"),
         ("permits", "permit"),
     ],
@@ -99,6 +99,10 @@ def test_an_english_typo_is_read_as_the_vocabulary_spells_it(typed, spelled):
 @pytest.mark.parametrize("word", ["visa", "lawyer", "australian", "minh", "khaisinh"])
 def test_known_unknown_and_vietnamese_words_are_left_alone(word):
     assert english_spelling(word) == word
+
+
+def test_a_typo_as_close_to_two_words_is_left_alone():
+    assert english_spelling("translaton") == "translaton"  # translation or translator
 
 
 def test_an_english_query_is_analysed_with_its_words_respelled():
