@@ -449,6 +449,41 @@ def file_synonyms() -> SynonymTable:
     return table
 
 
+OLD_AGENCY_SECTION = "old names after the 2025 reforms"
+
+
+@lru_cache(maxsize=1)
+def old_agency_names() -> frozenset[tuple[str, ...]]:
+    """What citizens type for an agency renamed or abolished in 2025 (sở lđtbxh, ubnd quận,
+    phòng tài nguyên môi trường): the sources of the vocabulary's "old names" section."""
+    names: set[tuple[str, ...]] = set()
+    in_section = False
+    for line in (RESOURCES / "synonyms.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ----"):
+            in_section = OLD_AGENCY_SECTION in line
+            continue
+        rule = parse_synonym_line(line) if in_section else None
+        if rule:
+            names.update(rule.sources)
+    return frozenset(names)
+
+
+def without_old_agencies(folded: list[str], kept: list[int]) -> list[int]:
+    """`kept` without the words of an old agency name: they say where the citizen thinks to go,
+    which no department is called any more, not what is asked ("ubnd quận chứng thực bản
+    sao"). The query still reads them for its synonyms; a query of nothing else keeps them."""
+    names = old_agency_names()
+    longest = max((len(n) for n in names), default=0)
+    dropped: set[int] = set()
+    for i in range(len(folded)):
+        for n in range(min(longest, len(folded) - i), 0, -1):
+            if tuple(folded[i : i + n]) in names:
+                dropped.update(range(i, i + n))
+                break
+    rest = [i for i in kept if i not in dropped]
+    return rest if rest else kept
+
+
 def synonym_lines() -> list[str]:
     """The file's rules as text lines, for the Elasticsearch index settings."""
     path = RESOURCES / "synonyms.txt"
@@ -500,6 +535,7 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     if english:  # no diacritics: the exact words are the folded ones
         all_folded = all_exact = [english_spelling(word) for word in all_folded]
     kept = content_positions(all_exact, all_folded, english=english)
+    kept = without_old_agencies(all_folded, kept)
     folded = [all_folded[i] for i in kept]
     exact = []
     if has_diacritics(text) and len(all_exact) == len(all_folded):

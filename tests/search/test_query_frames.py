@@ -10,6 +10,7 @@ from search.analysis import (
     bigrams,
     fold,
     minimum_should_match,
+    old_agency_names,
     parse_query_frames,
     query_frames,
     telex_reading,
@@ -181,3 +182,32 @@ def test_words_without_telex_leftovers_are_left_alone(word):
 def test_a_telex_query_is_also_searched_as_read():
     analyzed = analyze_query("dangw kys tam tru")
     assert ("dang", "ky", "tam", "tru") in analyzed.variants
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("ubnd quận chứng thực bản sao", ["chung", "thuc", "ban", "sao"]),
+        ("sở lđtbxh trợ cấp thất nghiệp", ["tro", "cap", "that", "nghiep"]),
+        ("bhxh huyen rut bhxh 1 lan", ["rut", "bhxh", "1", "lan"]),
+        ("sở kế hoạch và đầu tư", ["so", "ke", "hoach", "dau", "tu"]),  # nothing else
+        (
+            "sở tư pháp cấp lý lịch tư pháp",
+            ["so", "tu", "phap", "cap", "ly", "lich", "tu", "phap"],
+        ),
+    ],
+)
+def test_an_old_agency_name_says_where_not_what(query, kept):
+    assert words(query) == kept
+
+
+def test_an_old_agency_name_still_reads_its_synonyms():
+    assert ("so", "noi", "vu") in analyze_query(
+        "sở lđtbxh trợ cấp thất nghiệp"
+    ).expansions
+
+
+def test_every_old_agency_name_comes_from_the_vocabulary_section():
+    names = old_agency_names()
+    assert ("ubnd", "quan") in names and ("so", "ldtbxh") in names
+    assert ("so", "tu", "phap") not in names  # a department still called so
