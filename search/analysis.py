@@ -167,11 +167,13 @@ class QueryFrames:
     """The question frames and filler of search/resources/query_frames.txt, by first word.
 
     `any_spelling` phrases are folded (dropped however typed); `as_typed` phrases keep their
-    diacritics (dropped only when typed so: "thì" is a frame, "thi" an exam).
+    diacritics (dropped only when typed so: "thì" is a frame, "thi" an exam); `english` ones
+    are dropped only from a query that reads as English ("in" is also *in*, to print).
     """
 
     any_spelling: dict[str, tuple[tuple[str, ...], ...]]
     as_typed: dict[str, tuple[tuple[str, ...], ...]]
+    english: dict[str, tuple[tuple[str, ...], ...]] = field(default_factory=dict)
     entries: tuple[
         tuple[str, str], ...
     ] = ()  # (section, entry as written), in file order
@@ -182,6 +184,7 @@ def parse_query_frames(text: str) -> QueryFrames:
     sections: dict[str, dict[str, list[tuple[str, ...]]]] = {
         "any spelling": {},
         "as typed": {},
+        "english": {},
     }
     version, section, entries = "", None, []
     for line in text.splitlines():
@@ -197,7 +200,7 @@ def parse_query_frames(text: str) -> QueryFrames:
             continue
         if section is None:
             raise ValueError(f"query frame outside a section: {line!r}")
-        words = folded_tokens(line) if section == "any spelling" else exact_tokens(line)
+        words = folded_tokens(line) if section != "as typed" else exact_tokens(line)
         if words:
             sections[section].setdefault(words[0], []).append(tuple(words))
             entries.append((section, line))
@@ -211,6 +214,7 @@ def parse_query_frames(text: str) -> QueryFrames:
     return QueryFrames(
         any_spelling=longest_first(sections["any spelling"]),
         as_typed=longest_first(sections["as typed"]),
+        english=longest_first(sections["english"]),
         entries=tuple(entries),
         version=version,
     )
@@ -224,10 +228,13 @@ def query_frames() -> QueryFrames:
     )
 
 
-def _frame_length(frames: QueryFrames, exact, folded, i: int) -> int:
+def _frame_length(frames: QueryFrames, exact, folded, i: int, english: bool) -> int:
     """How many words from position i form a frame (0: none); the longest entry wins."""
     best = 0
-    for table, words in ((frames.any_spelling, folded), (frames.as_typed, exact)):
+    tables = [(frames.any_spelling, folded), (frames.as_typed, exact)]
+    if english:
+        tables.append((frames.english, folded))
+    for table, words in tables:
         for phrase in table.get(words[i], ()):
             if len(phrase) > best and tuple(words[i : i + len(phrase)]) == phrase:
                 best = len(phrase)
@@ -235,11 +242,14 @@ def _frame_length(frames: QueryFrames, exact, folded, i: int) -> int:
     return best
 
 
-def content_positions(exact: list[str], folded: list[str]) -> list[int]:
+def content_positions(
+    exact: list[str], folded: list[str], english: bool = False
+) -> list[int]:
     """Positions of the query words left once frames are dropped (all of them if none would be).
 
     `exact` and `folded` are the same words with and without diacritics; entries typed
-    "as typed" compare with `exact`, the others with `folded`.
+    "as typed" compare with `exact`, the others with `folded`. With `english` (the query reads
+    as English), the English function words go too.
     """
     frames = query_frames()
     if len(exact) != len(folded):  # a fold that split a word: compare folded only
@@ -247,7 +257,7 @@ def content_positions(exact: list[str], folded: list[str]) -> list[int]:
     kept: list[int] = []
     i = 0
     while i < len(folded):
-        length = _frame_length(frames, exact, folded, i)
+        length = _frame_length(frames, exact, folded, i, english)
         if length:
             i += length
         else:
@@ -439,6 +449,41 @@ def file_synonyms() -> SynonymTable:
     return table
 
 
+OLD_AGENCY_SECTION = "old names after the 2025 reforms"
+
+
+@lru_cache(maxsize=1)
+def old_agency_names() -> frozenset[tuple[str, ...]]:
+    """What citizens type for an agency renamed or abolished in 2025 (sở lđtbxh, ubnd quận,
+    phòng tài nguyên môi trường): the sources of the vocabulary's "old names" section."""
+    names: set[tuple[str, ...]] = set()
+    in_section = False
+    for line in (RESOURCES / "synonyms.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ----"):
+            in_section = OLD_AGENCY_SECTION in line
+            continue
+        rule = parse_synonym_line(line) if in_section else None
+        if rule:
+            names.update(rule.sources)
+    return frozenset(names)
+
+
+def without_old_agencies(folded: list[str], kept: list[int]) -> list[int]:
+    """`kept` without the words of an old agency name: they say where the citizen thinks to go,
+    which no department is called any more, not what is asked ("ubnd quận chứng thực bản
+    sao"). The query still reads them for its synonyms; a query of nothing else keeps them."""
+    names = old_agency_names()
+    longest = max((len(n) for n in names), default=0)
+    dropped: set[int] = set()
+    for i in range(len(folded)):
+        for n in range(min(longest, len(folded) - i), 0, -1):
+            if tuple(folded[i : i + n]) in names:
+                dropped.update(range(i, i + n))
+                break
+    rest = [i for i in kept if i not in dropped]
+    return rest if rest else kept
+
+
 def synonym_lines() -> list[str]:
     """The file's rules as text lines, for the Elasticsearch index settings."""
     path = RESOURCES / "synonyms.txt"
@@ -484,7 +529,13 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     text = normalize(text).strip()
     all_folded = folded_tokens(text)
     all_exact = exact_tokens(text)
-    kept = content_positions(all_exact, all_folded)
+    from search.english import english_spelling, looks_english  # they read this module
+
+    english = looks_english(text)
+    if english:  # no diacritics: the exact words are the folded ones
+        all_folded = all_exact = [english_spelling(word) for word in all_folded]
+    kept = content_positions(all_exact, all_folded, english=english)
+    kept = without_old_agencies(all_folded, kept)
     folded = [all_folded[i] for i in kept]
     exact = []
     if has_diacritics(text) and len(all_exact) == len(all_folded):

@@ -11,7 +11,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from search.analysis import RESOURCES, folded_tokens, has_diacritics, telex_reading
+from search.analysis import (
+    RESOURCES,
+    edit_distance,
+    folded_tokens,
+    fuzzy_distance,
+    has_diacritics,
+    telex_reading,
+)
 
 FEW_RESULTS = 5  # fewer hits than this and an English query gets the hint
 MAX_TERMS = 4
@@ -109,6 +116,30 @@ def looks_english(text: str) -> bool:
     return 2 * len(english + foreign) >= len(words) and any(
         not could_be_vietnamese(w) for w in english
     )
+
+
+@lru_cache(maxsize=4096)
+def english_spelling(word: str) -> str:
+    """An English word as the vocabulary spells it: `recrod` is *record*, `notarised` is
+    *notarized*, `registraton` is *registration* (the vocabulary's phrases match exactly).
+
+    Only a word the vocabulary does not know and no Vietnamese syllable spells, within the
+    edits the index allows a typo (none below 4 letters), and only when one word is closest.
+    """
+    known, _terms = english_vocabulary()
+    distance = fuzzy_distance(word)
+    if word in known or not distance or not foreign_word(word):
+        return word
+    best, closest = distance + 1, []
+    for candidate in known:
+        if abs(len(candidate) - len(word)) > distance:
+            continue
+        edits = edit_distance(word, candidate, limit=distance)
+        if edits < best:
+            best, closest = edits, [candidate]
+        elif edits == best:
+            closest.append(candidate)
+    return closest[0] if len(closest) == 1 else word
 
 
 def vietnamese_terms(text: str) -> list[str]:

@@ -2,7 +2,14 @@
 
 import pytest
 
-from search.english import FEW_RESULTS, english_hint, looks_english, vietnamese_terms
+from search.analysis import analyze_query
+from search.english import (
+    FEW_RESULTS,
+    english_hint,
+    english_spelling,
+    looks_english,
+    vietnamese_terms,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -73,3 +80,34 @@ def test_the_hint_only_when_results_are_few():
     assert english_hint("fishing licence for a boat", total=0) == {
         "terms": ["giấy phép"]
     }
+
+
+@pytest.mark.parametrize(
+    "typed, spelled",
+    [
+        ("recrod", "record"),  # a transposition
+        ("registraton", "registration"),
+        ("divorse", "divorce"),
+        ("passprot", "passport"),
+        ("permits", "permit"),
+    ],
+)
+def test_an_english_typo_is_read_as_the_vocabulary_spells_it(typed, spelled):
+    assert english_spelling(typed) == spelled
+
+
+@pytest.mark.parametrize("word", ["visa", "lawyer", "australian", "minh", "khaisinh"])
+def test_known_unknown_and_vietnamese_words_are_left_alone(word):
+    assert english_spelling(word) == word
+
+
+def test_a_typo_as_close_to_two_words_is_left_alone():
+    assert english_spelling("translaton") == "translaton"  # translation or translator
+
+
+def test_an_english_query_is_analysed_with_its_words_respelled():
+    analyzed = analyze_query("criminal recrod certificate for foreigner")
+    assert analyzed.folded == ["criminal", "record", "certificate", "foreigner"]
+    assert ("phieu", "ly", "lich", "tu", "phap") in analyzed.expansions
+    # a Vietnamese query is not respelled: "recrod" there is just an unknown word
+    assert analyze_query("ly lich tu phap recrod").folded[-1] == "recrod"

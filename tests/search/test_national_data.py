@@ -109,10 +109,12 @@ DEV_SET = Path(__file__).with_name("judged_queries_dev.yaml")
 # the 426-rule vocabulary: dev 0.877, held out 0.852 (before either: 0.632 / 0.633).
 # After the second round (variant name words, follow-up prior, more vocabulary): dev 0.957,
 # held out 0.906; the floors leave one query of slack each.
-DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.95, "all (heldout)": 0.89}
-# After the third round (missions abroad, chuyển nơi, khai sinh one way): dev MRR 0.850,
-# held out 0.782; every dev style at 0.917 or more, against issue 16's 0.85 per style.
-DEV_SET_FLOOR_MRR = {"all (dev)": 0.84, "all (heldout)": 0.77}
+# Round 4 (2026-12-07): the set grew by 116 everyday, English and question queries from a second
+# writer, which the engine scored dev 0.907 / 0.789, held out 0.861 / 0.737. After English
+# function words, English typos, English words one by one and old agency names dropped from
+# the match: dev 0.928 / 0.816, held out 0.885 / 0.755; the floors leave about a query of slack.
+DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.92, "all (heldout)": 0.875}
+DEV_SET_FLOOR_MRR = {"all (dev)": 0.81, "all (heldout)": 0.745}
 DEV_STYLE_FLOOR_SUCCESS_AT_5 = 0.85
 
 

@@ -1,6 +1,7 @@
 """Question frames and filler (search/resources/query_frames.txt): one test per entry that it is
 dropped from a query and leaves the words that say which procedure is wanted, and that words
-folding onto a frame but meaning something stay (căn cước, thẻ, đầu tư, cửa, bảo vệ)."""
+folding onto a frame but meaning something stay (căn cước, thẻ, đầu tư, cửa, bảo vệ). English
+function words go only from an English query."""
 
 import pytest
 
@@ -9,14 +10,17 @@ from search.analysis import (
     bigrams,
     fold,
     minimum_should_match,
+    old_agency_names,
     parse_query_frames,
     query_frames,
     telex_reading,
 )
 
-FRAMES = query_frames().entries
+FRAMES = [(s, e) for s, e in query_frames().entries if s != "english"]
+ENGLISH = [e for s, e in query_frames().entries if s == "english"]
 CONTENT = "cấp lại thẻ căn cước"
 CONTENT_WORDS = ["cap", "lai", "the", "can", "cuoc"]
+ENGLISH_CONTENT = "work permit renewal"
 
 
 def words(text):
@@ -25,8 +29,8 @@ def words(text):
 
 def test_the_list_is_versioned_and_has_both_sections():
     assert query_frames().version
-    sections = {section for section, _entry in FRAMES}
-    assert sections == {"any spelling", "as typed"}
+    sections = {section for section, _entry in query_frames().entries}
+    assert sections == {"any spelling", "as typed", "english"}
     assert len(FRAMES) >= 60
 
 
@@ -44,6 +48,29 @@ def test_each_frame_is_dropped_and_the_content_words_stay(section, entry):
             words(f"{unaccented} {fold(CONTENT)}")
             == fold(f"{unaccented} {CONTENT}").split()
         )
+
+
+@pytest.mark.parametrize("entry", ENGLISH)
+def test_each_english_function_word_is_dropped_from_an_english_query(entry):
+    assert words(f"{entry} {ENGLISH_CONTENT}") == ENGLISH_CONTENT.split()
+    assert words(f"{ENGLISH_CONTENT} {entry}") == ENGLISH_CONTENT.split()
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("how to close my company", ["close", "company"]),
+        ("cấp giấy phép in", ["cap", "giay", "phep", "in"]),
+        (
+            "cap giay phep in xuat ban pham",
+            ["cap", "giay", "phep", "in", "xuat", "ban", "pham"],
+        ),
+        ("to khai thue", ["to", "khai", "thue"]),
+        ("the can cuoc", ["the", "can", "cuoc"]),
+    ],
+)
+def test_english_function_words_stay_in_a_vietnamese_query(query, kept):
+    assert words(query) == kept
 
 
 @pytest.mark.parametrize(
@@ -106,6 +133,9 @@ def test_longest_frame_wins_and_sections_are_checked():
         parse_query_frames("thì\n")
     with pytest.raises(ValueError):
         parse_query_frames("[somewhere]\nthì\n")
+    assert parse_query_frames("[english]\nhow to\n").english == {
+        "how": (("how", "to"),)
+    }
 
 
 @pytest.mark.parametrize(
@@ -152,3 +182,32 @@ def test_words_without_telex_leftovers_are_left_alone(word):
 def test_a_telex_query_is_also_searched_as_read():
     analyzed = analyze_query("dangw kys tam tru")
     assert ("dang", "ky", "tam", "tru") in analyzed.variants
+
+
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("ubnd quận chứng thực bản sao", ["chung", "thuc", "ban", "sao"]),
+        ("sở lđtbxh trợ cấp thất nghiệp", ["tro", "cap", "that", "nghiep"]),
+        ("bhxh huyen rut bhxh 1 lan", ["rut", "bhxh", "1", "lan"]),
+        ("sở kế hoạch và đầu tư", ["so", "ke", "hoach", "dau", "tu"]),  # nothing else
+        (
+            "sở tư pháp cấp lý lịch tư pháp",
+            ["so", "tu", "phap", "cap", "ly", "lich", "tu", "phap"],
+        ),
+    ],
+)
+def test_an_old_agency_name_says_where_not_what(query, kept):
+    assert words(query) == kept
+
+
+def test_an_old_agency_name_still_reads_its_synonyms():
+    assert ("so", "noi", "vu") in analyze_query(
+        "sở lđtbxh trợ cấp thất nghiệp"
+    ).expansions
+
+
+def test_every_old_agency_name_comes_from_the_vocabulary_section():
+    names = old_agency_names()
+    assert ("ubnd", "quan") in names and ("so", "ldtbxh") in names
+    assert ("so", "tu", "phap") not in names  # a department still called so
