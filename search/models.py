@@ -55,6 +55,19 @@ class Synonym(models.Model):
                         % {"phrase": " ".join(repeated[0])}
                     }
                 )
+        # the same rule twice (a form sent again, by the browser's Back): switching one off
+        # would leave the other applied
+        for other in Synonym.objects.exclude(pk=self.pk).only("terms"):
+            if parse_synonym_line(other.terms) == rule:
+                raise ValidationError(
+                    {
+                        "terms": _(
+                            "Quy tắc này đã có: “%(terms)s”. Hãy sửa quy tắc đó thay vì "
+                            "thêm một quy tắc trùng."
+                        )
+                        % {"terms": other.terms}
+                    }
+                )
 
 
 class BestBet(models.Model):

@@ -52,12 +52,12 @@ class ReportPlace:
         report = params.get("report")
         days = whole_number(params.get("days"), minimum=1, maximum=max(PERIODS))
         containing = " ".join(str(params.get("q") or "").split())[:MAX_QUERY_LENGTH]
-        page = whole_number(params.get("p"), minimum=1, maximum=LAST_PAGE)
+        page = _page_number(params.get("p"))
         return cls(
             report=report if report in REPORTS else DEFAULT_REPORT,
             days=days if days in PERIODS else DEFAULT_PERIOD,
             containing="" if has_unreadable_characters(containing) else containing,
-            page=page or 1,
+            page=page,
         )
 
     @classmethod
@@ -81,6 +81,15 @@ class ReportPlace:
             {key: value for key, value in params.items() if value is not None},
             quote_via=quote,
         )
+
+
+def _page_number(value) -> int:
+    """A page asked for: a whole number past the pages a report can fill is its last page
+    (the paginator then shows the report's real last page), anything else the first."""
+    text = str(value or "")
+    if not (text.isascii() and text.isdigit()) or len(text) > 30:
+        return 1
+    return max(1, min(int(text), LAST_PAGE))
 
 
 def query_report(
