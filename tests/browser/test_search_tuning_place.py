@@ -188,7 +188,11 @@ def _choose_in_snippet_chooser(page, title):
 
 
 def _save_snippet(page):
-    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+    """The form's own POST: Wagtail's editing-session pings are POSTs too."""
+    form_path = urlsplit(page.url).path
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and urlsplit(r.url).path == form_path
+    ) as answer:
         page.locator("button[type=submit]", has_text="Lưu").first.click()
     page.wait_for_load_state()
     return answer.value
