@@ -829,6 +829,9 @@ class EmbeddedEngine(SearchEngine):
                     options.append((Occur.Should, self._adjacent_in_name(phrase)))
                 else:
                     options.append((Occur.Should, self._phrase(field, phrase)))
+        # a question's object, side by side in the name (AnalyzedQuery.name_runs)
+        for run in analyzed.name_runs():
+            options.append((Occur.Should, self._adjacent_in_name(run)))
         if analyzed.code:
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
         return Query.boolean_query(options)

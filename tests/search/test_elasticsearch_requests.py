@@ -290,6 +290,29 @@ def test_search_body_requires_most_content_words(db, es, text, words, minimum):
     assert clause["minimum_should_match"] == minimum
 
 
+def test_search_body_lets_three_words_in_a_row_in_the_name_match(db, es):
+    text = "không có tiền thuê luật sư thì xin trợ giúp pháp lý thế nào"
+    body = es.search_body(SearchQuery(text=text), analyze_query(text))
+    (required,) = body["query"]["bool"]["filter"]
+    assert "tro giup phap" in _name_phrases(required)
+    assert "giup phap ly" in _name_phrases(required)
+    assert required["bool"]["minimum_should_match"] == 1
+    # four words: three must match anyway, so no run is added
+    short = es.search_body(
+        SearchQuery(text="dang ky tam tru"), analyze_query("dang ky tam tru")
+    )
+    (required,) = short["query"]["bool"]["filter"]
+    assert "ky tam tru" not in _name_phrases(required)
+
+
+def _name_phrases(required):
+    return [
+        option["match_phrase"]["name"]["query"]
+        for option in required["bool"]["should"]
+        if "name" in option.get("match_phrase", {})
+    ]
+
+
 def test_search_body_scores_adjacent_syllables_as_phrases(db, es):
     text = "cap lai the can cuoc bi mat"
     body = es.search_body(SearchQuery(text=text), analyze_query(text))

@@ -158,6 +158,20 @@ def test_adjacent_words_are_paired_once():
     ]
 
 
+def test_a_run_of_three_query_words_is_enough_in_the_name_from_five_words():
+    question = analyze_query(
+        "không có tiền thuê luật sư thì xin trợ giúp pháp lý thế nào"
+    )
+    assert question.folded == "co tien thue luat su tro giup phap ly".split()
+    runs = question.name_runs()
+    assert ("tro", "giup", "phap") in runs and ("giup", "phap", "ly") in runs
+    assert len(runs) == 7
+    # up to four words the minimum is three or fewer: a run adds nothing
+    assert analyze_query("đăng ký tạm trú").name_runs() == []
+    # five words: four must match, so three in a row are fewer
+    assert analyze_query("cấp lại thẻ căn cước").name_runs()
+
+
 @pytest.mark.parametrize(
     "typed, read",
     [
