@@ -531,6 +531,18 @@ class AnalyzedQuery:
         runs = zip(*(words[i:] for i in range(NAME_RUN)), strict=False)
         return list(dict.fromkeys(runs))
 
+    def name_parts(self, limit: int = 6) -> list[str]:
+        """Runs of two or more words of the query and of its first synonym variants, space-joined,
+        each shorter than its phrasing: a name equal to one is named inside the query.
+
+        "đổi bằng lái ô tô hết hạn" reads as "đổi giấy phép lái xe ô tô hết hạn", which holds
+        the whole of *Đổi giấy phép lái xe*; the whole phrasing is name_full's already.
+        """
+        parts: list[str] = []
+        for words in [tuple(self.folded), *self.variants][:limit]:
+            parts += query_parts(list(words))
+        return list(dict.fromkeys(parts))
+
     def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
         """Adjacent word pairs of the query and of its first synonym variants, one list each.
 

@@ -296,6 +296,9 @@ class ElasticsearchEngine(SearchEngine):
         parts = query_parts(tokens)
         if parts:
             scoring.append(_const(_terms("keyword_full", parts), "keyword_part"))
+        name_parts = analyzed.name_parts()
+        if name_parts:
+            scoring.append(_const(_terms("name_full", name_parts), "name_part"))
         if len(tokens) > 1:
             every = [_match_all_words("name", p) for p in phrasings]
             nested = [

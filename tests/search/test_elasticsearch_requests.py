@@ -208,6 +208,14 @@ def test_search_body_carries_the_ranking_pieces(db, es):
     assert len(keyword_full[0]["filter"]["terms"]["keyword_full"]) > 1
     parts = ["dang ky", "ky khai", "khai sinh", "dang ky khai", "ky khai sinh"]
     assert const({"terms": {"keyword_full": parts}}, "keyword_part") in should
+    # a whole name inside the query or a synonym reading of it
+    (name_part,) = [
+        c["constant_score"]["filter"]["terms"]["name_full"]
+        for c in should
+        if "name_full" in c.get("constant_score", {}).get("filter", {}).get("terms", {})
+        and c["constant_score"]["boost"] == WEIGHTS["name_part"]
+    ]
+    assert name_part[: len(parts)] == parts
     (name_words,) = [c["dis_max"]["queries"] for c in should if "dis_max" in c][:1]
     assert name_words[:2] == [
         const({"match_phrase": {"name": {"query": words}}}, "name_phrase"),

@@ -278,6 +278,30 @@ def test_a_long_question_finds_the_name_holding_its_object_side_by_side(
         engine.delete([900003, 900004, 900005])
 
 
+def test_a_name_the_query_reads_as_whole_comes_before_longer_ones(engine, indexed):
+    from search.documents import ProcedureDocument
+
+    def procedure(number, name):
+        code = f"9.00000{number}"
+        return ProcedureDocument(
+            page_id=900000 + number, code=code, codes=[code], name=name
+        )
+
+    # "bằng lái" reads as "giấy phép lái xe": that reading holds the first name whole;
+    # the second holds more of the typed words ("ô tô") and a word not asked for
+    engine.index(
+        [
+            procedure(6, "Đổi giấy phép lái xe"),
+            procedure(7, "Đổi giấy phép lái xe ô tô quân sự"),
+        ]
+    )
+    try:
+        found = codes(search(engine, "đổi bằng lái ô tô hết hạn"))
+        assert found.index("9.000006") < found.index("9.000007")
+    finally:
+        engine.delete([900006, 900007])
+
+
 def test_telex_leftovers_are_read(engine, indexed):
     # typed on a keyboard without a Vietnamese input method: "dangw kys" is "đăng ký"
     assert codes(search(engine, "dangw kys tamj truf"))[0] == "1.000012"
