@@ -296,6 +296,11 @@ def minimum_should_match(n: int) -> int:
     return math.ceil(n * 0.75)
 
 
+# Words side by side: a name holding this many of the query's words in a row matches, whatever
+# the count (see AnalyzedQuery.name_runs).
+NAME_RUN = 3
+
+
 def relaxed_minimum(n: int) -> int:
     """When nothing has minimum_should_match(n) words: 60 % of them (never more than that)."""
     return max(1, min(minimum_should_match(n), math.ceil(n * 0.6)))
@@ -510,6 +515,33 @@ class AnalyzedQuery:
     @property
     def is_empty(self) -> bool:
         return not self.folded and not self.code
+
+    def name_runs(self) -> list[tuple[str, ...]]:
+        """Runs of NAME_RUN consecutive query words, each enough for a match in the name.
+
+        A question's circumstance words ("không có tiền thuê luật sư thì xin trợ giúp pháp lý")
+        outnumber the words of the name it is about (*Thủ tục yêu cầu trợ giúp pháp lý*): half
+        of nine words is five, and that name holds four, side by side. Three query words in a
+        row in a name are the object or the action, not a coincidence. Only where the minimum
+        asks for more than a run (from five words); otherwise the run already meets it.
+        """
+        words = self.folded
+        if minimum_should_match(len(words)) <= NAME_RUN:
+            return []
+        runs = zip(*(words[i:] for i in range(NAME_RUN)), strict=False)
+        return list(dict.fromkeys(runs))
+
+    def name_parts(self, limit: int = 6) -> list[str]:
+        """Runs of two or more words of the query and of its first synonym variants, space-joined,
+        each shorter than its phrasing: a name equal to one is named inside the query.
+
+        "đổi bằng lái ô tô hết hạn" reads as "đổi giấy phép lái xe ô tô hết hạn", which holds
+        the whole of *Đổi giấy phép lái xe*; the whole phrasing is name_full's already.
+        """
+        parts: list[str] = []
+        for words in [tuple(self.folded), *self.variants][:limit]:
+            parts += query_parts(list(words))
+        return list(dict.fromkeys(parts))
 
     def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
         """Adjacent word pairs of the query and of its first synonym variants, one list each.

@@ -263,6 +263,8 @@ class ElasticsearchEngine(SearchEngine):
         for phrase in analyzed.expansions:
             fields = SYNONYM_FIELDS + (("body",) if body else ())
             options += [_phrase(f, phrase) for f in fields]
+        # a question's object, side by side in the name (AnalyzedQuery.name_runs)
+        options += [_phrase("name", run) for run in analyzed.name_runs()]
         if analyzed.code:
             options.append(_term("code_raw", analyzed.code))
         return Q("bool", should=options, minimum_should_match=1)
@@ -294,6 +296,9 @@ class ElasticsearchEngine(SearchEngine):
         parts = query_parts(tokens)
         if parts:
             scoring.append(_const(_terms("keyword_full", parts), "keyword_part"))
+        name_parts = analyzed.name_parts()
+        if name_parts:
+            scoring.append(_const(_terms("name_full", name_parts), "name_part"))
         if len(tokens) > 1:
             every = [_match_all_words("name", p) for p in phrasings]
             nested = [

@@ -84,6 +84,7 @@ WEIGHTS = {
     "name_phrase": 25.0,  # words in order, adjacent, in the name (best of the three)
     "name_all": 12.0,  # every query word (or every word of a variant) is in the name
     "keyword_part": 10.0,  # a keyword of two or more words is part of the query
+    "name_part": 10.0,  # the whole name is part of the query or of a synonym variant
     "name_near": 16.0,  # words in the name within a few positions
     "keywords_phrase": 6.0,  # words in order (slop 1) in the keywords
     "name_exact_phrase": 6.0,  # the typed diacritics, in order, in the name
@@ -829,6 +830,9 @@ class EmbeddedEngine(SearchEngine):
                     options.append((Occur.Should, self._adjacent_in_name(phrase)))
                 else:
                     options.append((Occur.Should, self._phrase(field, phrase)))
+        # a question's object, side by side in the name (AnalyzedQuery.name_runs)
+        for run in analyzed.name_runs():
+            options.append((Occur.Should, self._adjacent_in_name(run)))
         if analyzed.code:
             options.append((Occur.Should, self._term("code_raw", analyzed.code)))
         return Query.boolean_query(options)
@@ -940,6 +944,14 @@ class EmbeddedEngine(SearchEngine):
                 self._const(
                     Query.term_set_query(self._schema, "keyword_full", parts),
                     "keyword_part",
+                )
+            )
+        name_parts = analyzed.name_parts()
+        if name_parts:
+            scoring.append(
+                self._const(
+                    Query.term_set_query(self._schema, "name_full", name_parts),
+                    "name_part",
                 )
             )
         if len(tokens) > 1:

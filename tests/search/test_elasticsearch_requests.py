@@ -208,6 +208,14 @@ def test_search_body_carries_the_ranking_pieces(db, es):
     assert len(keyword_full[0]["filter"]["terms"]["keyword_full"]) > 1
     parts = ["dang ky", "ky khai", "khai sinh", "dang ky khai", "ky khai sinh"]
     assert const({"terms": {"keyword_full": parts}}, "keyword_part") in should
+    # a whole name inside the query or a synonym reading of it
+    (name_part,) = [
+        c["constant_score"]["filter"]["terms"]["name_full"]
+        for c in should
+        if "name_full" in c.get("constant_score", {}).get("filter", {}).get("terms", {})
+        and c["constant_score"]["boost"] == WEIGHTS["name_part"]
+    ]
+    assert name_part[: len(parts)] == parts
     (name_words,) = [c["dis_max"]["queries"] for c in should if "dis_max" in c][:1]
     assert name_words[:2] == [
         const({"match_phrase": {"name": {"query": words}}}, "name_phrase"),
@@ -288,6 +296,29 @@ def test_search_body_requires_most_content_words(db, es, text, words, minimum):
     clause = _words_clause(body)
     assert len(clause["should"]) == words
     assert clause["minimum_should_match"] == minimum
+
+
+def test_search_body_lets_three_words_in_a_row_in_the_name_match(db, es):
+    text = "không có tiền thuê luật sư thì xin trợ giúp pháp lý thế nào"
+    body = es.search_body(SearchQuery(text=text), analyze_query(text))
+    (required,) = body["query"]["bool"]["filter"]
+    assert "tro giup phap" in _name_phrases(required)
+    assert "giup phap ly" in _name_phrases(required)
+    assert required["bool"]["minimum_should_match"] == 1
+    # four words: three must match anyway, so no run is added
+    short = es.search_body(
+        SearchQuery(text="dang ky tam tru"), analyze_query("dang ky tam tru")
+    )
+    (required,) = short["query"]["bool"]["filter"]
+    assert "ky tam tru" not in _name_phrases(required)
+
+
+def _name_phrases(required):
+    return [
+        option["match_phrase"]["name"]["query"]
+        for option in required["bool"]["should"]
+        if "name" in option.get("match_phrase", {})
+    ]
 
 
 def test_search_body_scores_adjacent_syllables_as_phrases(db, es):

@@ -249,6 +249,59 @@ def test_questions_find_what_they_ask_about(engine, indexed):
     )
 
 
+def test_a_long_question_finds_the_name_holding_its_object_side_by_side(
+    engine, indexed
+):
+    from search.documents import ProcedureDocument
+
+    def procedure(number, name):
+        code = f"9.00000{number}"
+        return ProcedureDocument(
+            page_id=900000 + number, code=code, codes=[code], name=name
+        )
+
+    # nine content words, five must match; this name holds four of them, in a row
+    asked = procedure(3, "Thủ tục yêu cầu trợ giúp pháp lý")
+    scattered = procedure(4, "Giúp đỡ pháp lý về trợ cấp")  # four, not in a row
+    counted = procedure(5, "Thuê luật sư có thu tiền")  # five: a match by the count
+    engine.index([asked, scattered, counted])
+    try:
+        found = codes(
+            search(
+                engine, "không có tiền thuê luật sư thì xin trợ giúp pháp lý thế nào"
+            )
+        )
+        assert "9.000005" in found  # positive control: the count still matches
+        assert "9.000003" in found
+        assert "9.000004" not in found
+    finally:
+        engine.delete([900003, 900004, 900005])
+
+
+def test_a_name_the_query_reads_as_whole_comes_before_longer_ones(engine, indexed):
+    from search.documents import ProcedureDocument
+
+    def procedure(number, name):
+        code = f"9.00000{number}"
+        return ProcedureDocument(
+            page_id=900000 + number, code=code, codes=[code], name=name
+        )
+
+    # "bằng lái" reads as "giấy phép lái xe": that reading holds the first name whole;
+    # the second holds more of the typed words ("ô tô") and a word not asked for
+    engine.index(
+        [
+            procedure(6, "Đổi giấy phép lái xe"),
+            procedure(7, "Đổi giấy phép lái xe ô tô quân sự"),
+        ]
+    )
+    try:
+        found = codes(search(engine, "đổi bằng lái ô tô hết hạn"))
+        assert found.index("9.000006") < found.index("9.000007")
+    finally:
+        engine.delete([900006, 900007])
+
+
 def test_telex_leftovers_are_read(engine, indexed):
     # typed on a keyboard without a Vietnamese input method: "dangw kys" is "đăng ký"
     assert codes(search(engine, "dangw kys tamj truf"))[0] == "1.000012"

@@ -6,12 +6,14 @@ function words go only from an English query."""
 import pytest
 
 from search.analysis import (
+    SynonymTable,
     analyze_query,
     bigrams,
     fold,
     minimum_should_match,
     old_agency_names,
     parse_query_frames,
+    parse_synonym_line,
     query_frames,
     telex_reading,
 )
@@ -156,6 +158,28 @@ def test_adjacent_words_are_paired_once():
         ("the", "can"),
         ("can", "cuoc"),
     ]
+
+
+def test_a_run_of_three_query_words_is_enough_in_the_name_from_five_words():
+    question = analyze_query(
+        "không có tiền thuê luật sư thì xin trợ giúp pháp lý thế nào"
+    )
+    assert question.folded == "co tien thue luat su tro giup phap ly".split()
+    runs = question.name_runs()
+    assert ("tro", "giup", "phap") in runs and ("giup", "phap", "ly") in runs
+    assert len(runs) == 7
+    # up to four words the minimum is three or fewer: a run adds nothing
+    assert analyze_query("đăng ký tạm trú").name_runs() == []
+    # five words: four must match, so three in a row are fewer
+    assert analyze_query("cấp lại thẻ căn cước").name_runs()
+
+
+def test_the_runs_a_whole_name_may_equal_come_from_the_query_and_its_readings():
+    table = SynonymTable(rules=[parse_synonym_line("bằng lái => giấy phép lái xe")])
+    parts = analyze_query("đổi bằng lái hết hạn", table).name_parts()
+    assert "doi giay phep lai xe" in parts  # the reading holds Đổi giấy phép lái xe
+    assert "bang lai" in parts  # the typed words' runs too
+    assert "doi bang lai het han" not in parts  # the whole query is name_full's
 
 
 @pytest.mark.parametrize(
