@@ -398,6 +398,23 @@ class SynonymTable:
                 i += 1
         return tuple(words) if swaps > 1 else None
 
+    def words(self) -> frozenset[str]:
+        """Every word of every phrase of the rules (folded), kept while the rules are the same."""
+        key = (id(self.rules), len(self.rules))
+        memo = self.__dict__.get("_words")
+        if memo is None or memo[0] != key:
+            memo = (
+                key,
+                frozenset(
+                    word
+                    for rule in self.rules
+                    for phrase in rule.sources + rule.targets
+                    for word in phrase
+                ),
+            )
+            self.__dict__["_words"] = memo
+        return memo[1]
+
     def expansions(self, tokens: list[str]) -> list[tuple[str, ...]]:
         """Alternative phrases for every source phrase found (contiguously) in `tokens`."""
         found: list[tuple[str, ...]] = []

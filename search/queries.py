@@ -94,6 +94,21 @@ class SearchQuery:
                     raise QueryError(
                         _("Giá trị không hợp lệ cho bộ lọc %(name)s.") % {"name": name}
                     )
+            if name == "online":  # a fixed list, as the catalog API's ?online=
+                from catalog.models import OnlineLevel
+
+                wrong = [v for v in values if v not in OnlineLevel.values]
+                if wrong:
+                    raise QueryError(
+                        _(
+                            "Bộ lọc trực tuyến (online) không nhận giá trị %(wrong)s; "
+                            "chọn trong: %(allowed)s."
+                        )
+                        % {
+                            "wrong": ", ".join(wrong),
+                            "allowed": ", ".join(OnlineLevel.values),
+                        }
+                    )
             if values:
                 cleaned[name] = list(dict.fromkeys(values))
         return cleaned

@@ -27,6 +27,7 @@ from search.analysis import (
     token_spans,
 )
 from search.documents import ProcedureDocument
+from search.english import looks_english
 from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
 
 TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
@@ -106,7 +107,8 @@ class SearchEngine:
 
     def search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
-        analyzed = analyze_query(query.text, current_synonyms())
+        synonyms = current_synonyms()
+        analyzed = analyze_query(query.text, synonyms)
         if query.text and analyzed.is_empty:
             # Only punctuation: an ordinary empty result, never an error.
             return SearchResult(
@@ -118,7 +120,11 @@ class SearchEngine:
             )
         total, rows, facet_counts = self._search(query, analyzed)
         hits = [_hit(payload, score) for payload, score in rows]
-        unknown = [t for t in analyzed.folded if not self.is_known(t)]
+        # a word of the vocabulary (cccd, visa, birth) is no typo, though no name holds it
+        known = synonyms.words()
+        unknown = [
+            t for t in analyzed.folded if t not in known and not self.is_known(t)
+        ]
         if query.text:
             total, hits = self._apply_best_bets(query, analyzed, total, hits)
             for hit in hits:
@@ -127,8 +133,13 @@ class SearchEngine:
             for hit in hits:
                 hit.highlight = escape(hit.name)
         suggestion = None
-        if query.text and (total < FEW_RESULTS or unknown):
-            suggestion = self.did_you_mean(analyzed)
+        if (
+            query.text
+            and (total < FEW_RESULTS or unknown)
+            and not looks_english(query.text)
+        ):
+            # English is answered by the English hint: its words are no Vietnamese typos
+            suggestion = self.did_you_mean(analyzed, known)
         return SearchResult(
             total=total,
             hits=hits,
@@ -152,14 +163,18 @@ class SearchEngine:
         """Whether a query word occurs in the index at all (typos usually do not)."""
         return len(token) < 3 or token.isdigit() or token in self.vocabulary()
 
-    def did_you_mean(self, analyzed: AnalyzedQuery) -> str | None:
+    def did_you_mean(
+        self, analyzed: AnalyzedQuery, known: frozenset[str] = frozenset()
+    ) -> str | None:
+        """The query with each word no name holds (and not in `known`) replaced by the most
+        frequent indexed word within 2 edits, when one is."""
         vocabulary = self.vocabulary()
         if not vocabulary or not analyzed.folded:
             return None
         changed = False
         words = []
         for token in analyzed.folded:
-            if self.is_known(token):
+            if token in known or self.is_known(token):
                 words.append(token)
                 continue
             best = None

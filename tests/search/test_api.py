@@ -61,6 +61,11 @@ def test_filters_accept_repeated_and_comma_separated_codes(client, catalog_index
             {"department": ",".join(f"D{n}" for n in range(30))},
             "department nhận tối đa 20 giá trị",
         ),
+        # a fixed list, refused as the catalog API's ?online= is (it matched nothing before)
+        (
+            {"q": "khai sinh", "online": "sometimes"},
+            "không nhận giá trị sometimes; chọn trong: full, partial, none",
+        ),
     ],
 )
 def test_bad_input_is_a_400_with_a_message(client, catalog_indexed, params, message):
@@ -185,3 +190,22 @@ def test_search_api_shares_the_catalog_api_conventions(client, settings, db):
         for _ in range(4)
     ]
     assert statuses[-1] == 429
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "mat cccd",  # an abbreviation of the vocabulary, no name holds it
+        "birth certificate",  # English: the English hint answers it, not a respelling
+        "visa extension",
+    ],
+)
+def test_words_the_vocabulary_knows_get_no_did_you_mean(client, catalog_indexed, q):
+    # they were "corrected" to the nearest indexed word: cccd -> cac, birth -> biet, visa -> via
+    assert client.get(URL, {"q": q}).json()["suggestion"] is None
+
+
+def test_a_vietnamese_typo_still_gets_did_you_mean(client, catalog_indexed):
+    assert client.get(URL, {"q": "dang ky khai sihn"}).json()["suggestion"] == (
+        "dang ky khai sinh"
+    )

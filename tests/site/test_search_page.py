@@ -72,6 +72,7 @@ def test_misspelling_offers_did_you_mean(client, indexed_catalog):
         ({"trang": "100000"}, 400),
         ({"linh-vuc": ["F"] * 21}, 400),
         ({"co-quan": "x" * 65}, 400),
+        ({"q": "khai sinh", "truc-tuyen": "sometimes"}, 400),  # not an online level
         ({"q": "khai sinh", "trang": "40"}, 404),
     ],
 )
