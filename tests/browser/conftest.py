@@ -208,3 +208,17 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def superuser_and_catalog_admin(username: str, password: str, *, root: str = "root"):
+    """A superuser `root`, and `username` made catalog administrator by it, as the admin's
+    own screen does it (not a superuser itself). Returns both users."""
+    from django.contrib.auth import get_user_model
+
+    from catalog.services.roles import grant_catalog_admin
+
+    users = get_user_model()
+    boss = users.objects.create_superuser(root, f"{root}@example.invalid", password)
+    admin = users.objects.create_user(username, f"{username}@example.invalid", password)
+    grant_catalog_admin(actor=boss, user=admin)
+    return boss, admin

@@ -21,7 +21,8 @@ from django.contrib.auth import get_user_model
 
 import pytest
 
-from catalog.services.roles import grant_catalog_admin, grant_role
+from catalog.services.roles import grant_role
+from tests.browser.conftest import superuser_and_catalog_admin
 from tests.browser.test_search_tuning import PASSWORD, log_in
 from tests.factories import make_form_template, make_procedure
 
@@ -40,12 +41,11 @@ EMPTY_ROW = "dossier_cases-0-documents-1-form_template"
 
 @pytest.fixture
 def people(site, django_user_model):
-    users = get_user_model()
-    root = users.objects.create_superuser("root", "root@example.invalid", PASSWORD)
-    editor = users.objects.create_user("stp-editor", "e@example.invalid", PASSWORD)
+    root, admin = superuser_and_catalog_admin("qtdm", PASSWORD)
+    editor = get_user_model().objects.create_user(
+        "stp-editor", "e@example.invalid", PASSWORD
+    )
     grant_role(actor=root, user=editor, department=site["justice"], role="editor")
-    admin = users.objects.create_user("qtdm", "q@example.invalid", PASSWORD)
-    grant_catalog_admin(actor=root, user=admin)
     return {"editor": editor.username, "admin": admin.username}
 
 

@@ -12,13 +12,12 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import pytest
 
-from catalog.services.roles import grant_catalog_admin
 from search.models import BestBet, SearchQueryDay, Synonym
+from tests.browser.conftest import superuser_and_catalog_admin
 from tests.browser.test_search_tuning import PASSWORD, log_in
 from tests.factories import make_procedure
 
@@ -34,11 +33,7 @@ NOT_PINNABLE = "Chỉ ghim được thủ tục đã công bố"
 
 @pytest.fixture
 def admin(site, django_user_model):
-    users = get_user_model()
-    root = users.objects.create_superuser("root", "root@example.invalid", PASSWORD)
-    user = users.objects.create_user("qtdm", "q@example.invalid", PASSWORD)
-    grant_catalog_admin(actor=root, user=user)
-    return user.username
+    return superuser_and_catalog_admin("qtdm", PASSWORD)[1].username
 
 
 @pytest.fixture

@@ -24,14 +24,14 @@ import re
 from datetime import timedelta
 from urllib.parse import parse_qs, quote, urlsplit
 
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 import pytest
 
-from catalog.services.roles import grant_catalog_admin, grant_role
+from catalog.services.roles import grant_role
 from search.models import BestBet, SearchQueryDay, Synonym
 from search.tuning import ReportPlace
+from tests.browser.conftest import superuser_and_catalog_admin
 from tests.browser.test_search_tuning import PASSWORD, log_at_once, log_in  # noqa: F401
 from tests.factories import make_procedure
 
@@ -48,11 +48,7 @@ DRAFT_TITLE = "Thủ tục nháp kiểm tra độc lập"
 @pytest.fixture
 def tuner(site):
     """A catalog administrator made as the project makes them (not a superuser)."""
-    users = get_user_model()
-    root = users.objects.create_superuser("goc", "goc@example.invalid", PASSWORD)
-    user = users.objects.create_user("qtdm2", "qtdm2@example.invalid", PASSWORD)
-    grant_catalog_admin(actor=root, user=user)
-    return user.username
+    return superuser_and_catalog_admin("qtdm2", PASSWORD, root="goc")[1].username
 
 
 @pytest.fixture
