@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 
 from api.base import CatalogAccessMixin, ConditionalGetMixin
 from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
+from api.throttling import SuggestRateThrottle
 from catalog.request_values import has_unreadable_characters, whole_number
 from cms.replica import first_attempt
 from search import query_log
@@ -253,6 +254,8 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
 
 class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
     """Autocomplete on procedure names as the citizen types."""
+
+    throttle_classes = [SuggestRateThrottle]
 
     @extend_schema(
         operation_id="suggest_procedures",

@@ -264,6 +264,7 @@ def _quote(value: str) -> str:
 @pytest.fixture(autouse=True)
 def _generous_throttle(settings):
     settings.API_ANON_RATE = "100000/min"
+    settings.API_SUGGEST_RATE = "100000/min"
     settings.API_THROTTLE_CLEANUP_ONE_IN = 0
 
 
