@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -404,6 +405,17 @@ def procedure_page_body(context):
             )
     page.__dict__["_public_body"] = body
     return body
+
+
+@register.filter
+def grouped(value) -> str:
+    """5670 -> "5.670" in Vietnamese, "5,670" in English: a count as people read it.
+
+    USE_THOUSAND_SEPARATOR stays off, so numbers in attributes and addresses stay plain digits.
+    """
+    if value is None or value == "":
+        return ""
+    return number_format(value, force_grouping=True)
 
 
 @register.filter

@@ -113,3 +113,51 @@ def test_link_checkers_probe_the_search_page_with_head(client, indexed_catalog):
     assert response.status_code == 200
     assert not response.content
     assert client.head("/tim-kiem/").status_code == 200
+
+
+@pytest.fixture
+def large_totals(monkeypatch):
+    """The real engine's answer with the national catalog's 5,670 procedures and one facet
+    of 1,234, so the page prints four-digit numbers; 3 a page gives 1,890 pages."""
+    import dataclasses
+
+    from search.engines import get_engine
+
+    engine = get_engine()
+    real = engine.search
+
+    def search(query):
+        result = real(query)
+        facets = {
+            name: [dataclasses.replace(b, count=1234) for b in buckets]
+            for name, buckets in result.facets.items()
+        }
+        return dataclasses.replace(result, total=5670, facets=facets)
+
+    monkeypatch.setattr(engine, "search", search)
+    monkeypatch.setattr("search.views.PAGE_SIZE", 3)
+
+
+def test_counts_and_page_numbers_are_grouped_in_vietnamese(
+    client, indexed_catalog, large_totals
+):
+    page = soup(client.get("/tim-kiem/", {"q": "ho tich", "trang": "400"}))
+    assert text(page.find(id="result-count")) == (
+        "Kết quả 1.198–1.200 trong 5.670 thủ tục cho “ho tich”"
+    )
+    assert text(page.find("input", attrs={"name": "linh-vuc"}).parent).endswith("1.234")
+    last = page.select(".pagination a:not([rel])")[-1]
+    assert text(last) == "Trang 1.890" and last["href"].endswith("trang=1890")
+    assert text(page.find(attrs={"aria-current": "page"})) == "400"
+    assert page.select_one("ol.results")["start"] == "1198"  # an attribute stays digits
+
+
+def test_counts_are_grouped_the_english_way_in_english(
+    client, indexed_catalog, large_totals
+):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = soup(client.get("/tim-kiem/", {"q": "ho tich"}))
+    assert text(page.find(id="result-count")) == (
+        "Results 1–3 of 5,670 procedures for “ho tich”"
+    )
+    assert text(page.select(".pagination a:not([rel])")[-1]) == "Page 1,890"
