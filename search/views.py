@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -48,8 +49,26 @@ class BadSearchRequest(ValueError):
     """Input a person could have typed by mistake; answered with 400 and the message."""
 
 
+def _single(request, name: str) -> str:
+    """A parameter that may appear once, as on the API; a repeated one is refused, never guessed.
+
+    Parameters the page does not know are ignored, unlike the API: links shared on social
+    networks come back with their tracking parameters (fbclid, utm_source, zarsrc) added.
+    """
+    values = request.GET.getlist(name)
+    if len(values) > 1:
+        raise BadSearchRequest(
+            _(
+                "Địa chỉ tìm kiếm có tham số “%(name)s” %(count)s lần; tham số này chỉ "
+                "được có một lần. Hãy tìm lại từ ô tìm kiếm."
+            )
+            % {"name": name, "count": number_format(len(values), force_grouping=True)}
+        )
+    return values[0] if values else ""
+
+
 def _parse(request) -> tuple[str, dict[str, list[str]], int]:
-    text = request.GET.get("q", "").strip()
+    text = _single(request, "q").strip()
     if len(text) > MAX_QUERY_LENGTH:
         raise BadSearchRequest(
             _("Từ khóa quá dài: tối đa %(max)d ký tự.") % {"max": MAX_QUERY_LENGTH}
@@ -71,7 +90,7 @@ def _parse(request) -> tuple[str, dict[str, list[str]], int]:
             raise BadSearchRequest(_("Mã bộ lọc không hợp lệ."))
         if values:
             filters[facet] = list(dict.fromkeys(values))
-    page = whole_number(request.GET.get("trang") or "1", minimum=1, maximum=MAX_PAGE)
+    page = whole_number(_single(request, "trang") or "1", minimum=1, maximum=MAX_PAGE)
     if page is None:  # ASCII digits only: "²".isdigit() is true and int() refuses it
         raise BadSearchRequest(
             _("Số trang không hợp lệ: từ 1 đến %(max)d; hãy thu hẹp tìm kiếm.")

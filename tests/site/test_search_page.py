@@ -1,6 +1,7 @@
 """The public search page against the real embedded engine (tantivy), without JavaScript."""
 
 import pytest
+from bs4 import BeautifulSoup
 
 from tests.site.helpers import soup, text
 
@@ -161,3 +162,44 @@ def test_counts_are_grouped_the_english_way_in_english(
         "Results 1–3 of 5,670 procedures for “ho tich”"
     )
     assert text(page.select(".pagination a:not([rel])")[-1]) == "Page 1,890"
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"q": "khai sinh", "trang": ["2", "3"]}, "trang"),
+        ({"q": "khai sinh", "trang": ["2", "2"]}, "trang"),
+        ({"q": ["khai sinh", "ket hon"]}, "q"),
+    ],
+)
+def test_a_repeated_single_parameter_is_refused_as_on_the_api(
+    client, indexed_catalog, query, name
+):
+    response = client.get("/tim-kiem/", query)
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert text(page.find(attrs={"role": "alert"})) == (
+        f"Địa chỉ tìm kiếm có tham số “{name}” 2 lần; tham số này chỉ được có một "
+        "lần. Hãy tìm lại từ ô tìm kiếm."
+    )
+    assert not page.select(".result")
+    api = client.get("/api/v1/search/", {"q": "khai sinh", "page": ["2", "3"]})
+    assert api.status_code == 400 and "một lần" in api.json()["message"]
+
+
+def test_repeated_filters_and_unknown_parameters_are_no_error(client, indexed_catalog):
+    # a filter may be ticked twice (the same box in two forms); links shared on social
+    # networks come back with tracking parameters, which must not break the page
+    page = soup(
+        client.get(
+            "/tim-kiem/",
+            {
+                "q": "ho tich",
+                "linh-vuc": ["G15-TP07", "G15-TP07"],
+                "fbclid": ["a", "b"],
+                "utm_source": "zalo",
+                "q[]": "x",
+            },
+        )
+    )
+    assert "Đăng ký khai sinh" in _hits(page)
