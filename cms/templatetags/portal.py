@@ -27,6 +27,7 @@ from catalog.selectors import (
     published_state,
 )
 from catalog.services.due_dates import EARLIEST, LATEST, expected_result_date
+from search.queries import MAX_TEXT_LENGTH
 
 register = template.Library()
 
@@ -405,6 +406,12 @@ def procedure_page_body(context):
             )
     page.__dict__["_public_body"] = body
     return body
+
+
+@register.simple_tag
+def search_text_limit() -> int:
+    """The longest search text the search page and the API read."""
+    return MAX_TEXT_LENGTH
 
 
 @register.filter

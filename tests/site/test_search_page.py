@@ -1,8 +1,11 @@
 """The public search page against the real embedded engine (tantivy), without JavaScript."""
 
+import unicodedata
+
 import pytest
 from bs4 import BeautifulSoup
 
+from search.queries import MAX_TEXT_LENGTH
 from tests.site.helpers import soup, text
 
 
@@ -67,7 +70,7 @@ def test_misspelling_offers_did_you_mean(client, indexed_catalog):
 @pytest.mark.parametrize(
     ("params", "status"),
     [
-        ({"q": "x" * 201}, 400),
+        ({"q": "\x00"}, 400),
         ({"trang": "abc"}, 400),
         ({"trang": "0"}, 400),
         ({"trang": "100000"}, 400),
@@ -203,3 +206,57 @@ def test_repeated_filters_and_unknown_parameters_are_no_error(client, indexed_ca
         )
     )
     assert "Đăng ký khai sinh" in _hits(page)
+
+
+def test_a_pasted_long_question_is_cut_after_a_word_and_the_page_says_so(
+    client, indexed_catalog
+):
+    question = (
+        "Xin chào, tôi là người dân ở phường Bến Thành, con tôi mới sinh được hai tuần "
+        "và tôi muốn hỏi cần làm thủ tục đăng ký khai sinh như thế nào, cần giấy tờ gì, "
+        "nộp ở đâu và mất bao lâu thì nhận được giấy khai sinh cho cháu ạ, xin cảm ơn"
+    )
+    assert len(question) > MAX_TEXT_LENGTH
+    page = soup(client.get("/tim-kiem/", {"q": question}))
+    searched = page.find("input", attrs={"name": "q"})["value"]
+    assert question.startswith(searched) and len(searched) <= MAX_TEXT_LENGTH
+    assert question[len(searched)] == " "  # cut between words
+    assert text(page.find(id="query-shortened")) == (
+        f"Từ khóa dài {len(question)} ký tự, quá giới hạn {MAX_TEXT_LENGTH} ký tự: "
+        "chỉ tìm theo phần đầu, như trong ô tìm kiếm. Hãy rút gọn nếu kết quả chưa "
+        "đúng ý."
+    )
+    assert "Đăng ký khai sinh" in _hits(page)
+    # the box lets a paste through whole: a browser would cut it at maxlength, unsaid
+    assert not page.find("input", attrs={"name": "q"}).has_attr("maxlength")
+
+
+def test_a_very_long_word_is_cut_at_the_limit(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "x" * 1500}))
+    assert page.find("input", attrs={"name": "q"})["value"] == "x" * MAX_TEXT_LENGTH
+    assert "1.500 ký tự" in text(page.find(id="query-shortened"))
+
+
+def test_a_question_within_the_limit_is_not_flagged(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "đ" * MAX_TEXT_LENGTH}))
+    assert page.find(id="query-shortened") is None
+    # typed decomposed (d + combining marks), the same 200 letters are not over it
+    decomposed = unicodedata.normalize("NFD", "ế" * MAX_TEXT_LENGTH)
+    page = soup(client.get("/tim-kiem/", {"q": decomposed}))
+    assert page.find(id="query-shortened") is None
+
+
+def test_the_api_refuses_what_the_page_cuts(client, indexed_catalog):
+    over = "x" * (MAX_TEXT_LENGTH + 1)
+    for url in ("/api/v1/search/", "/api/v1/search/suggest/"):
+        response = client.get(url, {"q": over})
+        assert response.status_code == 400
+        assert response.json() == {"message": f"q dài tối đa {MAX_TEXT_LENGTH} ký tự."}
+        assert client.get(url, {"q": over[:-1]}).status_code == 200
+
+
+def test_an_invisible_query_is_an_empty_one(client, indexed_catalog):
+    # a zero-width space pasted alone listed everything "for “”"
+    page = soup(client.get("/tim-kiem/", {"q": "\u200b"}))
+    assert text(page.find(id="result-count")) == "Kết quả 1–4 trong 4 thủ tục"
+    assert page.find("input", attrs={"name": "q"})["value"] == ""
