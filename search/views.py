@@ -18,6 +18,7 @@ from catalog.models import LifeEvent
 from catalog.request_values import has_unreadable_characters, whole_number
 from cms.replica import first_attempt
 from search import query_log
+from search.analysis import folded_tokens
 from search.english import english_hint
 from search.queries import MAX_TEXT_LENGTH, clean_text, shorten
 
@@ -252,6 +253,7 @@ def search(request):
         },
         english_hint=english_hint(text, result.total),
         shortened=_shortened_notice(typed_length),
+        no_words=bool(text) and not folded_tokens(text),
     )
     return render(request, "search/search.html", context)
 

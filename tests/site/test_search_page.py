@@ -255,6 +255,17 @@ def test_the_api_refuses_what_the_page_cuts(client, indexed_catalog):
         assert client.get(url, {"q": over[:-1]}).status_code == 200
 
 
+def test_a_query_of_punctuation_says_what_to_type(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "?!..."}))
+    assert text(page.find(id="no-words")) == (
+        "“?!...” không có chữ hay số nào để tìm. Hãy gõ vài chữ trong tên thủ tục, "
+        "ví dụ “đăng ký khai sinh”."
+    )
+    assert (
+        soup(client.get("/tim-kiem/", {"q": "khai sinh"})).find(id="no-words") is None
+    )
+
+
 def test_an_invisible_query_is_an_empty_one(client, indexed_catalog):
     # a zero-width space pasted alone listed everything "for “”"
     page = soup(client.get("/tim-kiem/", {"q": "\u200b"}))
