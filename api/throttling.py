@@ -134,6 +134,10 @@ def uncount_requests(windows: list[Window]) -> None:
 class ClientRateThrottle(BaseThrottle):
     """Quota of the API key when one is given, else settings.API_ANON_RATE per client IP."""
 
+    # Anonymous clients of a scope have counters of their own; "" is the shared quota.
+    anonymous_scope = ""
+    anonymous_rate_setting = "API_ANON_RATE"
+
     def allow_request(self, request, view):
         key = getattr(request, "auth", None)
         now = clock()
@@ -143,8 +147,9 @@ class ClientRateThrottle(BaseThrottle):
             if key.per_day:
                 limits.append((key.per_day, 86400))
         else:
-            ident = f"ip:{client_ip(request)}"
-            limits = [parse_rate(settings.API_ANON_RATE)]
+            scope = f"{self.anonymous_scope}:" if self.anonymous_scope else ""
+            ident = f"{scope}ip:{client_ip(request)}"
+            limits = [parse_rate(getattr(settings, self.anonymous_rate_setting))]
         windows = [
             Window(ident=ident, limit=limit, period=period, now=now)
             for limit, period in limits
@@ -170,3 +175,12 @@ class ClientRateThrottle(BaseThrottle):
 
     def wait(self):
         return max(1, math.ceil(self.wait_seconds))
+
+
+class SuggestRateThrottle(ClientRateThrottle):
+    """Autocomplete asks once per pause in typing: anonymous clients get settings.API_SUGGEST_RATE
+    of their own, so a citizen typing fast (or a one-stop centre's counters behind one address)
+    neither runs out of the shared quota nor uses it up. An API key keeps its one quota."""
+
+    anonymous_scope = "suggest"
+    anonymous_rate_setting = "API_SUGGEST_RATE"

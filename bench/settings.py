@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 os.environ.setdefault("API_ANON_RATE", "100000000/min")
+os.environ.setdefault("API_SUGGEST_RATE", "100000000/min")
 os.environ.setdefault("API_DEFAULT_KEY_RATE", "100000000/min")
 
 from cms.settings.test import *  # noqa: E402, F403

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 
 from api.base import CatalogAccessMixin, ConditionalGetMixin
 from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
+from api.throttling import SuggestRateThrottle
 from catalog.request_values import has_unreadable_characters, whole_number
 from cms.replica import first_attempt
 from search import query_log
@@ -19,6 +20,7 @@ from search.queries import (
     FACETS,
     MAX_PAGE_SIZE,
     MAX_RESULT_WINDOW,
+    MAX_TEXT_LENGTH,
     QueryError,
     SearchQuery,
     too_long_message,
@@ -123,7 +125,7 @@ def _values(request, name: str) -> list[str]:
 def _text(request) -> str:
     """`q` as typed; control characters or bytes that were not UTF-8 are refused."""
     text = request.query_params.get("q", "")
-    if len(text) > 200 * 5:
+    if len(text) > MAX_TEXT_LENGTH * 5:
         raise QueryError(too_long_message())
     if has_unreadable_characters(text):
         raise QueryError(
@@ -170,7 +172,8 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             OpenApiParameter(
                 "q",
                 OpenApiTypes.STR,
-                description="What the citizen typed (diacritics optional, at most 200 characters).",
+                description="What the citizen typed (diacritics optional, at most "
+                f"{MAX_TEXT_LENGTH} characters; longer is a 400).",
             ),
             _filter_param("department", "Department code, e.g. STP."),
             _filter_param("field", "Field code, e.g. G15-TP07."),
@@ -254,6 +257,8 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
 class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
     """Autocomplete on procedure names as the citizen types."""
 
+    throttle_classes = [SuggestRateThrottle]
+
     @extend_schema(
         operation_id="suggest_procedures",
         summary="Autocomplete procedure names",
@@ -262,7 +267,7 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
                 "q",
                 OpenApiTypes.STR,
                 required=True,
-                description="The words typed so far.",
+                description=f"The words typed so far (at most {MAX_TEXT_LENGTH} characters).",
             ),
             OpenApiParameter(
                 "limit",
@@ -292,6 +297,6 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             limit = _number(request, "limit", default=8, maximum=20)
         except QueryError as exc:
             return Response({"message": exc.message}, status=400)
-        if len(text) > 200:
+        if len(text) > MAX_TEXT_LENGTH:
             return Response({"message": too_long_message()}, status=400)
         return Response({"items": get_engine().suggest(text, limit=limit)})

@@ -23,6 +23,22 @@ def too_long_message() -> str:
     return _("q dài tối đa %(max)s ký tự.") % {"max": MAX_TEXT_LENGTH}
 
 
+def clean_text(text: str) -> str:
+    """The text every engine searches: NFC, invisible and control characters as spaces, one
+    space between words (a zero-width space alone is an empty query)."""
+    text = normalize(text)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return " ".join(text.split())
+
+
+def shorten(text: str, limit: int = MAX_TEXT_LENGTH) -> str:
+    """`text` cut to at most `limit` characters, after a whole word when one ends past halfway."""
+    if len(text) <= limit:
+        return text
+    space = text.rfind(" ", 0, limit + 1)
+    return text[:space] if space > limit // 2 else text[:limit]
+
+
 class QueryError(ValueError):
     """Input the search refuses; the message is safe to show to the client."""
 
@@ -61,9 +77,7 @@ class SearchQuery:
             raise QueryError(_("q phải là văn bản."))
         if len(text) > MAX_TEXT_LENGTH * 5:
             raise QueryError(too_long_message())
-        text = normalize(text)
-        text = "".join(ch if ch.isprintable() else " " for ch in text)
-        text = " ".join(text.split())
+        text = clean_text(text)
         if len(text) > MAX_TEXT_LENGTH:
             raise QueryError(too_long_message())
         return text

@@ -32,10 +32,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from search.analysis import normalize
+from search.queries import MAX_TEXT_LENGTH
 
 logger = logging.getLogger(__name__)
 
-MAX_QUERY_LENGTH = 200
+MAX_QUERY_LENGTH = MAX_TEXT_LENGTH  # the log keeps what the search reads
 FLUSH_BATCH = 5_000  # entries written per flush; the rest wait for the next one
 CLICKS_PER_MINUTE = 30  # per client address: a person opens a few results, not hundreds
 NUMBER = "[số]"

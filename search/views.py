@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import SuspiciousOperation
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -17,12 +18,13 @@ from catalog.models import LifeEvent
 from catalog.request_values import has_unreadable_characters, whole_number
 from cms.replica import first_attempt
 from search import query_log
+from search.analysis import folded_tokens
 from search.english import english_hint
+from search.queries import MAX_TEXT_LENGTH, clean_text, shorten
 
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
-MAX_QUERY_LENGTH = 200
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 10_000 // PAGE_SIZE  # the engines refuse to page deeper than 10,000 results
 # Vietnamese parameter names in the address bar -> the facet names of search.queries.SearchQuery.
@@ -48,18 +50,44 @@ class BadSearchRequest(ValueError):
     """Input a person could have typed by mistake; answered with 400 and the message."""
 
 
-def _parse(request) -> tuple[str, dict[str, list[str]], int]:
-    text = request.GET.get("q", "").strip()
-    if len(text) > MAX_QUERY_LENGTH:
+def _single(request, name: str) -> str:
+    """A parameter that may appear once, as on the API; a repeated one is refused, never guessed.
+
+    Parameters the page does not know are ignored, unlike the API: links shared on social
+    networks come back with their tracking parameters (fbclid, utm_source, zarsrc) added.
+    """
+    values = request.GET.getlist(name)
+    if len(values) > 1:
         raise BadSearchRequest(
-            _("Từ khóa quá dài: tối đa %(max)d ký tự.") % {"max": MAX_QUERY_LENGTH}
+            _(
+                "Địa chỉ tìm kiếm có tham số “%(name)s” %(count)s lần; tham số này chỉ "
+                "được có một lần. Hãy tìm lại từ ô tìm kiếm."
+            )
+            % {"name": name, "count": number_format(len(values), force_grouping=True)}
         )
-    if has_unreadable_characters(text):
+    return values[0] if values else ""
+
+
+def _text(request) -> tuple[str, int]:
+    """The text searched, and how long it was when it had to be cut to MAX_TEXT_LENGTH.
+
+    The box has no maxlength: a browser would cut a pasted question without a word, so the
+    page cuts it after a whole word and says so.
+    """
+    raw = _single(request, "q")
+    if has_unreadable_characters(raw):
         raise BadSearchRequest(
             _(
                 "Từ khóa chứa ký tự không hợp lệ (ký tự điều khiển hoặc không phải UTF-8)."
             )
         )
+    text = clean_text(raw)
+    if len(text) <= MAX_TEXT_LENGTH:
+        return text, 0
+    return shorten(text), len(text)
+
+
+def _filters(request) -> dict[str, list[str]]:
     filters: dict[str, list[str]] = {}
     for param, facet in FACET_PARAMS.items():
         values = [
@@ -71,13 +99,17 @@ def _parse(request) -> tuple[str, dict[str, list[str]], int]:
             raise BadSearchRequest(_("Mã bộ lọc không hợp lệ."))
         if values:
             filters[facet] = list(dict.fromkeys(values))
-    page = whole_number(request.GET.get("trang") or "1", minimum=1, maximum=MAX_PAGE)
+    return filters
+
+
+def _page(request) -> int:
+    page = whole_number(_single(request, "trang") or "1", minimum=1, maximum=MAX_PAGE)
     if page is None:  # ASCII digits only: "²".isdigit() is true and int() refuses it
         raise BadSearchRequest(
-            _("Số trang không hợp lệ: từ 1 đến %(max)d; hãy thu hẹp tìm kiếm.")
-            % {"max": MAX_PAGE}
+            _("Số trang không hợp lệ: từ 1 đến %(max)s; hãy thu hẹp tìm kiếm.")
+            % {"max": number_format(MAX_PAGE, force_grouping=True)}
         )
-    return text, filters, page
+    return page
 
 
 def _url(text: str, filters: dict[str, list[str]], page: int = 1) -> str:
@@ -161,8 +193,10 @@ def _run_search(text, filters, page):
 def search(request):
     context = {"query": "", "filters": {}, "result": None}
     try:
-        text, filters, page = _parse(request)
-        context.update(query=text, filters=filters)
+        text, typed_length = _text(request)
+        context["query"] = text  # the box keeps what was typed whatever is refused next
+        filters, page = _filters(request), _page(request)
+        context["filters"] = filters
         result = _run_search(text, filters, page)
     except BadSearchRequest as exc:
         context["error"] = str(exc)
@@ -191,10 +225,10 @@ def search(request):
     last_page = max(1, math.ceil(result.total / PAGE_SIZE))
     if page > last_page and result.total:
         context["error"] = _(
-            "Trang %(page)d không có kết quả; chỉ có %(last)d trang."
+            "Trang %(page)s không có kết quả; chỉ có %(last)s trang."
         ) % {
-            "page": page,
-            "last": last_page,
+            "page": number_format(page, force_grouping=True),
+            "last": number_format(last_page, force_grouping=True),
         }
         return render(request, "search/search.html", context, status=404)
     context.update(
@@ -218,8 +252,22 @@ def search(request):
             PARAM_FOR_FACET[facet]: set(values) for facet, values in filters.items()
         },
         english_hint=english_hint(text, result.total),
+        shortened=_shortened_notice(typed_length),
+        no_words=bool(text) and not folded_tokens(text),
     )
     return render(request, "search/search.html", context)
+
+
+def _shortened_notice(typed_length: int) -> str:
+    if not typed_length:
+        return ""
+    return _(
+        "Từ khóa dài %(length)s ký tự, quá giới hạn %(max)s ký tự: chỉ tìm theo phần đầu, "
+        "như trong ô tìm kiếm. Hãy rút gọn nếu kết quả chưa đúng ý."
+    ) % {
+        "length": number_format(typed_length, force_grouping=True),
+        "max": number_format(MAX_TEXT_LENGTH, force_grouping=True),
+    }
 
 
 @csrf_exempt  # anonymous, no session or cookie is read; forgery is refused by origin below
@@ -234,7 +282,7 @@ def search_click(request):
     if not _same_origin(request):
         return HttpResponse(status=403)
     text = request.POST.get("q", "")
-    if not text or len(text) > MAX_QUERY_LENGTH or has_unreadable_characters(text):
+    if not text or len(text) > MAX_TEXT_LENGTH or has_unreadable_characters(text):
         return HttpResponse(status=400)
     from api.throttling import client_ip
 

@@ -329,6 +329,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 API_ANON_RATE = env("API_ANON_RATE", "120/min")
+# /api/v1/search/suggest/ counts apart: the search box asks once per pause in typing.
+API_SUGGEST_RATE = env("API_SUGGEST_RATE", "600/min")
 API_DEFAULT_KEY_RATE = env("API_DEFAULT_KEY_RATE", "6000/min")
 API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
 # A sequence number missing from the change feed this long is taken as rolled back.

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.cache import InvalidCacheBackendError, caches
 from django.template.loader import get_template
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -26,6 +27,7 @@ from catalog.selectors import (
     published_state,
 )
 from catalog.services.due_dates import EARLIEST, LATEST, expected_result_date
+from search.queries import MAX_TEXT_LENGTH
 
 register = template.Library()
 
@@ -404,6 +406,23 @@ def procedure_page_body(context):
             )
     page.__dict__["_public_body"] = body
     return body
+
+
+@register.simple_tag
+def search_text_limit() -> int:
+    """The longest search text the search page and the API read."""
+    return MAX_TEXT_LENGTH
+
+
+@register.filter
+def grouped(value) -> str:
+    """5670 -> "5.670" in Vietnamese, "5,670" in English: a count as people read it.
+
+    USE_THOUSAND_SEPARATOR stays off, so numbers in attributes and addresses stay plain digits.
+    """
+    if value is None or value == "":
+        return ""
+    return number_format(value, force_grouping=True)
 
 
 @register.filter

@@ -19,6 +19,7 @@ def _fresh_throttle(settings):
     The occasional cleanup of expired windows is off, so query counts are exact.
     """
     settings.API_ANON_RATE = "10000/min"
+    settings.API_SUGGEST_RATE = "10000/min"
     settings.API_THROTTLE_CLEANUP_ONE_IN = 0
 
 

@@ -190,3 +190,29 @@ def test_screenshots_of_the_main_pages(site, browser, console):
             assert screenshot(page, f"{name}-{size}").stat().st_size > 10_000
         context.close()
     assert console.errors == []
+
+
+def test_a_pasted_long_question_is_searched_and_the_page_says_so(site, phone):
+    """The box had maxlength=200: Chromium cut a pasted question without a word, and a long
+    word pushed the results page sideways on a phone."""
+    question = (
+        "Xin chào, tôi ở phường Bến Thành, con tôi mới sinh được hai tuần, tôi muốn hỏi "
+        "làm thủ tục đăng ký khai sinh như thế nào, cần giấy tờ gì, nộp ở đâu và mất "
+        "bao lâu thì nhận được giấy khai sinh cho cháu ạ, xin cảm ơn nhiều"
+    )
+    phone.goto(site["url"] + "/tim-kiem/")
+    box = phone.locator("#search-q")
+    box.fill(question)
+    assert box.input_value() == question  # nothing cut in the browser
+    box.press("Enter")
+    phone.wait_for_url(re.compile(r"/tim-kiem/\?q="))
+    notice = phone.locator("#query-shortened").inner_text()
+    assert f"Từ khóa dài {len(question)} ký tự, quá giới hạn 200 ký tự" in notice
+    assert question.startswith(phone.locator("#search-q").input_value())
+    assert phone.locator(".result h3 a").first.inner_text() == "Đăng ký khai sinh"
+
+    phone.goto(site["url"] + "/tim-kiem/?q=" + "x" * 200)
+    widths = phone.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], widths

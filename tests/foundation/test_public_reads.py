@@ -23,6 +23,7 @@ WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 def catalog(settings, tmp_path, monkeypatch):
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
     settings.API_ANON_RATE = "10000/min"
+    settings.API_SUGGEST_RATE = "10000/min"
     catalog = build_catalog()
     now = [
         1_800_000_000.0

@@ -109,6 +109,7 @@ def demo(postgresql, settings, tmp_path, monkeypatch):
     monkeypatch.setenv("SEARCH_INDEX_DIR", str(settings.SEARCH_INDEX_DIR))
     monkeypatch.setenv("TEST_VAR_DIR", str(settings.MEDIA_ROOT.parent))  # form files
     monkeypatch.setenv("API_ANON_RATE", "1000000/min")
+    monkeypatch.setenv("API_SUGGEST_RATE", "1000000/min")
     monkeypatch.setenv("API_DEFAULT_KEY_RATE", "1000000/min")
     return {
         "seconds": time.monotonic() - started,

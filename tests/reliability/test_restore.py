@@ -42,6 +42,7 @@ class Instance:
             "VAR_DIR": str(folder),
             "LOG_LEVEL": "WARNING",
             "API_ANON_RATE": "1000000/min",
+            "API_SUGGEST_RATE": "1000000/min",
             "PYTHONPATH": str(ROOT),
         }
         if template is not None:

@@ -186,10 +186,55 @@ def test_search_api_shares_the_catalog_api_conventions(client, settings, db):
     assert again.status_code == 304
     settings.API_ANON_RATE = "2/min"
     statuses = [
-        client.get("/api/v1/search/suggest/", {"q": "dang"}).status_code
-        for _ in range(4)
+        client.get("/api/v1/search/", {"q": "dang"}).status_code for _ in range(4)
     ]
     assert statuses[-1] == 429
+
+
+SUGGEST = "/api/v1/search/suggest/"
+
+
+def test_suggest_has_a_quota_of_its_own(client, settings, db):
+    """A citizen typing asks once per pause: the search box neither runs out of the shared
+    quota nor uses it up (it shared API_ANON_RATE, 120/min, with every other call)."""
+    settings.API_ANON_RATE = "2/min"
+    settings.API_SUGGEST_RATE = "5/min"
+    typed = ["da", "dan", "dang", "dang k", "dang ky"]
+    # the shared quota is spent by other calls from the same address ...
+    assert [client.get("/api/v1/levels/").status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+    # ... and autocomplete still answers, up to its own quota
+    assert [client.get(SUGGEST, {"q": q}).status_code for q in typed] == [200] * 5
+    refused = client.get(SUGGEST, {"q": "dang ky k"})
+    assert refused.status_code == 429 and int(refused["Retry-After"]) >= 1
+    assert "message" in refused.json()
+    # from another address, typing first leaves the shared quota whole
+    other = {"REMOTE_ADDR": "203.0.113.9"}
+    assert [client.get(SUGGEST, {"q": q}, **other).status_code for q in typed] == [
+        200
+    ] * 5
+    assert [client.get("/api/v1/levels/", **other).status_code for _ in range(3)] == [
+        200,
+        200,
+        429,
+    ]
+
+
+def test_with_an_api_key_suggest_counts_on_the_key(client, settings, db):
+    """A client system's quota is the one agreed for its key, whatever it calls."""
+    from api.services import issue_api_key
+
+    settings.API_SUGGEST_RATE = "1000/min"
+    _, raw = issue_api_key(name="Cổng phường", per_minute=2)
+    statuses = [
+        client.get(SUGGEST, {"q": "dang"}, HTTP_X_API_KEY=raw).status_code,
+        client.get("/api/v1/levels/", HTTP_X_API_KEY=raw).status_code,
+        client.get(SUGGEST, {"q": "dang k"}, HTTP_X_API_KEY=raw).status_code,
+    ]
+    assert statuses == [200, 200, 429]
 
 
 @pytest.mark.parametrize(

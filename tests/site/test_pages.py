@@ -199,3 +199,77 @@ def test_views_feed_the_most_used_list(
         text(li.a) for li in soup(client.get("/")).find(id="h-popular").parent("li")
     ]
     assert popular[0] == "Cấp bản sao trích lục hộ tịch"
+
+
+def test_listing_counts_are_grouped_as_people_read_them(client, catalog, monkeypatch):
+    """The national catalog's counts run into thousands: 1.234 in Vietnamese, 1,234 in English."""
+    from catalog import selectors
+
+    def with_count(objects):
+        for item in objects:
+            item.procedure_count = 1234
+        return objects
+
+    life_events, fields = (
+        selectors.life_events_with_counts,
+        selectors.fields_with_counts,
+    )
+    monkeypatch.setattr(
+        selectors, "life_events_with_counts", lambda: with_count(life_events())
+    )
+    monkeypatch.setattr(
+        selectors, "fields_with_counts", lambda **kw: with_count(fields(**kw))
+    )
+    monkeypatch.setattr(
+        selectors,
+        "life_event_procedures",
+        lambda *, life_event: [catalog["birth"]] * 1234,
+    )
+    monkeypatch.setattr(
+        selectors,
+        "department_procedures_by_field",
+        lambda *, department: {"Hộ tịch": [catalog["birth"]] * 1234},
+    )
+
+    home = soup(client.get("/"))
+    birth = home.find(id="h-life").parent.find("a", href="/nhom-thu-tuc/khai-sinh/")
+    assert text(birth) == "Khai sinh 1.234 thủ tục"
+    assert "Hộ tịch (1.234)" in text(home.find(id="h-fields").parent)
+    listing = soup(client.get("/nhom-thu-tuc/khai-sinh/"))
+    assert text(listing.find(attrs={"role": "status"})) == "1.234 thủ tục"
+    department = soup(client.get(catalog["justice"].url))
+    field = department.find("section", attrs={"aria-labelledby": "field-1"})
+    assert text(field.h3) == "Hộ tịch (1.234)"
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    home = soup(client.get("/"))
+    birth = home.find(id="h-life").parent.find("a", href="/nhom-thu-tuc/khai-sinh/")
+    assert text(birth) == "Khai sinh 1,234 procedures"
+    assert "1,234 procedures" in text(soup(client.get("/nhom-thu-tuc/khai-sinh/")))
+
+
+def test_the_open_data_page_groups_its_counts(client, db, monkeypatch):
+    import datetime
+    from types import SimpleNamespace
+
+    files = [
+        {
+            "name": "procedures.jsonl",
+            "title_vi": "Thủ tục",
+            "title_en": "Procedures",
+            "format": "JSON Lines",
+            "size": 1,
+            "rows": 120000,
+            "sha256": "0" * 64,
+        }
+    ]
+    dump = SimpleNamespace(
+        manifest={"files": files, "procedures": 5670},
+        generated_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
+    )
+    monkeypatch.setattr("api.opendata.fresh_dump", lambda: dump)
+    page = soup(client.get("/du-lieu-mo/"))
+    assert text(page.select_one("p.lead")).startswith(
+        "Toàn bộ 5.670 thủ tục đang công bố"
+    )
+    assert text(page.find("td", attrs={"data-label": "Số dòng"})) == "120.000"

@@ -1,7 +1,11 @@
 """The public search page against the real embedded engine (tantivy), without JavaScript."""
 
-import pytest
+import unicodedata
 
+import pytest
+from bs4 import BeautifulSoup
+
+from search.queries import MAX_TEXT_LENGTH
 from tests.site.helpers import soup, text
 
 
@@ -66,7 +70,7 @@ def test_misspelling_offers_did_you_mean(client, indexed_catalog):
 @pytest.mark.parametrize(
     ("params", "status"),
     [
-        ({"q": "x" * 201}, 400),
+        ({"q": "\x00"}, 400),
         ({"trang": "abc"}, 400),
         ({"trang": "0"}, 400),
         ({"trang": "100000"}, 400),
@@ -113,3 +117,157 @@ def test_link_checkers_probe_the_search_page_with_head(client, indexed_catalog):
     assert response.status_code == 200
     assert not response.content
     assert client.head("/tim-kiem/").status_code == 200
+
+
+@pytest.fixture
+def large_totals(monkeypatch):
+    """The real engine's answer with the national catalog's 5,670 procedures and one facet
+    of 1,234, so the page prints four-digit numbers; 3 a page gives 1,890 pages."""
+    import dataclasses
+
+    from search.engines import get_engine
+
+    engine = get_engine()
+    real = engine.search
+
+    def search(query):
+        result = real(query)
+        facets = {
+            name: [dataclasses.replace(b, count=1234) for b in buckets]
+            for name, buckets in result.facets.items()
+        }
+        return dataclasses.replace(result, total=5670, facets=facets)
+
+    monkeypatch.setattr(engine, "search", search)
+    monkeypatch.setattr("search.views.PAGE_SIZE", 3)
+
+
+def test_counts_and_page_numbers_are_grouped_in_vietnamese(
+    client, indexed_catalog, large_totals
+):
+    page = soup(client.get("/tim-kiem/", {"q": "ho tich", "trang": "400"}))
+    assert text(page.find(id="result-count")) == (
+        "Kết quả 1.198–1.200 trong 5.670 thủ tục cho “ho tich”"
+    )
+    assert text(page.find("input", attrs={"name": "linh-vuc"}).parent).endswith("1.234")
+    last = page.select(".pagination a:not([rel])")[-1]
+    assert text(last) == "Trang 1.890" and last["href"].endswith("trang=1890")
+    assert text(page.find(attrs={"aria-current": "page"})) == "400"
+    assert page.select_one("ol.results")["start"] == "1198"  # an attribute stays digits
+
+
+def test_counts_are_grouped_the_english_way_in_english(
+    client, indexed_catalog, large_totals
+):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = soup(client.get("/tim-kiem/", {"q": "ho tich"}))
+    assert text(page.find(id="result-count")) == (
+        "Results 1–3 of 5,670 procedures for “ho tich”"
+    )
+    assert text(page.select(".pagination a:not([rel])")[-1]) == "Page 1,890"
+
+
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"q": "khai sinh", "trang": ["2", "3"]}, "trang"),
+        ({"q": "khai sinh", "trang": ["2", "2"]}, "trang"),
+        ({"q": ["khai sinh", "ket hon"]}, "q"),
+    ],
+)
+def test_a_repeated_single_parameter_is_refused_as_on_the_api(
+    client, indexed_catalog, query, name
+):
+    response = client.get("/tim-kiem/", query)
+    assert response.status_code == 400
+    page = BeautifulSoup(response.content.decode(), "html.parser")
+    assert text(page.find(attrs={"role": "alert"})) == (
+        f"Địa chỉ tìm kiếm có tham số “{name}” 2 lần; tham số này chỉ được có một "
+        "lần. Hãy tìm lại từ ô tìm kiếm."
+    )
+    assert not page.select(".result")
+    api = client.get("/api/v1/search/", {"q": "khai sinh", "page": ["2", "3"]})
+    assert api.status_code == 400 and "một lần" in api.json()["message"]
+
+
+def test_repeated_filters_and_unknown_parameters_are_no_error(client, indexed_catalog):
+    # a filter may be ticked twice (the same box in two forms); links shared on social
+    # networks come back with tracking parameters, which must not break the page
+    page = soup(
+        client.get(
+            "/tim-kiem/",
+            {
+                "q": "ho tich",
+                "linh-vuc": ["G15-TP07", "G15-TP07"],
+                "fbclid": ["a", "b"],
+                "utm_source": "zalo",
+                "q[]": "x",
+            },
+        )
+    )
+    assert "Đăng ký khai sinh" in _hits(page)
+
+
+def test_a_pasted_long_question_is_cut_after_a_word_and_the_page_says_so(
+    client, indexed_catalog
+):
+    question = (
+        "Xin chào, tôi là người dân ở phường Bến Thành, con tôi mới sinh được hai tuần "
+        "và tôi muốn hỏi cần làm thủ tục đăng ký khai sinh như thế nào, cần giấy tờ gì, "
+        "nộp ở đâu và mất bao lâu thì nhận được giấy khai sinh cho cháu ạ, xin cảm ơn"
+    )
+    assert len(question) > MAX_TEXT_LENGTH
+    page = soup(client.get("/tim-kiem/", {"q": question}))
+    searched = page.find("input", attrs={"name": "q"})["value"]
+    assert question.startswith(searched) and len(searched) <= MAX_TEXT_LENGTH
+    assert question[len(searched)] == " "  # cut between words
+    assert text(page.find(id="query-shortened")) == (
+        f"Từ khóa dài {len(question)} ký tự, quá giới hạn {MAX_TEXT_LENGTH} ký tự: "
+        "chỉ tìm theo phần đầu, như trong ô tìm kiếm. Hãy rút gọn nếu kết quả chưa "
+        "đúng ý."
+    )
+    assert "Đăng ký khai sinh" in _hits(page)
+    # the box lets a paste through whole: a browser would cut it at maxlength, unsaid
+    assert not page.find("input", attrs={"name": "q"}).has_attr("maxlength")
+
+
+def test_a_very_long_word_is_cut_at_the_limit(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "x" * 1500}))
+    assert page.find("input", attrs={"name": "q"})["value"] == "x" * MAX_TEXT_LENGTH
+    assert "1.500 ký tự" in text(page.find(id="query-shortened"))
+
+
+def test_a_question_within_the_limit_is_not_flagged(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "đ" * MAX_TEXT_LENGTH}))
+    assert page.find(id="query-shortened") is None
+    # typed decomposed (d + combining marks), the same 200 letters are not over it
+    decomposed = unicodedata.normalize("NFD", "ế" * MAX_TEXT_LENGTH)
+    page = soup(client.get("/tim-kiem/", {"q": decomposed}))
+    assert page.find(id="query-shortened") is None
+
+
+def test_the_api_refuses_what_the_page_cuts(client, indexed_catalog):
+    over = "x" * (MAX_TEXT_LENGTH + 1)
+    for url in ("/api/v1/search/", "/api/v1/search/suggest/"):
+        response = client.get(url, {"q": over})
+        assert response.status_code == 400
+        assert response.json() == {"message": f"q dài tối đa {MAX_TEXT_LENGTH} ký tự."}
+        assert client.get(url, {"q": over[:-1]}).status_code == 200
+
+
+def test_a_query_of_punctuation_says_what_to_type(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "?!..."}))
+    assert text(page.find(id="no-words")) == (
+        "“?!...” không có chữ hay số nào để tìm. Hãy gõ vài chữ trong tên thủ tục, "
+        "ví dụ “đăng ký khai sinh”."
+    )
+    assert (
+        soup(client.get("/tim-kiem/", {"q": "khai sinh"})).find(id="no-words") is None
+    )
+
+
+def test_an_invisible_query_is_an_empty_one(client, indexed_catalog):
+    # a zero-width space pasted alone listed everything "for “”"
+    page = soup(client.get("/tim-kiem/", {"q": "\u200b"}))
+    assert text(page.find(id="result-count")) == "Kết quả 1–4 trong 4 thủ tục"
+    assert page.find("input", attrs={"name": "q"})["value"] == ""

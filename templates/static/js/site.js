@@ -57,7 +57,9 @@
     }
     function fetchSuggestions() {
       var text = input.value.trim();
-      if (text.length < 2) { close(); return; }
+      var longest = Number(input.getAttribute("data-max-length")) || Infinity;
+      /* past the limit the API answers 400 and the page searches the first words only */
+      if (text.length < 2 || text.length > longest) { close(); return; }
       var mine = ++seq;
       fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(text), {headers: {"Accept": "application/json"}})
         .then(function (response) { return response.ok ? response.json() : null; })
