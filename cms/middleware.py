@@ -14,9 +14,23 @@ class VietnameseFirstMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/admin/"):
-            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
-        return self.get_response(request)
+        if request.path.startswith("/admin/"):
+            return self.get_response(request)
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        response = self.get_response(request)
+        # LocaleMiddleware adds `Vary: Accept-Language`, but the header was dropped above: a
+        # shared cache keyed on it would keep one copy per browser language for the same page.
+        if response.has_header("Vary"):
+            kept = [
+                value.strip()
+                for value in response["Vary"].split(",")
+                if value.strip() and value.strip().lower() != "accept-language"
+            ]
+            if kept:
+                response["Vary"] = ", ".join(kept)
+            else:
+                del response["Vary"]
+        return response
 
 
 def has_control_character(text: str) -> bool:

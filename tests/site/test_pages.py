@@ -110,6 +110,24 @@ def test_vietnamese_is_the_default(client, catalog):
     assert page.find(id="h-summary").get_text() == "Tóm tắt"
 
 
+def test_public_pages_do_not_vary_on_a_header_they_ignore(client, catalog):
+    """The browser's language never chooses the page (the switch's cookie does), so a CDN
+    must not keep a copy per Accept-Language; the admin follows it and says so."""
+    for url in (
+        "/",
+        catalog["birth"].url,
+        "/tim-kiem/?q=khai+sinh",
+        "/api/v1/procedures/",
+    ):
+        english = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        vietnamese = client.get(url, HTTP_ACCEPT_LANGUAGE="vi")
+        assert english.status_code == vietnamese.status_code == 200, url
+        assert english.content == vietnamese.content, url
+        assert "accept-language" not in english.get("Vary", "").lower(), url
+    login = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="en")
+    assert "accept-language" in login.get("Vary", "").lower()
+
+
 def test_procedure_page_with_its_css_and_js_weighs_under_150_kb(client, catalog):
     page = client.get(catalog["birth"].url)
     html = page.content
