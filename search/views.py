@@ -222,7 +222,8 @@ def search(request):
         and first_attempt(request, "search log")
     ):
         query_log.record_search(text, total=result.total)
-    last_page = max(1, math.ceil(result.total / PAGE_SIZE))
+    # the pager stops where the engines stop paging, so it never links to a page refused as 400
+    last_page = min(MAX_PAGE, max(1, math.ceil(result.total / PAGE_SIZE)))
     if page > last_page and result.total:
         context["error"] = _(
             "Trang %(page)s không có kết quả; chỉ có %(last)s trang."
@@ -244,6 +245,7 @@ def search(request):
         ],
         previous_url=_url(text, filters, page - 1) if page > 1 else None,
         next_url=_url(text, filters, page + 1) if page < last_page else None,
+        beyond_last_page=page == last_page and result.total > last_page * PAGE_SIZE,
         facet_groups=_facet_groups(result, filters),
         chips=_selected_chips(result, text, filters),
         clear_url=_url(text, {}),

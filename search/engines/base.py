@@ -233,7 +233,7 @@ class SearchEngine:
     def _label_facets(
         self, counts: dict[str, dict[str, int]], query: SearchQuery
     ) -> dict[str, list[Bucket]]:
-        labels = facet_labels()
+        labels = {**facet_labels(), "online": _online_labels()}
         facets: dict[str, list[Bucket]] = {}
         for name in FACETS:
             values = dict(counts.get(name, {}))
@@ -414,21 +414,23 @@ def facet_labels() -> dict[str, dict[str, str]]:
 
 
 def _load_facet_labels() -> dict[str, dict[str, str]]:
-    from catalog.models import (
-        DepartmentPage,
-        Field,
-        Level,
-        OnlineLevel,
-        SubjectType,
-    )
+    """Names as the records hold them (the same in either language); kept per process."""
+    from catalog.models import DepartmentPage, Field, Level, SubjectType
 
     return {
         "department": dict(DepartmentPage.objects.values_list("code", "title")),
         "field": dict(Field.objects.values_list("code", "name")),
         "level": dict(Level.objects.values_list("code", "name")),
         "subject": dict(SubjectType.objects.values_list("code", "name")),
-        "online": {value: str(label) for value, label in OnlineLevel.choices},
     }
+
+
+def _online_labels() -> dict[str, str]:
+    """The interface's own words, in this request's language: never kept across requests, or a
+    Vietnamese page would show the labels of the last English one."""
+    from catalog.models import OnlineLevel
+
+    return {value: str(label) for value, label in OnlineLevel.choices}
 
 
 def forget_tuning() -> None:

@@ -271,3 +271,32 @@ def test_an_invisible_query_is_an_empty_one(client, indexed_catalog):
     page = soup(client.get("/tim-kiem/", {"q": "\u200b"}))
     assert text(page.find(id="result-count")) == "Kết quả 1–4 trong 4 thủ tục"
     assert page.find("input", attrs={"name": "q"})["value"] == ""
+
+
+def test_the_pager_never_links_past_the_deepest_page_it_serves(
+    client, indexed_catalog, monkeypatch
+):
+    """The engines page no deeper than 10,000 results: the pager stops there and says so."""
+    monkeypatch.setattr("search.views.PAGE_SIZE", 1)
+    monkeypatch.setattr("search.views.MAX_PAGE", 2)
+    first = soup(client.get("/tim-kiem/"))
+    links = [a["href"] for a in first.select(".pagination a")]
+    assert links, "a pager"
+    for href in links:
+        assert client.get("/tim-kiem/" + href).status_code == 200, href
+    last = soup(client.get("/tim-kiem/", {"trang": 2}))
+    assert last.find("a", attrs={"rel": "next"}) is None
+    assert "Chỉ xem được 2 kết quả đầu" in text(last.select_one(".pagination"))
+    assert "Chỉ xem được" not in text(first)
+
+
+def test_online_filter_labels_follow_each_visitors_language(client, indexed_catalog):
+    """The labels were once kept per process in the language of whoever searched first."""
+    english = client.__class__()
+    english.cookies["django_language"] = "en"
+    assert "Fully online public service" in text(
+        soup(english.get("/tim-kiem/", {"truc-tuyen": "full"}))
+    )
+    page = soup(client.get("/tim-kiem/", {"truc-tuyen": "full"}))
+    assert "Dịch vụ công trực tuyến toàn trình" in text(page)
+    assert "Fully online" not in text(page)
