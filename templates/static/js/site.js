@@ -81,8 +81,10 @@
         event.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1);
       } else if (event.key === "Enter" && active >= 0) {
         event.preventDefault(); go(items[active]);
-      } else if (event.key === "Escape") {
-        close();
+      } else if (event.key === "Escape" && !list.hidden) {
+        /* the first Escape closes the list and keeps the words (Chromium would also empty a
+           search box); a late answer must not reopen it. A second Escape clears as usual. */
+        event.preventDefault(); clearTimeout(timer); seq++; close();
       }
     });
     input.addEventListener("blur", function () { setTimeout(close, 100); });
