@@ -78,7 +78,8 @@ def test_escape_closes_the_suggestions_and_keeps_the_words(site, page):
     assert box.input_value() == "dang ky khai sinh"
     assert box.get_attribute("aria-expanded") == "false"
     assert page.get_by_role("listbox").is_hidden()
-    page.wait_for_timeout(400)  # a suggestion answer still on its way must not reopen it
+    # a suggestion answer still on its way must not reopen it
+    page.wait_for_timeout(400)
     assert page.get_by_role("listbox").is_hidden()
     box.press("Enter")
     page.wait_for_url(re.compile(r"/tim-kiem/\?q=dang\+ky\+khai\+sinh"))
