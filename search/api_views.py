@@ -84,6 +84,9 @@ class SuggestItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     url = serializers.CharField()
+    department = serializers.CharField(
+        help_text="The department that carries it out (names alone repeat across wards)."
+    )
 
 
 def _unknown(request, allowed: set[str]) -> Response | None:

@@ -254,6 +254,17 @@ class SearchEngine:
         return facets
 
 
+def suggestion(payload: dict) -> dict:
+    """One autocomplete item: the department tells apart procedures of the same name (each
+    ward's own "Đăng ký khai sinh")."""
+    return {
+        "code": payload["code"],
+        "name": payload["name"],
+        "url": payload.get("url", ""),
+        "department": payload.get("department", ""),
+    }
+
+
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 2)
 

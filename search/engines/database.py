@@ -12,7 +12,7 @@ from operator import and_, or_
 from django.db.models import Case, Q, When
 
 from search.analysis import AnalyzedQuery, spellings
-from search.engines.base import SearchEngine
+from search.engines.base import SearchEngine, suggestion
 from search.queries import FACETS, SearchQuery
 
 PAYLOAD_FACETS = {
@@ -124,10 +124,7 @@ class DatabaseEngine(SearchEngine):
             .annotate(later=Case(When(at_start, then=0), default=1))
             .order_by("later", "name_folded")[:limit]
         )
-        return [
-            {"code": r.code, "name": r.name, "url": r.payload.get("url", "")}
-            for r in rows
-        ]
+        return [suggestion({**r.payload, "code": r.code, "name": r.name}) for r in rows]
 
     def health(self) -> dict:
         from search.models import SearchRecord

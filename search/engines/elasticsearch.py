@@ -38,7 +38,7 @@ from search.analysis import (
     spellings,
 )
 from search.documents import ProcedureDocument
-from search.engines.base import EngineUnavailable, Progress, SearchEngine
+from search.engines.base import EngineUnavailable, Progress, SearchEngine, suggestion
 from search.engines.database import DatabaseEngine
 from search.engines.embedded import (
     FEW_MATCHES,
@@ -482,12 +482,7 @@ class ElasticsearchEngine(SearchEngine):
         except (TransportError, ApiError, OSError):
             return self.fallback._suggest(tokens, limit)
         return [
-            {
-                "code": hit["_source"]["payload"]["code"],
-                "name": hit["_source"]["payload"]["name"],
-                "url": hit["_source"]["payload"]["url"],
-            }
-            for hit in response["hits"]["hits"]
+            suggestion(hit["_source"]["payload"]) for hit in response["hits"]["hits"]
         ]
 
     # ---- writing

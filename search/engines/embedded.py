@@ -41,7 +41,7 @@ from search.analysis import (
     spellings,
 )
 from search.documents import ProcedureDocument
-from search.engines.base import EngineUnavailable, Progress, SearchEngine
+from search.engines.base import EngineUnavailable, Progress, SearchEngine, suggestion
 from search.queries import FACETS, QueryError, SearchQuery, SearchResult
 
 logger = logging.getLogger(__name__)
@@ -1200,17 +1200,10 @@ class EmbeddedEngine(SearchEngine):
                 )
             )
             result = searcher.search(Query.boolean_query(clauses), limit=limit)
-        suggestions = []
-        for _score, address in result.hits:
-            payload = orjson.loads(searcher.doc(address)["payload"][0])
-            suggestions.append(
-                {
-                    "code": payload["code"],
-                    "name": payload["name"],
-                    "url": payload["url"],
-                }
-            )
-        return suggestions
+        return [
+            suggestion(orjson.loads(searcher.doc(address)["payload"][0]))
+            for _score, address in result.hits
+        ]
 
     def is_known(self, token: str) -> bool:
         if len(token) < 3 or token.isdigit():

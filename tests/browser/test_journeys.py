@@ -64,6 +64,7 @@ def test_suggestions_work_with_the_keyboard(site, page):
     box.press("ArrowDown")
     active = box.get_attribute("aria-activedescendant")
     assert page.locator(f"#{active}").inner_text().startswith("Đăng ký kết hôn")
+    assert "Sở Tư pháp" in page.locator(f"#{active}").inner_text()  # whose it is
     box.press("Enter")
     page.wait_for_url(site["url"] + site["marriage"].url)
 

@@ -109,7 +109,10 @@ def test_suggest(client, catalog_indexed):
     assert response.status_code == 200
     names = [item["name"] for item in response.json()["items"]]
     assert "Đăng ký khai sinh" in names
-    assert set(response.json()["items"][0]) == {"code", "name", "url"}
+    items = response.json()["items"]
+    assert set(items[0]) == {"code", "name", "url", "department"}
+    birth = next(item for item in items if item["name"] == "Đăng ký khai sinh")
+    assert birth["department"] == "Sở Tư pháp"
     assert client.get(URL + "suggest/", {"q": "dang", "limit": "2"}).json()["items"][
         1:2
     ]

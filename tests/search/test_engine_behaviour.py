@@ -160,6 +160,8 @@ def test_autocomplete_on_names(engine, indexed):
     names = [s["name"] for s in suggestions]
     assert "Đăng ký khai sinh" in names and "Đăng ký khai tử" in names
     assert all(s["url"].startswith("/") for s in suggestions)
+    # names repeat across wards: each item says whose it is
+    assert all(s["department"] for s in suggestions), suggestions
     assert engine.suggest("", limit=5) == []
     assert engine.suggest("zzzzqqq", limit=5) == []
 

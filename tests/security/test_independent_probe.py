@@ -105,3 +105,5 @@ def test_suggest_fallback_finds_a_word_inside_the_name(client, indexed):
     suggest = client.get("/api/v1/search/suggest/", {"q": "khai sinh"})
     assert suggest.status_code == 200
     assert "Đăng ký khai sinh" in [item["name"] for item in suggest.json()["items"]]
+    # the fallback's items have the index's shape, department included
+    assert all(item["department"] for item in suggest.json()["items"])

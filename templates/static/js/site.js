@@ -44,6 +44,12 @@
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
         li.textContent = item.name;
+        if (item.department) {
+          /* the same name at many wards: the department says which one */
+          var department = document.createElement("span");
+          department.className = "department"; department.textContent = " · " + item.department;
+          li.appendChild(department);
+        }
         if (item.code) {
           var code = document.createElement("span");
           code.className = "code"; code.textContent = item.code;
