@@ -31,8 +31,11 @@ from search.english import looks_english
 from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
 
 TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
-FEW_RESULTS = 3
-VOCABULARY_TTL = 60  # below this many hits, offer "did you mean"
+FEW_RESULTS = 3  # below this many hits, offer "did you mean"
+# Past this many words a query is a question: a respelling of all of it, for one word no name
+# holds, helps no one when it found results (a citizen's pasted question got "... hai quan ...").
+DID_YOU_MEAN_WORDS = 6
+VOCABULARY_TTL = 60
 FACET_SIZE = 100
 
 Progress = Callable[[int], None]
@@ -135,7 +138,10 @@ class SearchEngine:
         suggestion = None
         if (
             query.text
-            and (total < FEW_RESULTS or unknown)
+            and (
+                total < FEW_RESULTS
+                or (unknown and len(analyzed.folded) <= DID_YOU_MEAN_WORDS)
+            )
             and not looks_english(query.text)
         ):
             # English is answered by the English hint: its words are no Vietnamese typos

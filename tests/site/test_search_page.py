@@ -140,6 +140,7 @@ def large_totals(monkeypatch):
 
     monkeypatch.setattr(engine, "search", search)
     monkeypatch.setattr("search.views.PAGE_SIZE", 3)
+    monkeypatch.setattr("search.views.MAX_PAGE", 10_000 // 3)  # as the engines page
 
 
 def test_counts_and_page_numbers_are_grouped_in_vietnamese(
