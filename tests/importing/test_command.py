@@ -1,6 +1,7 @@
 """import_catalog end to end on team-written national files: counts, valid Wagtail pages, idempotency."""
 
 import io
+import json
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -8,9 +9,10 @@ from django.core.management.base import CommandError
 from wagtail.models import Page, PageLogEntry, Revision
 
 import pytest
+from bs4 import BeautifulSoup
 
 from catalog.models import CatalogEvent, DepartmentPage, FormTemplate, ProcedurePage
-from tests.importing.helpers import write_national_set
+from tests.importing.helpers import detail_envelope, write_national_set
 
 
 def run(*args) -> str:
@@ -140,3 +142,55 @@ def test_unknown_department_is_an_error(department, tmp_path):
     catalog, _ = write_national_set(tmp_path / "dvcqg")
     with pytest.raises(CommandError, match="KHONG-CO"):
         run(catalog, "--department", "KHONG-CO")
+
+
+# The portal's own currency ids (details/1.000736.json and others in the July 2026 crawl).
+USD_ID = "019b3fb2-dee2-76ab-aa53-22d4d903a2bb"
+VND_ID = "019b3fb2-b5b8-70ac-85e2-9409ec1eaffa"
+
+
+@pytest.mark.django_db
+def test_national_fees_in_dollars_are_shown_in_dollars(client, department, tmp_path):
+    method = {
+        "submissionMethod": "DIRECT",
+        "processingTime": 5,
+        "processingTimeUnit": "WORKING_DAY",
+        "description": "",
+        "fees": [
+            {
+                "type": "SERVICE_FEE",
+                "value": 20,
+                "currencyId": USD_ID,
+                "currencyName": "USD",
+                "description": "Ghi vào Sổ việc kết hôn",
+            },
+            {
+                "type": "FEE",
+                "value": 8000,
+                "currencyId": VND_ID,
+                "currencyName": "Việt Nam Đồng",
+                "description": "Cấp bản sao trích lục",
+            },
+            {"type": "FEE", "value": 0, "currencyId": "", "description": ""},
+        ],
+    }
+    path = tmp_path / "1.000736.json"
+    path.write_text(
+        json.dumps(
+            detail_envelope("1.000736", executionMethods=[method]), ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
+    run(path, "--publish")
+    page = ProcedurePage.objects.get(national_code="1.000736")
+    row = BeautifulSoup(client.get(page.url).content, "html.parser").find(
+        "td", attrs={"data-label": "Phí, lệ phí"}
+    )
+    fees = [" ".join(div.get_text(" ").split()) for div in row("div")]
+    assert fees == [
+        "Lệ phí: 20 USD Ghi vào Sổ việc kết hôn",
+        "Phí: 8.000 đồng Cấp bản sao trích lục",
+        "Phí: Miễn phí",
+    ]
+    # importing the same file again finds nothing changed
+    assert "Không đổi: 1" in run(path, "--publish")
