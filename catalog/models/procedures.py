@@ -1,5 +1,7 @@
 """The administrative procedure ("thủ tục hành chính") and its inline parts."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -38,6 +40,9 @@ def sort_code() -> models.Case:
         default=models.F("local_code"),
     )
 
+
+# A processing time written as a number alone, with no unit ("5", "12,5").
+BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 procedure_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",
@@ -443,10 +448,17 @@ class ExecutionMethod(ClusterableModel, Orderable):
 
     @staticmethod
     def format_processing_time(value, unit: str, text: str) -> str:
-        """ "5 ngày làm việc", "2,5 giờ", or the free text when the source has no number."""
+        """ "5 ngày làm việc", "2,5 giờ", or the free text when the source has no number.
+
+        A text that is only a number (the national portal's unit "OTHER" with a figure, 97 of its
+        methods) is shown with a note that no unit was given: a bare "5" reads as nothing, and
+        no unit may be guessed for it (docs/import-export.md, mapping notes).
+        """
         if value is not None and unit:
             number = f"{value.normalize():f}".replace(".", ",")
             return f"{number} {TimeUnit(unit).label}"
+        if BARE_NUMBER.fullmatch(text):
+            return f"{text} ({_('không ghi rõ đơn vị thời gian')})"
         return text
 
 

@@ -443,14 +443,15 @@ class ProcedureMapping:
             channel = method.get("channel") or ""
             time = method.get("processing_time") or {}
             duration = iso_duration(time.get("value"), time.get("unit"))
+            display = time.get("display") or ""
+            text = (time.get("text") or "").strip()
             description = "\n".join(
                 part
                 for part in (
                     CHANNEL_LABELS.get(channel, channel),
-                    f"Thời hạn giải quyết: {time['display']}"
-                    if time.get("display")
-                    else "",
-                    (time.get("text") or "").strip(),
+                    f"Thời hạn giải quyết: {display}" if display else "",
+                    # the words beside a number; a time given in words is the display already
+                    text if text not in display else "",
                     (method.get("description") or "").strip(),
                 )
                 if part

@@ -3,8 +3,10 @@
 import io
 import json
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from wagtail.models import Page, PageLogEntry, Revision
 
@@ -194,3 +196,48 @@ def test_national_fees_in_dollars_are_shown_in_dollars(client, department, tmp_p
     ]
     # importing the same file again finds nothing changed
     assert "Không đổi: 1" in run(path, "--publish")
+
+
+@pytest.mark.django_db
+def test_a_national_time_without_a_unit_says_so(client, department, tmp_path):
+    """The portal's unit OTHER with a figure (1.000080: 7 on every channel; its per-case time
+    is 12 working days, so no unit can be read into the 7)."""
+    methods = [
+        {
+            "submissionMethod": channel,
+            "processingTime": 7,
+            "processingTimeUnit": "OTHER",
+            "description": "",
+            "fees": [],
+        }
+        for channel in ("ONLINE", "POSTAL", "DIRECT")
+    ]
+    methods[2]["processingTime"] = "1"  # 1.115464 sends the figure as text
+    path = tmp_path / "1.000080.json"
+    path.write_text(
+        json.dumps(detail_envelope(executionMethods=methods), ensure_ascii=False),
+        encoding="utf-8",
+    )
+    run(path, "--publish")
+    page = ProcedurePage.objects.get(national_code="1.000080")
+    rows = BeautifulSoup(client.get(page.url).content, "html.parser").find_all(
+        "td", attrs={"data-label": "Thời hạn giải quyết"}
+    )
+    assert [row.get_text() for row in rows] == [
+        "7 (không ghi rõ đơn vị thời gian)",
+        "7 (không ghi rõ đơn vị thời gian)",
+        "1 (không ghi rõ đơn vị thời gian)",
+    ]
+    body = client.get("/api/v1/procedures/1.000080/").json()
+    assert body["execution_methods"][0]["processing_time"] == {
+        "value": None,
+        "unit": None,
+        "text": "7",
+        "display": "7 (không ghi rõ đơn vị thời gian)",
+    }
+    try:
+        client.post("/i18n/setlang/", {"language": "en", "next": page.url})
+        english = client.get(page.url).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active
+    assert "7 (time unit not stated)" in english

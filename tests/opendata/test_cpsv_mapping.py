@@ -134,6 +134,22 @@ def test_a_fee_in_dollars_costs_dollars():
     assert str(dong).endswith("/authority/currency/VND")
 
 
+def test_a_time_without_unit_is_described_once_and_has_no_duration():
+    procedure = rich_procedure()
+    procedure["execution_methods"][0]["processing_time"] = {
+        "value": None,
+        "unit": None,
+        "text": "7",
+        "display": "7 (không ghi rõ đơn vị thời gian)",
+    }
+    graph = graph_of(procedure)
+    channel = rdflib.URIRef(f"{BASE}/id/procedure/1.000001/channel/1")
+    assert str(graph.value(channel, DCT.description)) == (
+        "Trực tiếp\nThời hạn giải quyết: 7 (không ghi rõ đơn vị thời gian)"
+    )
+    assert graph.value(channel, CV.processingTime) is None
+
+
 def test_list_graph_holds_shared_nodes_once():
     second = rich_procedure(code="2.000002", national_code="2.000002", title="Kết hôn")
     document = procedures_to_cpsv([rich_procedure(), second], base_url=BASE)
