@@ -243,6 +243,7 @@ class ProcedureRenderer:
                     {
                         "kind": fee.kind,
                         "amount": fee.amount,
+                        "currency": fee.currency,
                         "description": fee.description,
                     }
                     for fee in in_order(method.fees)

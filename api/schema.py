@@ -13,6 +13,7 @@ from api.params import MAX_PAGE_SIZE, MAX_VALUES
 from api.representations import PROCEDURE_FIELDS
 from catalog.models import (
     Channel,
+    Currency,
     DepartmentKind,
     EventAction,
     FeeKind,
@@ -112,7 +113,11 @@ class ProcessingTimeSerializer(serializers.Serializer):
 class FeeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FeeKind.choices)
     amount = serializers.IntegerField(
-        allow_null=True, help_text="VND; null: not fixed."
+        allow_null=True,
+        help_text="Whole units of `currency` (VND: đồng); 0: free; null: not fixed.",
+    )
+    currency = serializers.ChoiceField(
+        choices=Currency.choices, help_text="ISO 4217 code of `amount`."
     )
     description = serializers.CharField(allow_blank=True)
 

@@ -140,13 +140,18 @@ def floor_documents(ids: list[int]) -> list[dict]:
         methods[method_id] = method
         docs[page_id]["execution_methods"].append(method)
     if methods:
-        for method_id, kind, amount, description in _fetch(
-            f"SELECT method_id, kind, amount, description FROM catalog_feeitem WHERE method_id IN ({_in(list(methods))}) "
+        for method_id, kind, amount, currency, description in _fetch(
+            f"SELECT method_id, kind, amount, currency, description FROM catalog_feeitem WHERE method_id IN ({_in(list(methods))}) "
             "ORDER BY sort_order",
             list(methods),
         ):
             methods[method_id]["fees"].append(
-                {"kind": kind, "amount": amount, "description": description}
+                {
+                    "kind": kind,
+                    "amount": amount,
+                    "currency": currency,
+                    "description": description,
+                }
             )
     cases = {}
     for case_id, page_id, name, description in _fetch(

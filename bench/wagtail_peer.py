@@ -69,7 +69,9 @@ def declare_api_fields() -> bool:
             "fees",
         )
     ]
-    FeeItem.api_fields = [APIField("kind"), APIField("amount"), APIField("description")]
+    FeeItem.api_fields = [
+        APIField(name) for name in ("kind", "amount", "currency", "description")
+    ]
     DossierCase.api_fields = [
         APIField("name"),
         APIField("description"),

@@ -27,7 +27,7 @@ def group_amount(value: int) -> str:
 
 
 def parse_amount(text: str) -> int | None:
-    """A whole number of đồng typed the Vietnamese way; None when it is not one."""
+    """A whole amount typed the Vietnamese way; None when it is not one."""
     match = AMOUNT_PATTERN.fullmatch(text.translate(AMOUNT_BLANKS).strip())
     if match is None:
         return None
@@ -50,13 +50,13 @@ class AmountInput(forms.TextInput):
 
 
 class AmountField(forms.IntegerField):
-    """Đồng as whole numbers: reads 3.500.000, 3500000 and 3 500 000 alike."""
+    """Whole amounts in the fee's currency: reads 3.500.000, 3500000 and 3 500 000 alike."""
 
     widget = AmountInput
     default_error_messages = {
         "invalid": _(
-            "Mức thu phải là số tiền nguyên, tính bằng đồng, ví dụ 3.500.000 hoặc 3500000 "
-            "(nhập 0 nếu miễn phí)."
+            "Mức thu phải là số tiền nguyên theo đơn vị tiền tệ đã chọn, ví dụ 3.500.000 "
+            "hoặc 3500000 (nhập 0 nếu miễn phí)."
         ),
     }
 

@@ -33,6 +33,7 @@ from catalog.models import (
     ProcedureStep,
     PublicHoliday,
     RequiredDocument,
+    fee_range,
 )
 from catalog.models.versions import SharedVersion
 
@@ -220,8 +221,7 @@ def _build_public_context(procedure: ProcedurePage) -> dict:
     _prefetch_procedure_parts(procedure)
     methods = list(procedure.execution_methods.all())
     cases = list(procedure.dossier_cases.all())
-    fees = [fee for method in methods for fee in method.fees.all()]
-    amounts = [fee.amount for fee in fees if fee.amount is not None]
+    fee_min, fee_max = fee_range(fee for method in methods for fee in method.fees.all())
     for case in cases:
         case.document_list = list(case.documents.all())
         case.forms = [
@@ -239,8 +239,8 @@ def _build_public_context(procedure: ProcedurePage) -> dict:
         "life_events": list(procedure.life_events.all()),
         "results": list(procedure.results.all()),
         "legal_basis": list(procedure.legal_basis.all()),
-        "fee_min": min(amounts) if amounts else None,
-        "fee_max": max(amounts) if amounts else None,
+        "fee_min": fee_min,
+        "fee_max": fee_max,
         "history": change_history(procedure=procedure) if procedure.pk else [],
         "owner": owning_department(procedure)
         if procedure.pk or procedure.depth

@@ -26,6 +26,7 @@ from catalog.models import (
     ProcedurePage,
     ProcedureStep,
     RequiredDocument,
+    fee_range,
 )
 from search.analysis import content_tokens, folded_tokens, normalize
 
@@ -244,14 +245,11 @@ class DocumentBuilder:
 
     @staticmethod
     def prepare_fees(document: ProcedureDocument, procedure: ProcedurePage) -> None:
-        amounts = [
-            fee.amount
+        document.fee_min, document.fee_max = fee_range(
+            fee
             for method in procedure.execution_methods.all()
             for fee in method.fees.all()
-            if fee.amount is not None
-        ]
-        document.fee_min = min(amounts) if amounts else None
-        document.fee_max = max(amounts) if amounts else None
+        )
 
     @staticmethod
     def prepare_processing_time(
@@ -366,7 +364,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     fees = _grouped(
         _in_batch(FeeItem.objects, "method__page_id", ids)
         .order_by("method_id", "sort_order", "pk")
-        .values_list("method_id", "amount")
+        .values_list("method_id", "amount", "currency")
     )
     cases = _grouped(
         _in_batch(DossierCase.objects, "page_id", ids)
@@ -419,7 +417,8 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                             language, value, unit, text
                         ),
                         fees=_Rows(
-                            _Row(amount=a) for _, a in fees.get(method_pk, empty)
+                            _Row(amount=a, currency=c)
+                            for _, a, c in fees.get(method_pk, empty)
                         ),
                     )
                     for _, method_pk, value, unit, text in methods.get(pk, empty)

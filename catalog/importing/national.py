@@ -18,7 +18,7 @@ from catalog.importing.records import (
     Rejection,
 )
 from catalog.importing.safety import max_rows, too_many_rows
-from catalog.importing.text import clean, clip, date_from_millis, one_line
+from catalog.importing.text import clean, clip, date_from_millis, key, one_line
 
 PORTAL_URL = "https://dichvucong.gov.vn/"
 TITLE_MAX = 255
@@ -37,6 +37,21 @@ TIME_UNITS = {
 }
 # On the portal FEE is "Phí", SERVICE_FEE is "Lệ phí" and PRICE_LEVEL a "giá dịch vụ".
 FEE_KINDS = {"FEE": "fee", "SERVICE_FEE": "charge", "PRICE_LEVEL": "service_fee"}
+# A fee's currencyName (folded), or its currencyId when the name is missing; an empty currencyId
+# is the đồng. The ids are the portal's own (crawl of July 2026).
+CURRENCY_NAMES = {
+    "viet nam dong": "VND",
+    "dong": "VND",
+    "vnd": "VND",
+    "usd": "USD",
+    "do la my": "USD",
+    "eur": "EUR",
+    "euro": "EUR",
+}
+CURRENCY_IDS = {
+    "019b3fb2-b5b8-70ac-85e2-9409ec1eaffa": "VND",
+    "019b3fb2-dee2-76ab-aa53-22d4d903a2bb": "USD",
+}
 LEVELS = (
     ("isMinistry", {"code": "TW", "name": "Cấp Trung ương"}),
     ("isProvince", {"code": "TINH", "name": "Cấp Tỉnh"}),
@@ -93,18 +108,45 @@ def _method(item: dict[str, Any]) -> dict[str, Any]:
         method["processing_time_text"] = clip(text, 500)
         if len(text) > 500 and not description:
             method["description"] = text
-    method["fees"] = [
-        {
-            "kind": FEE_KINDS.get(fee.get("type") or "", "charge"),
-            "amount": int(fee["value"])
-            if isinstance(fee.get("value"), (int, float))
-            and not isinstance(fee.get("value"), bool)
-            else None,
-            "description": clean(fee.get("description")),
-        }
-        for fee in item.get("fees") or []
-    ]
+    method["fees"] = [_fee(fee) for fee in item.get("fees") or []]
     return method
+
+
+def _currency(fee: dict[str, Any]) -> str | None:
+    """The ISO code of a portal fee's currency; None when it is one the catalog does not know."""
+    name = one_line(fee.get("currencyName"))
+    if name:
+        return CURRENCY_NAMES.get(key(name))
+    ident = one_line(fee.get("currencyId"))
+    return CURRENCY_IDS.get(ident) if ident else "VND"
+
+
+def _fee(item: dict[str, Any]) -> dict[str, Any]:
+    value = _number(item.get("value"))
+    currency = _currency(item)
+    fee = {
+        "kind": FEE_KINDS.get(item.get("type") or "", "charge"),
+        "amount": None,
+        "currency": currency or "VND",
+        "description": clean(item.get("description")),
+    }
+    if value is None:
+        return fee
+    if currency and value == value.to_integral_value():
+        fee["amount"] = int(value)
+        return fee
+    # A fraction (cents) or an unknown currency has no exact amount here: the figure is kept,
+    # as the source wrote it, in the description rather than rounded or shown as đồng.
+    unit = (
+        currency
+        or one_line(item.get("currencyName"))
+        or one_line(item.get("currencyId"))
+    )
+    figure = f"{value.normalize():f}".replace(".", ",")
+    fee["description"] = "\n".join(
+        part for part in (f"Mức thu: {figure} {unit}", fee["description"]) if part
+    )
+    return fee
 
 
 def form_template_code(attachment: dict[str, Any]) -> str:

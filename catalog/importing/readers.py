@@ -276,7 +276,7 @@ def read_csv(content: bytes, *, name: str) -> ReadResult:
                     file=name,
                     row=number,
                 )
-            labels = {key(label) for label in sheet.labels}
+            labels = {key(label) for label in sheet.readable_labels}
             table = tables.setdefault(sheet.title, [])
             if not table:
                 # The stacked CSV shares one header; keep only this sheet's columns (others must be empty).
@@ -299,11 +299,8 @@ def read_csv(content: bytes, *, name: str) -> ReadResult:
             table.append(
                 (number, [cell if i != sheet_at else "" for i, cell in enumerate(row)])
             )
-        unknown = [
-            cell
-            for cell in header
-            if cell and key(cell) not in {key(label) for label in template.csv_labels()}
-        ]
+        known = {key(label) for label in template.csv_labels(readable=True)}
+        unknown = [cell for cell in header if cell and key(cell) not in known]
         if unknown:
             raise FileRejected(
                 f"Tệp “{name}”: cột “{unknown[0]}” không có trong mẫu. Hãy tải mẫu trống từ trang quản trị "

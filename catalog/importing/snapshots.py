@@ -119,13 +119,18 @@ def stored_snapshots(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
             "fees": [],
         }
         snapshots[page_id]["execution_methods"].append(methods[pk])
-    for method_id, kind, amount, description in (
+    for method_id, kind, amount, currency, description in (
         FeeItem.objects.filter(method__page_id__in=ids)
         .order_by(*PART_ORDER)
-        .values_list("method_id", "kind", "amount", "description")
+        .values_list("method_id", "kind", "amount", "currency", "description")
     ):
         methods[method_id]["fees"].append(
-            {"kind": kind, "amount": amount, "description": description}
+            {
+                "kind": kind,
+                "amount": amount,
+                "currency": currency,
+                "description": description,
+            }
         )
     cases: dict[int, dict[str, Any]] = {}
     for pk, page_id, name, description in (
@@ -211,6 +216,7 @@ def data_snapshot(data: dict[str, Any], *, slug: str) -> dict[str, Any]:
                 {
                     "kind": fee.get("kind", "charge"),
                     "amount": fee.get("amount"),
+                    "currency": fee.get("currency") or "VND",
                     "description": fee.get("description", ""),
                 }
                 for fee in item.get("fees") or []

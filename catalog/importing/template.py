@@ -31,12 +31,14 @@ from catalog.importing.text import (
 )
 from catalog.models import (
     Channel,
+    Currency,
     FeeKind,
     OnlineLevel,
     ProcedureStatus,
     ProcedureType,
     TimeUnit,
 )
+from catalog.models.procedures import format_amount
 
 TEMPLATE_FORMAT = "Mẫu bảng tính của Cổng (xlsx/csv)"
 SHEET_COLUMN = "Bảng"
@@ -49,6 +51,8 @@ class Column:
     key: str
     label: str
     help: str = ""
+    # Labels the column had in earlier templates, still read so that older files import.
+    former_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,15 @@ class Sheet:
     @property
     def labels(self) -> list[str]:
         return [column.label for column in self.columns]
+
+    @property
+    def readable_labels(self) -> list[str]:
+        """The labels written today and those of earlier templates."""
+        return [
+            label
+            for column in self.columns
+            for label in (column.label, *column.former_labels)
+        ]
 
 
 PROCEDURES = Sheet(
@@ -138,8 +151,14 @@ METHODS = Sheet(
         ),
         Column(
             "fee_amount",
-            "Mức thu (đồng)",
-            "Số nguyên không âm; để trống nếu không quy định",
+            "Mức thu",
+            "Số nguyên không âm, theo đơn vị tiền tệ; để trống nếu không quy định",
+            former_labels=("Mức thu (đồng)",),
+        ),
+        Column(
+            "fee_currency",
+            "Đơn vị tiền tệ",
+            "; ".join(c.value for c in Currency) + " — để trống là đồng (VND)",
         ),
         Column("fee_description", "Mô tả phí, miễn giảm"),
     ),
@@ -183,13 +202,15 @@ CHOICES = {
     "channel": Channel,
     "processing_time_unit": TimeUnit,
     "fee_kind": FeeKind,
+    "fee_currency": Currency,
 }
 
 
-def csv_labels() -> list[str]:
+def csv_labels(*, readable: bool = False) -> list[str]:
+    """The stacked CSV's header; `readable` adds the labels of earlier templates."""
     labels = [SHEET_COLUMN]
     for sheet in SHEETS:
-        for label in sheet.labels:
+        for label in sheet.readable_labels if readable else sheet.labels:
             if label not in labels:
                 labels.append(label)
     return labels
@@ -272,6 +293,7 @@ def rows_for(
                 row.update(
                     fee_kind=choice_label("fee_kind", fee["kind"]),
                     fee_amount=fee["amount"],
+                    fee_currency=fee.get("currency") or Currency.VND.value,
                     fee_description=fee["description"],
                 )
             rows["methods"].append(row)
@@ -309,7 +331,11 @@ class _SheetRows:
     def __init__(self, sheet: Sheet, *, file: str, header: list[Any], where: str):
         self.sheet = sheet
         self.file = file
-        by_label = {key(column.label): column for column in sheet.columns}
+        by_label = {
+            key(label): column
+            for column in sheet.columns
+            for label in (column.label, *column.former_labels)
+        }
         self.index: dict[str, int] = {}
         self.label: dict[str, str] = {}
         for position, raw in enumerate(header):
@@ -579,13 +605,16 @@ def _read_parts(parsed, records, first_row, result: ReadResult) -> None:
                         )
                     groups[group_key] = method
                     record.data["execution_methods"].append(method)
+                # A sheet from before the currency column holds đồng.
+                currency = _cell(
+                    row, "fee_currency", lambda v: choice_value("fee_currency", v)
+                ) or str(Currency.VND)
                 amount = _cell(row, "fee_amount", parse_int)
                 if amount is not None and amount < 0:
                     raise _CellError(
                         "fee_amount",
-                        f"mức phí, lệ phí không được âm ({amount:,} đồng)".replace(
-                            ",", "."
-                        ),
+                        "mức phí, lệ phí không được âm "
+                        f"({format_amount(amount, currency)})",
                     )
                 kind = _cell(row, "fee_kind", lambda v: choice_value("fee_kind", v))
                 description = _text(row.get("fee_description"))
@@ -594,6 +623,7 @@ def _read_parts(parsed, records, first_row, result: ReadResult) -> None:
                         {
                             "kind": kind or "charge",
                             "amount": amount,
+                            "currency": currency,
                             "description": description,
                         }
                     )

@@ -16,6 +16,7 @@ from catalog.models.lists import (
 )
 from catalog.models.procedures import (
     Channel,
+    Currency,
     DossierCase,
     ExecutionMethod,
     FeeItem,
@@ -27,6 +28,7 @@ from catalog.models.procedures import (
     ProcedureType,
     RequiredDocument,
     TimeUnit,
+    fee_range,
 )
 from catalog.models.roles import (
     AuditKind,
@@ -41,6 +43,7 @@ __all__ = [
     "AuditKind",
     "CatalogEvent",
     "Channel",
+    "Currency",
     "DepartmentIndexPage",
     "DepartmentKind",
     "DepartmentMembership",
@@ -67,4 +70,5 @@ __all__ = [
     "Role",
     "SubjectType",
     "TimeUnit",
+    "fee_range",
 ]

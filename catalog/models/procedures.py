@@ -1,5 +1,7 @@
 """The administrative procedure ("thủ tục hành chính") and its inline parts."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -38,6 +40,9 @@ def sort_code() -> models.Case:
         default=models.F("local_code"),
     )
 
+
+# A processing time written as a number alone, with no unit ("5", "12,5").
+BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 procedure_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",
@@ -80,6 +85,36 @@ class FeeKind(models.TextChoices):
     FEE = "fee", _("Phí")
     CHARGE = "charge", _("Lệ phí")
     SERVICE_FEE = "service_fee", _("Giá dịch vụ")
+
+
+class Currency(models.TextChoices):
+    """ISO 4217 codes; missions abroad charge some fees in dollars on the national portal."""
+
+    VND = "VND", _("Đồng Việt Nam (VND)")
+    USD = "USD", _("Đô la Mỹ (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+
+
+def format_amount(amount: int, currency: str) -> str:
+    """3500000, VND -> "3.500.000 đồng"; 50, USD -> "50 USD" (grouped the Vietnamese way)."""
+    unit = "đồng" if currency == Currency.VND else currency
+    return f"{amount:,}".replace(",", ".") + f" {unit}"
+
+
+def fee_range(fees) -> tuple[int | None, int | None]:
+    """Lowest and highest amount in đồng, for one-line summaries; (None, None) when unknown.
+
+    Free is free in any currency, but a charge in another currency cannot be put on a đồng
+    scale: then there is no summary, and the page lists each fee with its currency.
+    """
+    amounts = []
+    for fee in fees:
+        if fee.amount is None:
+            continue
+        if fee.amount and fee.currency != Currency.VND:
+            return None, None
+        amounts.append(fee.amount)
+    return (min(amounts), max(amounts)) if amounts else (None, None)
 
 
 class ProcedurePage(VietnameseSlugMixin, Page):
@@ -413,15 +448,23 @@ class ExecutionMethod(ClusterableModel, Orderable):
 
     @staticmethod
     def format_processing_time(value, unit: str, text: str) -> str:
-        """ "5 ngày làm việc", "2,5 giờ", or the free text when the source has no number."""
+        """ "5 ngày làm việc", "2,5 giờ", or the free text when the source has no number.
+
+        A text that is only a number (the national portal's unit "OTHER" with a figure, 97 of its
+        methods) is shown with a note that no unit was given: a bare "5" reads as nothing, and
+        no unit may be guessed for it (docs/import-export.md, mapping notes).
+        """
         if value is not None and unit:
             number = f"{value.normalize():f}".replace(".", ",")
             return f"{number} {TimeUnit(unit).label}"
+        if BARE_NUMBER.fullmatch(text):
+            return f"{text} ({_('không ghi rõ đơn vị thời gian')})"
         return text
 
 
 class AmountField(models.BigIntegerField):
-    """Whole đồng. The admin reads 3.500.000, 3500000 or 3 500 000 and shows 3.500.000."""
+    """Whole units of the fee's currency (đồng, dollars). The admin reads 3.500.000, 3500000 or
+    3 500 000 and shows 3.500.000."""
 
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": AmountFormField, **kwargs})
@@ -438,10 +481,18 @@ class FeeItem(Orderable):
         _("loại"), max_length=20, choices=FeeKind.choices, default=FeeKind.CHARGE
     )
     amount = AmountField(
-        _("mức thu (đồng)"),
+        _("mức thu"),
         null=True,
         blank=True,
-        help_text=_("Số nguyên, đơn vị đồng. Để trống nếu không quy định."),
+        help_text=_(
+            "Số nguyên, theo đơn vị tiền tệ của khoản thu. Để trống nếu không quy định."
+        ),
+    )
+    currency = models.CharField(
+        _("đơn vị tiền tệ"),
+        max_length=3,
+        choices=Currency.choices,
+        default=Currency.VND,
     )
     description = models.TextField(_("điều kiện, miễn giảm"), blank=True)
 
@@ -452,10 +503,12 @@ class FeeItem(Orderable):
                 FieldPanel(
                     "amount",
                     help_text=_(
-                        "Số tiền, đơn vị đồng, ví dụ 3.500.000. Nhập 0 nếu miễn phí; "
-                        "để trống nếu văn bản không quy định số tiền."
+                        "Số tiền nguyên theo đơn vị tiền tệ bên cạnh, ví dụ 3.500.000 (đồng) "
+                        "hoặc 50 (USD). Nhập 0 nếu miễn phí; để trống nếu văn bản không quy "
+                        "định số tiền."
                     ),
                 ),
+                FieldPanel("currency"),
             ]
         ),
         FieldPanel("description"),
@@ -475,7 +528,7 @@ class FeeItem(Orderable):
             return str(_("Theo quy định"))
         if self.amount == 0:
             return str(_("Miễn phí"))
-        return f"{self.amount:,}".replace(",", ".") + " đồng"
+        return format_amount(self.amount, self.currency)
 
 
 class DossierCase(ClusterableModel, Orderable):

@@ -20,7 +20,7 @@ from django.conf import settings
 import orjson
 
 # Bump when the output changes: it is part of the ETag of the JSON-LD and Turtle answers.
-MAPPING_VERSION = "2"
+MAPPING_VERSION = "3"
 CPSV_AP_CONTEXT_URL = (
     "https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/"
     "context/cpsv-ap.jsonld"
@@ -41,7 +41,9 @@ PREFIXES = {
 CONTEXT = [CPSV_AP_CONTEXT_URL, PREFIXES]
 LANGUAGE = "vi"
 VIETNAMESE = "http://publications.europa.eu/resource/authority/language/VIE"
-VND = "http://publications.europa.eu/resource/authority/currency/VND"
+CURRENCY_AUTHORITY = "http://publications.europa.eu/resource/authority/currency/"
+# The EU authority table's concepts for the codes a fee may carry (catalog.models.Currency).
+CURRENCY_LABELS = {"VND": "Đồng Việt Nam", "USD": "Đô la Mỹ", "EUR": "Euro"}
 CITY_NAME = "Thành phố Hồ Chí Minh"
 CITY_AUTHORITY = "Ủy ban nhân dân Thành phố Hồ Chí Minh"
 # Life events whose name says they concern a business are cv:BusinessEvent, the rest
@@ -266,6 +268,16 @@ class ProcedureMapping:
             value = self.base + value
         return quote(value, safe=IRI_SAFE)
 
+    def currency(self, code: str) -> dict:
+        return self.add(
+            {
+                "@id": CURRENCY_AUTHORITY + code,
+                "@type": "skos:Concept",
+                "skos:prefLabel": _text(CURRENCY_LABELS.get(code, code)),
+                "skos:notation": code,
+            }
+        )
+
     def concept(self, scheme: str, code: str, label: str) -> dict:
         scheme_iri = self.iri("scheme", scheme)
         self.add({"@id": scheme_iri, "@type": "skos:ConceptScheme"})
@@ -431,14 +443,15 @@ class ProcedureMapping:
             channel = method.get("channel") or ""
             time = method.get("processing_time") or {}
             duration = iso_duration(time.get("value"), time.get("unit"))
+            display = time.get("display") or ""
+            text = (time.get("text") or "").strip()
             description = "\n".join(
                 part
                 for part in (
                     CHANNEL_LABELS.get(channel, channel),
-                    f"Thời hạn giải quyết: {time['display']}"
-                    if time.get("display")
-                    else "",
-                    (time.get("text") or "").strip(),
+                    f"Thời hạn giải quyết: {display}" if display else "",
+                    # the words beside a number; a time given in words is the display already
+                    text if text not in display else "",
                     (method.get("description") or "").strip(),
                 )
                 if part
@@ -492,14 +505,7 @@ class ProcedureMapping:
                             }
                             if amount is not None
                             else None,
-                            "cv:currency": self.add(
-                                {
-                                    "@id": VND,
-                                    "@type": "skos:Concept",
-                                    "skos:prefLabel": _text("Đồng Việt Nam"),
-                                    "skos:notation": "VND",
-                                }
-                            ),
+                            "cv:currency": self.currency(fee.get("currency") or "VND"),
                             "cv:ifAccessedThrough": channel,
                             "cv:isDefinedBy": authority,
                         }

@@ -67,6 +67,7 @@ PROCEDURE_TABLES: dict[str, tuple[str, ...]] = {
         "fee_no",
         "kind",
         "amount",
+        "currency",
         "description",
     ),
     "cases": ("procedure_code", "case_no", "name", "description"),

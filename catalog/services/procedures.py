@@ -26,7 +26,10 @@ A procedure is given as one dict; keys mirror the model fields, every key except
             "processing_time_unit": "working_day",   # working_day / day / hour / month
             "processing_time_text": "",          # words, when the rule gives no number
             "description": "",
-            "fees": [{"kind": "charge", "amount": 8000, "description": "…"}],  # fee/charge/service_fee, VND
+            "fees": [{"kind": "charge",          # fee / charge / service_fee
+                      "amount": 8000,            # whole units of the currency; None: not fixed
+                      "currency": "VND",         # VND (the default) / USD / EUR
+                      "description": "…"}],
         }],
         "dossier_cases": [{
             "name": "Trường hợp …", "description": "",
@@ -68,6 +71,7 @@ from wagtail.signal_handlers import (
 from anyascii import anyascii
 
 from catalog.models import (
+    Currency,
     DepartmentPage,
     DossierCase,
     ExecutionMethod,
@@ -314,6 +318,7 @@ def build_execution_methods(items: Iterable[dict[str, Any]]) -> list[ExecutionMe
                 sort_order=fee_number - 1,
                 kind=fee_data.get("kind", "charge"),
                 amount=fee_data.get("amount"),
+                currency=fee_data.get("currency") or Currency.VND,
                 description=fee_data.get("description", ""),
             )
             _validate(
@@ -458,7 +463,12 @@ def procedure_snapshot(page: ProcedurePage) -> dict[str, Any]:
             "processing_time_text": m.processing_time_text,
             "description": m.description,
             "fees": [
-                {"kind": f.kind, "amount": f.amount, "description": f.description}
+                {
+                    "kind": f.kind,
+                    "amount": f.amount,
+                    "currency": f.currency,
+                    "description": f.description,
+                }
                 for f in m.fees.all()
             ],
         }

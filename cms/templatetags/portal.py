@@ -232,7 +232,7 @@ def procedure_schema(*, request, page, owner, methods, fields, subject_types, re
                     "@type": "Offer",
                     "name": f"{fee.get_kind_display()} ({method.get_channel_display()})",
                     "price": fee.amount,
-                    "priceCurrency": "VND",
+                    "priceCurrency": fee.currency,
                     **({"description": fee.description} if fee.description else {}),
                 }
             )
@@ -427,7 +427,7 @@ def grouped(value) -> str:
 
 @register.filter
 def vnd(amount) -> str:
-    """25000 -> "25.000", the way fees are written in Vietnam (as FeeItem.amount_display)."""
+    """25000 -> "25.000", the way amounts are written in Vietnam (as FeeItem.amount_display)."""
     try:
         return f"{int(amount):,}".replace(",", ".")
     except (TypeError, ValueError):

@@ -91,6 +91,21 @@ def test_csv_tables_open_in_excel_and_count_what_the_manifest_says(catalog, dump
     assert by_name["fees.csv"] == 5 * 3
     assert by_name["documents.csv"] == 5 * 3
     assert by_name["legal_basis.csv"] == 1
+    fees = list(
+        csv.DictReader(
+            io.StringIO((dump_dir / "dump" / "fees.csv").read_text("utf-8-sig"))
+        )
+    )
+    assert list(fees[0]) == [
+        "procedure_code",
+        "method_no",
+        "fee_no",
+        "kind",
+        "amount",
+        "currency",
+        "description",
+    ]
+    assert {fee["currency"] for fee in fees} == {"VND"}
     procedures = (dump_dir / "dump" / "procedures.csv").read_text("utf-8-sig")
     assert "'=HYPERLINK" in procedures  # a spreadsheet shows it, does not run it
     jsonl = (dump_dir / "dump" / "procedures.jsonl").read_text("utf-8")

@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.api.conftest import all_items, get_json, republish, set_first_fee
+from tests.api.conftest import (
+    all_items,
+    get_json,
+    refreshed,
+    republish,
+    set_first_fee,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +26,30 @@ def test_list_holds_published_procedures_only(client, catalog):
     assert "Bản nháp bí mật" not in response.content.decode()
     assert "Đã ngừng công bố" not in response.content.decode()
     assert body["meta"]["next_cursor"] is None
+
+
+def test_fees_carry_their_currency_beside_the_fields_clients_know(client, catalog):
+    page = refreshed(catalog["birth"])
+    methods = list(page.execution_methods.all())
+    fees = list(methods[0].fees.all())
+    fees[0].amount, fees[0].currency = 50, "USD"
+    methods[0].fees = fees
+    page.execution_methods = methods
+    republish(page, note="Lệ phí tại cơ quan đại diện")
+    _, body = get_json(client, "/api/v1/procedures/1.000001/")
+    assert body["execution_methods"][0]["fees"] == [
+        {"kind": "charge", "amount": 50, "currency": "USD", "description": ""},
+        {
+            "kind": "fee",
+            "amount": 0,
+            "currency": "VND",
+            "description": "Miễn cho hộ nghèo",
+        },
+    ]
+    # the list (here asked for the methods only) carries it too
+    _, listing = get_json(client, "/api/v1/procedures/?fields=execution_methods")
+    [item] = [i for i in listing["items"] if i["code"] == "1.000001"]
+    assert item["execution_methods"][0]["fees"][0]["currency"] == "USD"
 
 
 def test_draft_changes_to_a_live_procedure_stay_private(client, catalog):

@@ -79,6 +79,12 @@ def test_schema_describes_every_endpoint(client, db):
         "fields",
     } <= names
     assert {"200", "304", "400", "401", "429"} <= set(listing["responses"])
+    schemas = document["components"]["schemas"]
+    fee = schemas["Fee"]
+    assert list(fee["properties"]) == ["kind", "amount", "currency", "description"]
+    assert fee["properties"]["amount"]["type"] == "integer"
+    currency = fee["properties"]["currency"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
+    assert schemas[currency]["enum"] == ["VND", "USD", "EUR"]
     assert "ApiKey" in document["components"]["securitySchemes"]
 
 

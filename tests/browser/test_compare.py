@@ -58,7 +58,7 @@ def edit_fee_and_duplicate_document(page, base: str, procedure) -> None:
     assert "Dịch vụ bưu chính" in postal.get_by_label("Hình thức nộp").evaluate(
         "select => select.selectedOptions[0].text"
     )
-    fee = postal.get_by_label("Mức thu (đồng)")
+    fee = postal.get_by_label("Mức thu", exact=True)
     fee.click()
     fee.press("Control+a")
     fee.press_sequentially("30.000", delay=20)
@@ -136,7 +136,7 @@ def test_moderator_sees_exactly_the_changed_fee_and_the_duplicated_document(
     fees = " ".join(rows.nth(1).locator("td.comparison").inner_text().split())
     assert re.match(
         r"Đã sửa: Cách thức thực hiện \d – Dịch vụ bưu chính – 10 ngày Phí, lệ phí "
-        r"Đã sửa: Phí, lệ phí 1 – Giá dịch vụ · 30.000 Mức thu \(đồng\) 25.000 → 30.000$",
+        r"Đã sửa: Phí, lệ phí 1 – Giá dịch vụ · 30.000 Mức thu 25.000 → 30.000$",
         fees,
     ), fees
     assert rows.nth(1).locator("del").inner_text() == "25.000"

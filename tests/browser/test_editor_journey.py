@@ -437,7 +437,7 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
             ),
         )
         assert method is not None, f"no execution method «{METHOD_CHANNEL}» on the tab"
-        fee = method.get_by_label("Mức thu (đồng)")
+        fee = method.get_by_label("Mức thu", exact=True)
         assert fee.count() == 1, "the postal method should show exactly one fee"
         shown_before = fee.input_value()
         assert shown_before == OLD_FEE_SHOWN, (
@@ -447,7 +447,7 @@ def test_editor_changes_fee_document_date_and_moderator_publishes(
         fee.press("Control+a")
         fee.press_sequentially(FEE_TYPED, delay=20)
         assert fee.input_value() == FEE_TYPED, (
-            f"typing {FEE_TYPED} into «Mức thu (đồng)» leaves {fee.input_value()!r} "
+            f"typing {FEE_TYPED} into «Mức thu» leaves {fee.input_value()!r} "
             f"in the field (input type={fee.get_attribute('type')!r})"
         )
         method.scroll_into_view_if_needed()

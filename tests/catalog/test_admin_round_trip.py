@@ -88,11 +88,13 @@ def procedure_form(*, title: str, change_note: str, templates, **overrides) -> d
                             {
                                 "kind": "charge",
                                 "amount": "8000",
+                                "currency": "VND",
                                 "description": "Miễn cho trẻ em hộ nghèo",
                             },
                             {
                                 "kind": "service_fee",
                                 "amount": "20000",
+                                "currency": "VND",
                                 "description": "Trả kết quả tại nhà",
                             },
                         ]
@@ -105,7 +107,14 @@ def procedure_form(*, title: str, change_note: str, templates, **overrides) -> d
                     "description": "",
                     "processing_time_text": "",
                     "fees": inline_formset(
-                        [{"kind": "charge", "amount": "4000", "description": ""}]
+                        [
+                            {
+                                "kind": "charge",
+                                "amount": "4000",
+                                "currency": "VND",
+                                "description": "",
+                            }
+                        ]
                     ),
                 },
             ]

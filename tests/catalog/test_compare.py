@@ -70,11 +70,23 @@ def test_changed_fee_inside_a_method_shows_old_and_new(client, moderator, proced
     text = rows["Cách thức, thời hạn, phí"]
     assert "Đã sửa: Cách thức thực hiện 1 – Trực tiếp – 5 ngày làm việc" in text
     assert "Đã sửa: Phí, lệ phí 1" in text
-    assert "Mức thu (đồng) 8.000 → 3.500.000" in text
+    assert "Mức thu 8.000 → 3.500.000" in text
     # nothing else of the method, nor the untouched second method or fee
     assert "Cách thức thực hiện 2" not in text
     assert "Phí, lệ phí 2" not in text
     assert "Hình thức nộp" not in text
+
+
+def test_changed_fee_currency_shows_old_and_new(client, moderator, procedure):
+    draft = draft_of(procedure)
+    fee = draft.execution_methods.all()[0].fees.all()[0]
+    fee.amount, fee.currency = 50, "USD"
+    save_draft(draft)
+
+    text = changes(client, procedure)["Cách thức, thời hạn, phí"]
+
+    assert "Mức thu 8.000 → 50" in text
+    assert "Đơn vị tiền tệ Đồng Việt Nam (VND) → Đô la Mỹ (USD)" in text
 
 
 def test_duplicated_document_in_a_case_is_shown_as_added(client, moderator, procedure):

@@ -19,7 +19,7 @@ from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
 
-AMOUNT_ERROR = "Mức thu phải là số tiền nguyên, tính bằng đồng"
+AMOUNT_ERROR = "Mức thu phải là số tiền nguyên theo đơn vị tiền tệ đã chọn"
 
 
 @pytest.fixture
@@ -160,6 +160,27 @@ def test_garbage_amounts_are_refused_in_vietnamese(client, editor, department, t
     assert response.status_code == 200
     assert AMOUNT_ERROR in response.content.decode()
     assert page.get_latest_revision().pk == before
+
+
+def test_a_fee_is_entered_in_its_currency(client, superuser, department):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(superuser)
+    html = client.get(edit_url(page)).content.decode()
+    assert "Đơn vị tiền tệ" in html and "Đô la Mỹ (USD)" in html
+    assert "ví dụ 3.500.000 (đồng) hoặc 50 (USD)" in html
+    data = edit_form_data(html)
+    assert data["execution_methods-0-fees-0-currency"] == ["VND"]
+    data["execution_methods-0-fees-0-amount"] = ["50"]
+    data["execution_methods-0-fees-0-currency"] = ["USD"]
+    data["change_note"] = ["Lệ phí nộp tại cơ quan đại diện"]
+    data["action-publish"] = ["Xuất bản"]
+    assert client.post(edit_url(page), data).status_code == 302
+    public = client.get(ProcedurePage.objects.get(pk=page.pk).url).content.decode()
+    assert "50 USD" in public and "50 đồng" not in public
+    assert "4.000 đồng" in public  # the other fees stay in đồng
+    assert open_form(client, page)["execution_methods-0-fees-0-currency"] == ["USD"]
 
 
 # the change note -----------------------------------------------------------------------------
@@ -349,6 +370,7 @@ def test_completing_the_parts_lets_the_editor_submit(client, editor, bare_proced
             "execution_methods-0-fees-MAX_NUM_FORMS": ["1000"],
             "execution_methods-0-fees-0-kind": ["charge"],
             "execution_methods-0-fees-0-amount": ["0"],
+            "execution_methods-0-fees-0-currency": ["VND"],
             "execution_methods-0-fees-0-description": ["Miễn phí"],
             "execution_methods-0-fees-0-ORDER": ["1"],
             "execution_methods-0-fees-0-DELETE": [""],

@@ -58,6 +58,14 @@ def test_processing_time_display_reads_naturally():
     assert free_text.processing_time_display == "Theo giấy hẹn"
 
 
+@pytest.mark.parametrize("number", ["5", "0", "12,5", "7.5"])
+def test_a_time_that_is_a_number_without_unit_says_the_unit_is_not_stated(number):
+    method = ExecutionMethod(channel="in_person", processing_time_text=number)
+    assert method.processing_time_display == f"{number} (không ghi rõ đơn vị thời gian)"
+    worded = ExecutionMethod(processing_time_text="Không quá 15 ngày làm việc")
+    assert worded.processing_time_display == "Không quá 15 ngày làm việc"
+
+
 def test_full_online_service_needs_a_submission_link(department):
     procedure = ProcedurePage(
         title="Cấp phiếu lý lịch tư pháp", national_code="1.000002", online_level="full"

@@ -281,7 +281,7 @@ def test_preview_lists_the_changed_fields_of_an_edited_export(
     )
     methods = workbook["Cách thức - Phí"]
     header = [cell.value for cell in methods[1]]
-    methods.cell(row=2, column=header.index("Mức thu (đồng)") + 1, value=9000)
+    methods.cell(row=2, column=header.index("Mức thu") + 1, value=9000)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = upload(client, "sua.xlsx", buffer.getvalue())

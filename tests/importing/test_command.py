@@ -1,16 +1,20 @@
 """import_catalog end to end on team-written national files: counts, valid Wagtail pages, idempotency."""
 
 import io
+import json
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from wagtail.models import Page, PageLogEntry, Revision
 
 import pytest
+from bs4 import BeautifulSoup
 
 from catalog.models import CatalogEvent, DepartmentPage, FormTemplate, ProcedurePage
-from tests.importing.helpers import write_national_set
+from tests.importing.helpers import detail_envelope, write_national_set
 
 
 def run(*args) -> str:
@@ -140,3 +144,100 @@ def test_unknown_department_is_an_error(department, tmp_path):
     catalog, _ = write_national_set(tmp_path / "dvcqg")
     with pytest.raises(CommandError, match="KHONG-CO"):
         run(catalog, "--department", "KHONG-CO")
+
+
+# The portal's own currency ids (details/1.000736.json and others in the July 2026 crawl).
+USD_ID = "019b3fb2-dee2-76ab-aa53-22d4d903a2bb"
+VND_ID = "019b3fb2-b5b8-70ac-85e2-9409ec1eaffa"
+
+
+@pytest.mark.django_db
+def test_national_fees_in_dollars_are_shown_in_dollars(client, department, tmp_path):
+    method = {
+        "submissionMethod": "DIRECT",
+        "processingTime": 5,
+        "processingTimeUnit": "WORKING_DAY",
+        "description": "",
+        "fees": [
+            {
+                "type": "SERVICE_FEE",
+                "value": 20,
+                "currencyId": USD_ID,
+                "currencyName": "USD",
+                "description": "Ghi vào Sổ việc kết hôn",
+            },
+            {
+                "type": "FEE",
+                "value": 8000,
+                "currencyId": VND_ID,
+                "currencyName": "Việt Nam Đồng",
+                "description": "Cấp bản sao trích lục",
+            },
+            {"type": "FEE", "value": 0, "currencyId": "", "description": ""},
+        ],
+    }
+    path = tmp_path / "1.000736.json"
+    path.write_text(
+        json.dumps(
+            detail_envelope("1.000736", executionMethods=[method]), ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
+    run(path, "--publish")
+    page = ProcedurePage.objects.get(national_code="1.000736")
+    row = BeautifulSoup(client.get(page.url).content, "html.parser").find(
+        "td", attrs={"data-label": "Phí, lệ phí"}
+    )
+    fees = [" ".join(div.get_text(" ").split()) for div in row("div")]
+    assert fees == [
+        "Lệ phí: 20 USD Ghi vào Sổ việc kết hôn",
+        "Phí: 8.000 đồng Cấp bản sao trích lục",
+        "Phí: Miễn phí",
+    ]
+    # importing the same file again finds nothing changed
+    assert "Không đổi: 1" in run(path, "--publish")
+
+
+@pytest.mark.django_db
+def test_a_national_time_without_a_unit_says_so(client, department, tmp_path):
+    """The portal's unit OTHER with a figure (1.000080: 7 on every channel; its per-case time
+    is 12 working days, so no unit can be read into the 7)."""
+    methods = [
+        {
+            "submissionMethod": channel,
+            "processingTime": 7,
+            "processingTimeUnit": "OTHER",
+            "description": "",
+            "fees": [],
+        }
+        for channel in ("ONLINE", "POSTAL", "DIRECT")
+    ]
+    methods[2]["processingTime"] = "1"  # 1.115464 sends the figure as text
+    path = tmp_path / "1.000080.json"
+    path.write_text(
+        json.dumps(detail_envelope(executionMethods=methods), ensure_ascii=False),
+        encoding="utf-8",
+    )
+    run(path, "--publish")
+    page = ProcedurePage.objects.get(national_code="1.000080")
+    rows = BeautifulSoup(client.get(page.url).content, "html.parser").find_all(
+        "td", attrs={"data-label": "Thời hạn giải quyết"}
+    )
+    assert [row.get_text() for row in rows] == [
+        "7 (không ghi rõ đơn vị thời gian)",
+        "7 (không ghi rõ đơn vị thời gian)",
+        "1 (không ghi rõ đơn vị thời gian)",
+    ]
+    body = client.get("/api/v1/procedures/1.000080/").json()
+    assert body["execution_methods"][0]["processing_time"] == {
+        "value": None,
+        "unit": None,
+        "text": "7",
+        "display": "7 (không ghi rõ đơn vị thời gian)",
+    }
+    try:
+        client.post("/i18n/setlang/", {"language": "en", "next": page.url})
+        english = client.get(page.url).content.decode()
+    finally:
+        translation.activate(settings.LANGUAGE_CODE)  # the request left English active
+    assert "7 (time unit not stated)" in english

@@ -66,6 +66,40 @@ def test_detail_record_reads_every_part(tmp_path):
     assert data["steps"][0]["description"].startswith("- Nộp hồ sơ")
 
 
+def test_detail_record_fee_currencies(tmp_path):
+    """currencyName says the currency; an empty currencyId is the đồng; a figure the catalog
+    cannot hold exactly (cents, a currency it does not know) stays in the description."""
+    usd = "019b3fb2-dee2-76ab-aa53-22d4d903a2bb"
+    fees = [
+        {"type": "SERVICE_FEE", "value": 50, "currencyId": usd, "currencyName": "USD"},
+        {"type": "FEE", "value": 5, "currencyId": usd},  # the portal's id, no name
+        {"type": "FEE", "value": 150000.0, "currencyName": "Việt Nam Đồng"},
+        {"type": "FEE", "value": 2000, "currencyId": ""},
+        {"type": "FEE", "value": None, "currencyId": usd, "currencyName": "USD"},
+        {"type": "FEE", "value": 12.5, "currencyName": "USD", "description": "Phí"},
+        {"type": "FEE", "value": 1000, "currencyName": "Yên Nhật"},
+    ]
+    method = {"submissionMethod": "DIRECT", "fees": fees}
+    path = tmp_path / "1.000736.json"
+    path.write_text(
+        json.dumps(detail_envelope("1.000736", executionMethods=[method])),
+        encoding="utf-8",
+    )
+    [result] = read_path(path)
+    [direct] = result.records[0].data["execution_methods"]
+    assert [
+        (fee["amount"], fee["currency"], fee["description"]) for fee in direct["fees"]
+    ] == [
+        (50, "USD", ""),
+        (5, "USD", ""),
+        (150000, "VND", ""),
+        (2000, "VND", ""),
+        (None, "USD", ""),
+        (None, "USD", "Mức thu: 12,5 USD\nPhí"),
+        (None, "VND", "Mức thu: 1000 Yên Nhật"),
+    ]
+
+
 def test_long_official_name_is_clipped_into_the_title_and_kept_whole_in_the_summary():
     name = "Thủ tục " + "rất dài " * 60
     record = national.catalog_row_record(
@@ -195,10 +229,82 @@ def test_template_xlsx_groups_fee_and_document_rows_by_code(tmp_path):
     assert [item["code"] for item in record.data["levels"]] == ["TINH", "XA"]
 
 
-def test_template_csv_stacks_sheets_with_a_sheet_column(tmp_path):
+def test_template_fee_currency_column(tmp_path):
+    """A sheet made before the column (amount headed "Mức thu (đồng)") holds đồng; a currency
+    cell takes the code or the label; a bad one is refused with its row and column."""
+    old_header = [
+        "Mã thủ tục",
+        "Cách thức số",
+        "Hình thức nộp",
+        "Loại phí",
+        "Mức thu (đồng)",
+        "Mô tả phí, miễn giảm",
+    ]
+    path = template_xlsx(
+        tmp_path / "cu.xlsx",
+        {
+            "procedures": [procedure_row("1.000001", "Đăng ký khai sinh")],
+            "methods": [
+                old_header,
+                ["1.000001", 1, "Trực tiếp", "Lệ phí", "8.000", ""],
+            ],
+        },
+    )
+    [result] = read_path(path)
+    assert not result.rejections
+    [fee] = result.records[0].data["execution_methods"][0]["fees"]
+    assert (fee["amount"], fee["currency"]) == (8000, "VND")
+
+    rows = [
+        {"code": "1.000001", "number": 1, "fee_amount": 50, "fee_currency": "USD"},
+        {
+            "code": "1.000001",
+            "number": 1,
+            "fee_amount": 7,
+            "fee_currency": "Euro (EUR)",
+        },
+        {"code": "1.000001", "number": 1, "fee_amount": 9000, "fee_currency": ""},
+        {"code": "1.000002", "number": 1, "fee_amount": 50, "fee_currency": "đô"},
+    ]
+    path = template_xlsx(
+        tmp_path / "moi.xlsx",
+        {
+            "procedures": [
+                procedure_row("1.000001", "Đăng ký khai sinh"),
+                procedure_row("1.000002", "Đăng ký kết hôn"),
+            ],
+            "methods": [{"channel": "Trực tiếp", **row} for row in rows],
+        },
+    )
+    [result] = read_path(path)
+    fees = result.records[0].data["execution_methods"][0]["fees"]
+    assert [(f["amount"], f["currency"]) for f in fees] == [
+        (50, "USD"),
+        (7, "EUR"),
+        (9000, "VND"),
+    ]
+    [rejection] = result.rejections
+    assert (rejection.row, rejection.code) == (5, "1.000002")
+    assert rejection.column == "Đơn vị tiền tệ (trang “Cách thức - Phí”)"
+    assert "“đô” không hợp lệ" in rejection.message
+    assert "“Đô la Mỹ (USD)”" in rejection.message
+
+
+@pytest.mark.parametrize(
+    "amount_label, currency_label",
+    [("Mức thu", "Đơn vị tiền tệ"), ("Mức thu (đồng)", None)],
+    ids=["today", "before-currency"],
+)
+def test_template_csv_stacks_sheets_with_a_sheet_column(
+    tmp_path, amount_label, currency_label
+):
     from catalog.importing import template
 
-    labels = template.csv_labels()
+    labels = [
+        amount_label if label == "Mức thu" else label
+        for label in template.csv_labels()
+        if label != "Đơn vị tiền tệ" or currency_label
+    ]
     line = {label: "" for label in labels}
     rows = [
         {
@@ -215,7 +321,7 @@ def test_template_csv_stacks_sheets_with_a_sheet_column(tmp_path):
             "Cách thức số": "1",
             "Hình thức nộp": "Trực tiếp",
             "Loại phí": "Phí",
-            "Mức thu (đồng)": "2000",
+            amount_label: "2000",
         },
     ]
     import csv
@@ -228,5 +334,5 @@ def test_template_csv_stacks_sheets_with_a_sheet_column(tmp_path):
     [result] = read_path(path)
     [record] = result.records
     assert record.data["execution_methods"][0]["fees"] == [
-        {"kind": "fee", "amount": 2000, "description": ""}
+        {"kind": "fee", "amount": 2000, "currency": "VND", "description": ""}
     ]

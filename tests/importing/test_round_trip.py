@@ -66,7 +66,15 @@ def generated_style(code: str, form_code: str) -> dict:
             {
                 "channel": "postal",
                 "processing_time_text": "Theo  thời hạn của  cơ quan",
-                "fees": [{"kind": "service_fee", "amount": 25000}],
+                "fees": [
+                    {"kind": "service_fee", "amount": 25000},
+                    {
+                        "kind": "charge",
+                        "amount": 50,
+                        "currency": "USD",
+                        "description": "Nộp tại cơ quan đại diện",
+                    },
+                ],
             },
         ],
         "dossier_cases": [
@@ -173,6 +181,45 @@ def test_a_real_edit_in_the_exported_file_is_still_an_update(
     ]
     updated = next(o for o in report.outcomes if o.action == "updated")
     assert updated.changed_fields == ["trình tự thực hiện"]
+
+
+@pytest.mark.django_db
+def test_fee_currency_is_exported_and_a_changed_currency_is_an_update(
+    client, generated_catalog, tmp_path
+):
+    from openpyxl import load_workbook
+
+    path = tmp_path / "xuat.xlsx"
+    path.write_bytes(export(ProcedurePage.objects.live(), "xlsx"))
+    workbook = load_workbook(path)
+    sheet = workbook["Cách thức - Phí"]
+    header = [cell.value for cell in sheet[1]]
+    amount, currency = header.index("Mức thu"), header.index("Đơn vị tiền tệ")
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[amount], r[currency]) for r in rows if r[0] == "1.000101"] == [
+        ("1.000101", 8000, "VND"),
+        ("1.000101", 0, "VND"),
+        ("1.000101", None, None),  # the online method has no fee
+        ("1.000101", 25000, "VND"),
+        ("1.000101", 50, "USD"),
+    ]
+    dollars = next(
+        number
+        for number, row in enumerate(rows, start=2)
+        if row[0] == "1.000101" and row[currency] == "USD"
+    )
+    sheet.cell(row=dollars, column=currency + 1, value="EUR")
+    workbook.save(path)
+
+    report = import_paths([path], options=ImportOptions(publish=True))
+    assert [(o.key, o.action, o.changed_fields) for o in report.outcomes] == [
+        ("1.000101", "updated", ["cách thức, thời hạn, phí"]),
+        ("1.000102", "unchanged", []),
+        ("1.000103", "unchanged", []),
+    ]
+    page = ProcedurePage.objects.get(national_code="1.000101")
+    html = client.get(page.url).content.decode()
+    assert "50 EUR" in html and "50 USD" not in html
 
 
 @pytest.mark.django_db

@@ -9,7 +9,7 @@ from wagtail.models import Page
 
 import pytest
 
-from catalog.models import ProcedurePage
+from catalog.models import FeeItem, ProcedurePage
 
 OPENGOV = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov"
 
@@ -39,6 +39,11 @@ def test_full_national_catalog_imports_and_reimports_unchanged():
         >= 490
     )
     assert Page.find_problems() == ([], [], [], [], [])
+    # the 21 fees the portal sets in dollars (civil status at missions abroad) stay dollars
+    dollars = FeeItem.objects.filter(currency="USD")
+    assert dollars.count() == 21
+    amounts = sorted(set(dollars.values_list("amount", flat=True)))
+    assert amounts == [5, 10, 15, 20, 30, 70, 100, 120, 150]
     again = io.StringIO()
     call_command(
         "import_catalog",

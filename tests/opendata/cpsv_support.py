@@ -89,9 +89,15 @@ def rich_procedure(**changes) -> dict:
                     {
                         "kind": "charge",
                         "amount": 8000,
+                        "currency": "VND",
                         "description": "Miễn cho hộ nghèo",
                     },
-                    {"kind": "fee", "amount": None, "description": ""},
+                    {
+                        "kind": "fee",
+                        "amount": None,
+                        "currency": "VND",
+                        "description": "",
+                    },
                 ],
             },
             {
@@ -103,7 +109,14 @@ def rich_procedure(**changes) -> dict:
                     "display": "3 ngày làm việc",
                 },
                 "description": "",
-                "fees": [{"kind": "charge", "amount": 4000, "description": ""}],
+                "fees": [
+                    {
+                        "kind": "charge",
+                        "amount": 4000,
+                        "currency": "VND",
+                        "description": "",
+                    }
+                ],
             },
         ],
         "dossier_cases": [

@@ -111,6 +111,45 @@ def test_graph_carries_the_procedure_parts_as_cpsv_classes():
     assert channel_times == {"PT12H", "None"}
 
 
+def _dollar_procedure():
+    procedure = rich_procedure()
+    procedure["execution_methods"][1]["fees"] = [
+        {"kind": "charge", "amount": 50, "currency": "USD", "description": ""}
+    ]
+    return procedure
+
+
+def test_a_fee_in_dollars_costs_dollars():
+    graph = graph_of(_dollar_procedure())
+    by_value = {
+        graph.value(cost, CV.hasValue).toPython(): graph.value(cost, CV.currency)
+        for cost in graph.objects(SERVICE, CV.hasCost)
+        if graph.value(cost, CV.hasValue) is not None
+    }
+    skos = rdflib.Namespace("http://www.w3.org/2004/02/skos/core#")
+    dollar, dong = by_value[50.0], by_value[8000.0]
+    assert str(dollar).endswith("/authority/currency/USD")
+    assert str(graph.value(dollar, skos.notation)) == "USD"
+    assert str(graph.value(dollar, skos.prefLabel)) == "Đô la Mỹ"
+    assert str(dong).endswith("/authority/currency/VND")
+
+
+def test_a_time_without_unit_is_described_once_and_has_no_duration():
+    procedure = rich_procedure()
+    procedure["execution_methods"][0]["processing_time"] = {
+        "value": None,
+        "unit": None,
+        "text": "7",
+        "display": "7 (không ghi rõ đơn vị thời gian)",
+    }
+    graph = graph_of(procedure)
+    channel = rdflib.URIRef(f"{BASE}/id/procedure/1.000001/channel/1")
+    assert str(graph.value(channel, DCT.description)) == (
+        "Trực tiếp\nThời hạn giải quyết: 7 (không ghi rõ đơn vị thời gian)"
+    )
+    assert graph.value(channel, CV.processingTime) is None
+
+
 def test_list_graph_holds_shared_nodes_once():
     second = rich_procedure(code="2.000002", national_code="2.000002", title="Kết hôn")
     document = procedures_to_cpsv([rich_procedure(), second], base_url=BASE)
@@ -174,6 +213,7 @@ def test_rich_and_minimal_procedures_conform_and_a_broken_one_does_not():
     shapes = shapes_graph()
     assert violations(graph_of(), shapes) == []
     assert violations(graph_of({"code": "X.1", "title": "Tối giản"}), shapes) == []
+    assert violations(graph_of(_dollar_procedure()), shapes) == []
     # positive control: the shapes do bite when the mandatory authority is missing
     broken = graph_of()
     broken.remove((SERVICE, CV.hasCompetentAuthority, None))

@@ -137,7 +137,14 @@ COMPLETE_PARTS = {
             "processing_time_text": "",
             "description": "",
             "fees": inline_formset(
-                [{"kind": "charge", "amount": "0", "description": ""}]
+                [
+                    {
+                        "kind": "charge",
+                        "amount": "0",
+                        "currency": "VND",
+                        "description": "",
+                    }
+                ]
             ),
         }
     ],

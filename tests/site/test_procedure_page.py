@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bs4 import BeautifulSoup
 
+from catalog.models import FeeItem
 from cms.templatetags.portal import public_cache
 from tests.factories import make_procedure, set_parts
 from tests.site.helpers import soup, text
@@ -122,6 +123,38 @@ def test_json_ld_describes_a_government_service(client, catalog):
     assert {"price": 25000, "priceCurrency": "VND"}.items() <= data["offers"][
         -1
     ].items()
+
+
+def _charge_abroad(procedure):
+    """The in-person fee becomes the 50 USD a mission abroad charges, beside one in đồng."""
+    methods = list(procedure.execution_methods.all())
+    methods[0].fees = [
+        FeeItem(
+            kind="charge",
+            amount=50,
+            currency="USD",
+            description="Tại Đại sứ quán",
+            sort_order=0,
+        ),
+        FeeItem(kind="fee", amount=3500000, sort_order=1),
+    ]
+    procedure.execution_methods = methods
+    procedure.save_revision().publish()
+
+
+def test_a_fee_in_dollars_is_shown_in_dollars(client, catalog):
+    _charge_abroad(catalog["birth"])
+    page = soup(client.get(catalog["birth"].url))
+    rows = {
+        text(row.th): text(row)
+        for row in page.find("section", class_="summary-box").find("tbody")("tr")
+    }
+    assert "Lệ phí: 50 USD" in rows["Trực tiếp"]
+    assert "Phí: 3.500.000 đồng" in rows["Trực tiếp"]
+    assert "50 đồng" not in text(page)
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    offers = [(offer["price"], offer["priceCurrency"]) for offer in data["offers"]]
+    assert offers[:2] == [(50, "USD"), (3500000, "VND")]
 
 
 def test_json_ld_cannot_be_closed_by_editor_text(client, department):

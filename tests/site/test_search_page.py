@@ -5,7 +5,9 @@ import unicodedata
 import pytest
 from bs4 import BeautifulSoup
 
+from catalog.models import FeeItem
 from search.queries import MAX_TEXT_LENGTH
+from tests.site.data import index_catalog
 from tests.site.helpers import soup, text
 
 
@@ -23,6 +25,24 @@ def test_citizen_finds_birth_registration_typing_without_accents(
     assert page.select_one(".result mark") is not None
     assert "dang ky khai sinh" in text(page.find(id="result-count"))
     assert page.find("input", attrs={"name": "q"})["value"] == "dang ky khai sinh"
+
+
+def _hit(page, title):
+    return next(result for result in page.select(".result") if text(result.h3) == title)
+
+
+def test_a_fee_in_dollars_is_not_summarised_as_dong_or_free(client, catalog):
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].fees = [FeeItem(kind="charge", amount=20, currency="USD")]
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    index_catalog()
+    page = soup(client.get("/tim-kiem/", {"q": "khai sinh"}))
+    # the other fees are 0 and 25.000 đồng: no "0–25.000 đ", no "20 đ", no "miễn phí"
+    assert "Phí:" not in text(_hit(page, "Đăng ký khai sinh"))
+    page = soup(client.get("/tim-kiem/", {"q": "ket hon"}))
+    assert "Phí:" in text(_hit(page, "Đăng ký kết hôn"))  # the line itself still shows
 
 
 def test_facets_have_counts_and_narrow_the_results(client, indexed_catalog):

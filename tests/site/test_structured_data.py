@@ -11,6 +11,7 @@ import pytest
 import rdflib
 from pyshacl import validate
 
+from catalog.models import FeeItem
 from tests.factories import make_procedure
 from tests.site.helpers import soup
 
@@ -55,7 +56,7 @@ s:ChannelShape a sh:NodeShape ; sh:targetClass s:ServiceChannel ;
 s:OfferShape a sh:NodeShape ; sh:targetClass s:Offer ;
   sh:closed true ; sh:ignoredProperties ( rdf:type ) ;
   sh:property [ sh:path s:price ; sh:minCount 1 ; sh:maxCount 1 ; sh:nodeKind sh:Literal ] ,
-    [ sh:path s:priceCurrency ; sh:minCount 1 ; sh:in ( "VND" ) ] ,
+    [ sh:path s:priceCurrency ; sh:minCount 1 ; sh:in ( "VND" "USD" "EUR" ) ] ,
     [ sh:path s:name ; sh:nodeKind sh:Literal ] , [ sh:path s:description ; sh:nodeKind sh:Literal ] .
 
 s:AudienceShape a sh:NodeShape ; sh:targetClass s:Audience ;
@@ -104,6 +105,21 @@ def test_procedure_page_carries_a_valid_government_service(client, catalog):
         for offer in graph.objects(service, SCHEMA.offers)
     }
     assert (25000, "VND") in prices
+
+
+def test_a_fee_in_dollars_is_offered_in_dollars(client, catalog):
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[2].fees = [FeeItem(kind="service_fee", amount=15, currency="USD")]
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    graph = as_graph(page_jsonld(client, birth.url))
+    assert problems(graph) is None
+    prices = {
+        (int(graph.value(o, SCHEMA.price)), str(graph.value(o, SCHEMA.priceCurrency)))
+        for o in graph.subjects(rdflib.RDF.type, SCHEMA.Offer)
+    }
+    assert (15, "USD") in prices and (25000, "VND") not in prices
 
 
 def test_procedure_page_links_its_cpsv_ap_representations(client, catalog):
