@@ -71,11 +71,37 @@ class AmountField(forms.IntegerField):
         return amount
 
 
+def unix_newlines(data):
+    """The posted data with each line break as "\n".
+
+    Browsers send a textarea's line breaks as "\r\n" (HTML's form encoding), while imports and
+    the API store "\n": without this, saving an imported procedure unchanged rewrote every
+    multi-line text (the compare view hides the difference; API clients and the change feed see
+    it).
+    """
+    if data is None or not hasattr(data, "lists"):
+        return data
+    data = data.copy()
+    for key, values in list(data.lists()):
+        if any(isinstance(v, str) and "\r" in v for v in values):
+            data.setlist(
+                key,
+                [
+                    v.replace("\r\n", "\n").replace("\r", "\n")
+                    if isinstance(v, str)
+                    else v
+                    for v in values
+                ],
+            )
+    return data
+
+
 class CatalogPageForm(WagtailAdminPageForm):
     """The slug may be left empty: it is made from the Vietnamese title, without tone marks."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        # before the nested formsets (steps, methods, fees, documents) are bound to the data
+        super().__init__(unix_newlines(data), *args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
 

@@ -42,6 +42,13 @@ def stored(page: ProcedurePage) -> dict:
             [fee["amount"] for fee in method["fees"]]
             for method in content["execution_methods"]
         ],
+        "currencies": [
+            [fee["currency"] for fee in method["fees"]]
+            for method in content["execution_methods"]
+        ],
+        # multi-line texts: a browser posts their line breaks as \r\n
+        "summary": content["summary"],
+        "descriptions": [m["description"] for m in content["execution_methods"]],
     }
 
 
@@ -56,6 +63,8 @@ def procedure(site):
     fees = list(methods[0].fees.all())
     fees[0].amount = 3_500_000
     methods[0].fees = fees
+    methods[0].description = "Nộp tại Sở Tư pháp.\nNhận kết quả tại nơi nộp."
+    page.summary = "Đăng ký kết hôn giữa công dân Việt Nam.\nHai bên cùng có mặt."
     page.execution_methods = methods
     page.change_note = "Công bố lần đầu"
     page.save_revision().publish()
@@ -113,6 +122,9 @@ def test_dates_and_fees_survive_save_and_reach_the_public_page_and_api(
         "decision_date": "2025-07-01",
         "effective_date": "2025-07-15",
         "fees": [[3_500_000, 0], [4000]],
+        "currencies": [["VND", "VND"], ["VND"]],
+        "summary": "Đăng ký kết hôn giữa công dân Việt Nam.\nHai bên cùng có mặt.",
+        "descriptions": ["Nộp tại Sở Tư pháp.\nNhận kết quả tại nơi nộp.", ""],
     }
 
     context = _context(browser, DESKTOP, console)
@@ -154,8 +166,8 @@ def test_dates_and_fees_survive_save_and_reach_the_public_page_and_api(
     settle(page)
     press_footer(page, SAVE_DRAFT)
     assert stored(procedure) == {
+        **before,
         "decision_date": "2025-07-15",
-        "effective_date": "2025-07-15",
         "fees": [[3_500_000, 0], [3_500_000]],
     }, saved_message(page)
     assert page.locator('[name="execution_methods-1-fees-0-amount"]').input_value() == (
