@@ -303,6 +303,18 @@ def _current_snapshots(rows: list[tuple]) -> dict[int, dict[str, Any]]:
     return snapshots
 
 
+def _keep_stored_currencies(data: dict[str, Any], before: dict[str, Any]) -> None:
+    """A fee whose currency the file does not say (a spreadsheet from before the currency
+    column) keeps the one stored at its place, so re-importing an old sheet does not turn
+    dollars into đồng; a fee at a new place is in đồng."""
+    stored = before.get("execution_methods") or []
+    for i, method in enumerate(data.get("execution_methods") or []):
+        for j, fee in enumerate(method.get("fees") or []):
+            if "currency" in fee and not fee["currency"]:
+                fees = (stored[i].get("fees") or []) if i < len(stored) else []
+                fee["currency"] = fees[j]["currency"] if j < len(fees) else "VND"
+
+
 def run_import(
     *,
     results: list[ReadResult],
@@ -464,6 +476,7 @@ def _plan(
             pk, _national, _local, path, live, _draft, slug = row
             before = snapshots[pk]
             data = {**before, **record.data}
+            _keep_stored_currencies(data, before)
             current = comparable(before)
             # Equal to the stored content: nothing to build or validate (the common re-import).
             after = comparable(data_snapshot(data, slug=slug))

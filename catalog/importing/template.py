@@ -605,16 +605,22 @@ def _read_parts(parsed, records, first_row, result: ReadResult) -> None:
                         )
                     groups[group_key] = method
                     record.data["execution_methods"].append(method)
-                # A sheet from before the currency column holds đồng.
-                currency = _cell(
-                    row, "fee_currency", lambda v: choice_value("fee_currency", v)
-                ) or str(Currency.VND)
+                # A sheet from before the currency column says nothing of it (None): each
+                # fee keeps the currency stored at its place, đồng for a new one.
+                currency = (
+                    _cell(
+                        row, "fee_currency", lambda v: choice_value("fee_currency", v)
+                    )
+                    or str(Currency.VND)
+                    if "fee_currency" in row
+                    else None
+                )
                 amount = _cell(row, "fee_amount", parse_int)
                 if amount is not None and amount < 0:
                     raise _CellError(
                         "fee_amount",
                         "mức phí, lệ phí không được âm "
-                        f"({format_amount(amount, currency)})",
+                        f"({format_amount(amount, currency or str(Currency.VND))})",
                     )
                 kind = _cell(row, "fee_kind", lambda v: choice_value("fee_kind", v))
                 description = _text(row.get("fee_description"))

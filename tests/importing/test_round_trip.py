@@ -223,6 +223,35 @@ def test_fee_currency_is_exported_and_a_changed_currency_is_an_update(
 
 
 @pytest.mark.django_db
+def test_a_sheet_from_before_the_currency_column_keeps_stored_dollars(
+    client, generated_catalog, tmp_path
+):
+    """An editor re-imports a sheet exported before fees had a currency (no "Đơn vị tiền tệ",
+    the amount headed "Mức thu (đồng)"): nothing changed, and 50 USD stays 50 USD; the
+    independent check saw it become 50 đồng."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "cu.xlsx"
+    path.write_bytes(export(ProcedurePage.objects.live(), "xlsx"))
+    workbook = load_workbook(path)
+    sheet = workbook["Cách thức - Phí"]
+    header = [cell.value for cell in sheet[1]]
+    sheet.delete_cols(header.index("Đơn vị tiền tệ") + 1)
+    sheet.cell(row=1, column=header.index("Mức thu") + 1, value="Mức thu (đồng)")
+    workbook.save(path)
+
+    report = import_paths([path], options=ImportOptions(publish=True))
+    assert {(o.key, o.action) for o in report.outcomes} == {
+        ("1.000101", "unchanged"),
+        ("1.000102", "unchanged"),
+        ("1.000103", "unchanged"),
+    }
+    page = ProcedurePage.objects.get(national_code="1.000101")
+    html = client.get(page.url).content.decode()
+    assert "50 USD" in html and "50 đồng" not in html
+
+
+@pytest.mark.django_db
 def test_plain_row_snapshots_equal_the_model_snapshot(generated_catalog, department):
     """The import decides "unchanged" from rows; they must say what procedure_snapshot says."""
     from catalog.importing.snapshots import data_snapshot, stored_snapshots
