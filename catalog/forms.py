@@ -21,6 +21,10 @@ AMOUNT_PATTERN = re.compile(
 )
 
 
+# The đồng words AMOUNT_PATTERN lets an editor type after the number.
+DONG_WORDS = re.compile(r"(đồng|đ|vnđ|vnd)\s*$", re.IGNORECASE)
+
+
 def group_amount(value: int) -> str:
     """3500000 -> "3.500.000", the way amounts are written in Vietnam."""
     return f"{value:,}".replace(",", ".")
@@ -188,8 +192,33 @@ class ProcedurePageForm(CatalogPageForm):
             return "approve"
         return None
 
+    def _refuse_dong_in_another_currency(self) -> None:
+        """ "50 đồng" typed with USD chosen beside it: which one is meant? Ask, save nothing."""
+        methods = getattr(self, "formsets", {}).get("execution_methods")
+        for method_form in methods.forms if methods is not None else []:
+            fees = getattr(method_form, "formsets", {}).get("fees")
+            for fee_form in fees.forms if fees is not None else []:
+                data = fee_form.data
+                currency = data.get(fee_form.add_prefix("currency")) or "VND"
+                typed = data.get(fee_form.add_prefix("amount")) or ""
+                if currency == "VND" or not DONG_WORDS.search(typed):
+                    continue
+                if fee_form.errors.get("amount") or data.get(
+                    fee_form.add_prefix("DELETE")
+                ):
+                    continue
+                fee_form.add_error(
+                    "amount",
+                    _(
+                        "Mức thu ghi “%(typed)s” (đồng) nhưng đơn vị tiền tệ bên cạnh là "
+                        "%(currency)s: hãy chỉ nhập số, hoặc chọn Đồng Việt Nam."
+                    )
+                    % {"typed": typed.strip(), "currency": currency},
+                )
+
     def clean(self):
         cleaned_data = super().clean()
+        self._refuse_dong_in_another_currency()
         action = self.publishing_action()
         note = (cleaned_data.get("change_note") or "").strip()
         if action == "approve" and not note and "change_note" in self.fields:

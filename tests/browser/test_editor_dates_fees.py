@@ -211,3 +211,35 @@ def test_dates_and_fees_survive_save_and_reach_the_public_page_and_api(
         0,
     ]
     assert body["change_history"][0]["change_note"] == CHANGE_NOTE
+
+
+def test_dong_typed_beside_another_currency_is_asked_about_not_saved(
+    site, browser, console, procedure, people
+):
+    """An editor picks USD and types "50 đồng": the form says the two disagree and saves
+    nothing (it used to save 50 USD without a word)."""
+    before = stored(procedure)
+    revisions = procedure.revisions.count()
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, site["url"], people["editor"])
+    page.goto(f"{site['url']}/admin/pages/{procedure.pk}/edit/")
+    page.get_by_role("tab", name="Phí và thời hạn").click()
+    page.locator('[name="execution_methods-1-fees-0-currency"]').select_option("USD")
+    amount = page.locator('[name="execution_methods-1-fees-0-amount"]')
+    amount.click()
+    amount.press("Control+a")
+    amount.press_sequentially("50 đồng", delay=20)
+    settle(page)
+    press_footer(page, SAVE_DRAFT)
+    assert procedure.revisions.count() == revisions, saved_message(page)
+    assert stored(procedure) == before
+    page.get_by_role("tab", name="Phí và thời hạn").click()
+    assert "nhưng đơn vị tiền tệ bên cạnh là USD" in page.locator("main").inner_text()
+    # what the editor typed and chose is still there to correct
+    assert page.locator('[name="execution_methods-1-fees-0-amount"]').input_value() == (
+        "50 đồng"
+    )
+    currency = page.locator('[name="execution_methods-1-fees-0-currency"]')
+    assert currency.input_value() == "USD"
+    context.close()
