@@ -58,7 +58,8 @@ class BrowserFormData(HTMLParser):
     the form or pointing at it with form="id"; none inside <template> (inline-panel blueprints);
     no disabled control; checkboxes and radios only when checked (value "on" by default); a
     select sends its selected options, a single select with none selected its first option; a
-    textarea its text without the one newline that follows the start tag; file inputs and
+    textarea its text without the one newline that follows the start tag, each line break sent
+    as CR LF (the form encoding's rule; the admin once stored that as a change); file inputs and
     buttons send nothing.
     """
 
@@ -119,7 +120,8 @@ class BrowserFormData(HTMLParser):
             attrs, text = self._textarea["attrs"], self._textarea["text"]
             if self._belongs(attrs):
                 text = text[1:] if text.startswith("\n") else text
-                self.pairs.append((attrs["name"], text.replace("\r\n", "\n")))
+                lines = text.replace("\r\n", "\n").replace("\r", "\n")
+                self.pairs.append((attrs["name"], lines.replace("\n", "\r\n")))
             self._textarea = None
 
     def handle_data(self, data):
