@@ -52,7 +52,8 @@
         }
         if (item.code) {
           var code = document.createElement("span");
-          code.className = "code"; code.textContent = item.code;
+          /* the space keeps the department and the code apart for screen readers */
+          code.className = "code"; code.textContent = " " + item.code;
           li.appendChild(code);
         }
         li.addEventListener("mousedown", function (event) { event.preventDefault(); go(item); });
