@@ -13,16 +13,15 @@ from catalog.text import vietnamese_slug
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
+# The đồng words an editor may type after an amount.
+DONG_SUFFIX = r"đồng|đ|vnđ|vnd"
 # 3500000, 3.500.000 or 3 500 000 (one separator throughout), optionally followed by "đồng"/"đ".
 AMOUNT_PATTERN = re.compile(
     r"(?P<sign>-?)\s*(?P<number>\d+|\d{1,3}(?P<sep>[. ])\d{3}(?:(?P=sep)\d{3})*)"
-    r"\s*(?:đồng|đ|vnđ|vnd)?",
+    rf"\s*(?:{DONG_SUFFIX})?",
     re.IGNORECASE,
 )
-
-
-# The đồng words AMOUNT_PATTERN lets an editor type after the number.
-DONG_WORDS = re.compile(r"(đồng|đ|vnđ|vnd)\s*$", re.IGNORECASE)
+DONG_WORDS = re.compile(rf"(?:{DONG_SUFFIX})\s*$", re.IGNORECASE)
 
 
 def group_amount(value: int) -> str:

@@ -22,7 +22,7 @@ from wagtail.search import index
 
 from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
-from catalog.forms import ProcedurePageForm
+from catalog.forms import ProcedurePageForm, group_amount
 from catalog.models.mixins import VietnameseSlugMixin
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
@@ -98,7 +98,7 @@ class Currency(models.TextChoices):
 def format_amount(amount: int, currency: str) -> str:
     """3500000, VND -> "3.500.000 đồng"; 50, USD -> "50 USD" (grouped the Vietnamese way)."""
     unit = "đồng" if currency == Currency.VND else currency
-    return f"{amount:,}".replace(",", ".") + f" {unit}"
+    return f"{group_amount(amount)} {unit}"
 
 
 def fee_range(fees) -> tuple[int | None, int | None]:

@@ -18,6 +18,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from catalog.forms import group_amount
 from catalog.models import Channel, TimeUnit
 from catalog.request_values import whole_number
 from catalog.selectors import (
@@ -429,6 +430,6 @@ def grouped(value) -> str:
 def vnd(amount) -> str:
     """25000 -> "25.000", the way amounts are written in Vietnam (as FeeItem.amount_display)."""
     try:
-        return f"{int(amount):,}".replace(",", ".")
+        return group_amount(int(amount))
     except (TypeError, ValueError):
         return ""
