@@ -5,6 +5,7 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -460,6 +461,26 @@ class ExecutionMethod(ClusterableModel, Orderable):
         if BARE_NUMBER.fullmatch(text):
             return f"{text} ({_('không ghi rõ đơn vị thời gian')})"
         return text
+
+    @staticmethod
+    def localize_processing_time(shown: str) -> str:
+        """A time that `format_processing_time` wrote in Vietnamese, in the active language.
+
+        The search index keeps the Vietnamese form ("15 ngày làm việc"); an English results page
+        reads "15 working days", as the procedure page does. Free text from the source stays as
+        written: only the forms this class writes itself are recognised.
+        """
+        number, _space, rest = shown.partition(" ")
+        if not BARE_NUMBER.fullmatch(number):
+            return shown
+        with translation.override("vi"):
+            units = {str(unit.label): unit for unit in TimeUnit}
+            no_unit = f"({_('không ghi rõ đơn vị thời gian')})"
+        if rest in units:
+            return f"{number} {units[rest].label}"
+        if rest == no_unit:
+            return f"{number} ({_('không ghi rõ đơn vị thời gian')})"
+        return shown
 
 
 class AmountField(models.BigIntegerField):

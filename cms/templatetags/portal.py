@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog.forms import group_amount
-from catalog.models import Channel, TimeUnit
+from catalog.models import Channel, ExecutionMethod, TimeUnit
 from catalog.request_values import whole_number
 from catalog.selectors import (
     procedure_public_context,
@@ -424,6 +424,12 @@ def grouped(value) -> str:
     if value is None or value == "":
         return ""
     return number_format(value, force_grouping=True)
+
+
+@register.filter
+def local_time(shown: str) -> str:
+    """A search result's processing time ("15 ngày làm việc") in the page's language."""
+    return ExecutionMethod.localize_processing_time(shown or "")
 
 
 @register.filter

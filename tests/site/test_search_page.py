@@ -321,3 +321,52 @@ def test_online_filter_labels_follow_each_visitors_language(client, indexed_cata
     page = soup(client.get("/tim-kiem/", {"truc-tuyen": "full"}))
     assert "Dịch vụ công trực tuyến toàn trình" in text(page)
     assert "Fully online" not in text(page)
+
+
+def _times(page):
+    return [
+        text(item)
+        for item in page.select(".result .meta li")
+        if text(item).startswith(("Thời hạn", "Time"))
+    ]
+
+
+def test_result_times_are_in_the_visitors_language(client, catalog):
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].processing_time_value, methods[0].processing_time_unit = 3, "working_day"
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    index_catalog()
+    vietnamese = soup(client.get("/tim-kiem/", {"q": "dang ky khai sinh"}))
+    assert "Thời hạn: 3 ngày làm việc" in text(_hit(vietnamese, "Đăng ký khai sinh"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = soup(client.get("/tim-kiem/", {"q": "dang ky khai sinh"}))
+    shown = text(_hit(english, "Đăng ký khai sinh"))
+    assert "3 working days" in shown and "ngày" not in shown
+    assert not any("ngày làm việc" in time for time in _times(english))
+
+
+@pytest.mark.parametrize(
+    ("shown", "english"),
+    [
+        ("3 ngày làm việc", "3 working days"),
+        ("2,5 giờ", "2,5 hours"),
+        ("7 (không ghi rõ đơn vị thời gian)", None),
+        ("Trong ngày", "Trong ngày"),  # free text from the source stays as written
+        ("5 ngày kể từ ngày nhận hồ sơ", "5 ngày kể từ ngày nhận hồ sơ"),
+    ],
+)
+def test_only_times_the_catalog_wrote_itself_are_translated(shown, english):
+    from django.utils import translation
+
+    from catalog.models import ExecutionMethod
+
+    with translation.override("vi"):
+        assert ExecutionMethod.localize_processing_time(shown) == shown
+    with translation.override("en"):
+        result = ExecutionMethod.localize_processing_time(shown)
+    if english is None:
+        assert result.startswith("7 (") and "không" not in result
+    else:
+        assert result == english
