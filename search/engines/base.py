@@ -3,6 +3,7 @@ facet labels and "did you mean", so that ranking differences come only from the 
 
 from __future__ import annotations
 
+import collections
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,7 +19,9 @@ from search.analysis import (
     SynonymTable,
     analyze_query,
     edit_distance,
+    exact_tokens,
     file_synonyms,
+    fold,
     folded_tokens,
     fuzzy_distance,
     normalize,
@@ -87,6 +90,24 @@ class SearchEngine:
                     counts[token] = counts.get(token, 0) + 1
         self._db_vocabulary = (time.monotonic(), counts)
         return counts
+
+    def written_forms(self) -> dict[str, str]:
+        """Each folded name word's most frequent written form ("hon" -> "hôn"), so that a "did
+        you mean" for a query typed with diacritics keeps them. Read from the database copy of
+        the index, whatever the engine, and kept for VOCABULARY_TTL seconds."""
+        cached = getattr(self, "_db_written_forms", None)
+        if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
+            return cached[1]
+        from search.models import SearchRecord
+
+        counts: collections.Counter[str] = collections.Counter()
+        for name in SearchRecord.objects.values_list("name", flat=True).iterator():
+            counts.update(exact_tokens(name))
+        forms: dict[str, str] = {}
+        for word, _count in counts.most_common():
+            forms.setdefault(fold(word), word)
+        self._db_written_forms = (time.monotonic(), forms)
+        return forms
 
     def health(self) -> dict:
         raise NotImplementedError
@@ -173,15 +194,18 @@ class SearchEngine:
         self, analyzed: AnalyzedQuery, known: frozenset[str] = frozenset()
     ) -> str | None:
         """The query with each word no name holds (and not in `known`) replaced by the most
-        frequent indexed word within 2 edits, when one is."""
+        frequent indexed word within 2 edits, when one is. A query typed with diacritics gets
+        its words back as typed and the replacements as names write them ("đăng ký khia sinh"
+        -> "đăng ký khai sinh"); one typed without gets plain letters."""
         vocabulary = self.vocabulary()
         if not vocabulary or not analyzed.folded:
             return None
+        typed = analyzed.exact if len(analyzed.exact) == len(analyzed.folded) else []
         changed = False
         words = []
-        for token in analyzed.folded:
+        for position, token in enumerate(analyzed.folded):
             if token in known or self.is_known(token):
-                words.append(token)
+                words.append(typed[position] if typed else token)
                 continue
             best = None
             mask = _letters(token)
@@ -200,10 +224,13 @@ class SearchEngine:
                     if best is None or key < best[0]:
                         best = (key, candidate)
             if best:
-                words.append(best[1])
+                written = (
+                    self.written_forms().get(best[1], best[1]) if typed else best[1]
+                )
+                words.append(written)
                 changed = True
             else:
-                words.append(token)
+                words.append(typed[position] if typed else token)
         return " ".join(words) if changed else None
 
     def _lettered(self, vocabulary: dict[str, int]) -> list[tuple[str, int, int]]:

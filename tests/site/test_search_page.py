@@ -87,6 +87,13 @@ def test_misspelling_offers_did_you_mean(client, indexed_catalog):
     assert _hits(followed)[0] == "Đăng ký khai sinh"
 
 
+def test_did_you_mean_keeps_the_diacritics_the_citizen_typed(client, indexed_catalog):
+    page = soup(client.get("/tim-kiem/", {"q": "Đăng ký khia sinh"}))
+    assert text(page.select_one(".notice a")) == "đăng ký khai sinh"
+    page = soup(client.get("/tim-kiem/", {"q": "đăng ký kết hônn"}))
+    assert text(page.select_one(".notice a")) == "đăng ký kết hôn"
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [
