@@ -35,6 +35,8 @@ from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
 
 TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
 FEW_RESULTS = 3  # below this many hits, offer "did you mean"
+# Autocomplete reads this many names before putting the ones that begin with the typed words first.
+SUGGEST_POOL = 40
 # Past this many words a query is a question: a respelling of all of it, for one word no name
 # holds, helps no one when it found results (a citizen's pasted question got "... hai quan ...").
 DID_YOU_MEAN_WORDS = 6
@@ -184,7 +186,37 @@ class SearchEngine:
         limit = max(1, min(int(limit), 20))
         if not tokens:
             return []
-        return self._suggest(tokens, limit)
+        found = self._suggest(tokens, max(limit, SUGGEST_POOL))
+        # Names that begin with what was typed first, shorter ones before longer ones: "khai s"
+        # offers *Đăng ký khai sinh* before *Đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ,
+        # con*; the others keep the engine's order after them.
+        typed = " ".join(tokens)
+        leading = sorted(
+            (item for item in found if _begins_with(item["name"], typed)),
+            key=lambda item: len(item["name"]),
+        )
+        if len(leading) >= limit:
+            return leading[:limit]
+        # An abbreviation or everyday word no name holds ("cccd", "gplx", "passport", "so do"):
+        # what the vocabulary says it means, as the search would answer it.
+        meant = []
+        if analyze_query(text[:200]).expansions:
+            hits = self.search(SearchQuery(text=text[:200], page_size=limit)).hits
+            meant = [
+                {
+                    "code": hit.code,
+                    "name": hit.name,
+                    "url": hit.url,
+                    "department": hit.department,
+                }
+                for hit in hits
+            ]
+        items, seen = [], set()
+        for item in leading + meant + found:
+            if item["url"] not in seen:
+                seen.add(item["url"])
+                items.append(item)
+        return items[:limit]
 
     def is_known(self, token: str) -> bool:
         """Whether a query word occurs in the index at all (typos usually do not)."""
@@ -285,6 +317,15 @@ class SearchEngine:
             buckets.sort(key=lambda b: (-b.count, b.label))
             facets[name] = buckets
         return facets
+
+
+def _begins_with(name: str, typed: str) -> bool:
+    """Whether a name, less a leading "Thủ tục", begins with the typed (folded) words; the
+    last word may be unfinished."""
+    words = " ".join(folded_tokens(name))
+    if words.startswith("thu tuc "):
+        words = words[len("thu tuc ") :]
+    return words.startswith(typed)
 
 
 def suggestion(payload: dict) -> dict:

@@ -166,6 +166,35 @@ def test_autocomplete_on_names(engine, indexed):
     assert engine.suggest("zzzzqqq", limit=5) == []
 
 
+def test_autocomplete_understands_abbreviations_no_name_holds(engine, indexed):
+    # "cccd" is in no name: the vocabulary says it is the citizen ID card (căn cước)
+    names = [s["name"] for s in engine.suggest("cccd", limit=5)]
+    assert names and all("căn cước" in name for name in names[:2]), names
+
+
+def test_autocomplete_puts_names_beginning_with_the_typed_words_first():
+    from search.engines.base import SearchEngine
+
+    class InEngineOrder(SearchEngine):
+        def _suggest(self, tokens, limit):
+            names = [
+                "Ghi vào sổ việc đăng ký kết hôn ở nước ngoài",
+                "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",
+                "Đăng ký kết hôn lưu động",
+            ]
+            return [
+                {"code": str(i), "name": n, "url": f"/{i}/", "department": "X"}
+                for i, n in enumerate(names)
+            ]
+
+    names = [item["name"] for item in InEngineOrder().suggest("dang ky ket", limit=3)]
+    assert names == [
+        "Đăng ký kết hôn lưu động",  # begins with the words, shortest
+        "Thủ tục đăng ký kết hôn có yếu tố nước ngoài",  # "Thủ tục" aside
+        "Ghi vào sổ việc đăng ký kết hôn ở nước ngoài",  # the words come later
+    ]
+
+
 def test_best_bets_pin_a_procedure_for_a_query(engine, indexed):
     from search.models import BestBet
 
