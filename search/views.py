@@ -200,6 +200,12 @@ def search(request):
         result = _run_search(text, filters, page)
     except BadSearchRequest as exc:
         context["error"] = str(exc)
+        if not context[
+            "query"
+        ]:  # a repeated q: the box offers the first, to search again
+            typed = (request.GET.getlist("q") or [""])[0]
+            if not has_unreadable_characters(typed):
+                context["query"] = shorten(clean_text(typed))
         return render(request, "search/search.html", context, status=400)
     except BaseException as exc:  # engine and fallback both failed: say so, never a 500
         # tantivy's Rust panics arrive as pyo3's PanicException, a BaseException;

@@ -213,6 +213,8 @@ def test_a_repeated_single_parameter_is_refused_as_on_the_api(
         f"Địa chỉ tìm kiếm có tham số “{name}” 2 lần; tham số này chỉ được có một "
         "lần. Hãy tìm lại từ ô tìm kiếm."
     )
+    # the box is there to search again, with the first text typed
+    assert page.find("input", attrs={"name": "q"})["value"] == "khai sinh"
     assert not page.select(".result")
     api = client.get("/api/v1/search/", {"q": "khai sinh", "page": ["2", "3"]})
     assert api.status_code == 400 and "một lần" in api.json()["message"]
