@@ -105,12 +105,14 @@ def fee_range(fees) -> tuple[int | None, int | None]:
     """Lowest and highest amount in đồng, for one-line summaries; (None, None) when unknown.
 
     Free is free in any currency, but a charge in another currency cannot be put on a đồng
-    scale: then there is no summary, and the page lists each fee with its currency.
+    scale: then there is no summary, and the page lists each fee with its currency. Nor is
+    there one beside a fee whose amount is not fixed (set by another text, a rate): a range
+    or "free" drawn from the other fees would leave that one out.
     """
     amounts = []
     for fee in fees:
         if fee.amount is None:
-            continue
+            return None, None
         if fee.amount and fee.currency != Currency.VND:
             return None, None
         amounts.append(fee.amount)

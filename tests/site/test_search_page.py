@@ -45,6 +45,27 @@ def test_a_fee_in_dollars_is_not_summarised_as_dong_or_free(client, catalog):
     assert "Phí:" in text(_hit(page, "Đăng ký kết hôn"))  # the line itself still shows
 
 
+def test_a_fee_without_a_fixed_amount_is_not_summarised_as_free(client, catalog):
+    """Free beside 'set by the province's council' is not free: no range is drawn."""
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].fees = [
+        FeeItem(kind="fee", amount=0),
+        FeeItem(
+            kind="charge",
+            amount=None,
+            description="Theo quy định của Hội đồng nhân dân cấp tỉnh",
+        ),
+    ]
+    methods[1:] = []
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    index_catalog()
+    page = soup(client.get("/tim-kiem/", {"q": "khai sinh"}))
+    hit = text(_hit(page, "Đăng ký khai sinh"))
+    assert "miễn phí" not in hit.lower() and "Phí:" not in hit
+
+
 def test_facets_have_counts_and_narrow_the_results(client, indexed_catalog):
     page = soup(client.get("/tim-kiem/"))
     assert len(_hits(page)) == 4
