@@ -4,6 +4,8 @@ import re
 import unicodedata
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# A processing time written as a number alone, with no unit ("5", "12,5").
+BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def fold(text: str) -> str:

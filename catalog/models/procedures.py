@@ -1,7 +1,5 @@
 """The administrative procedure ("thủ tục hành chính") and its inline parts."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -24,6 +22,7 @@ from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm, group_amount
 from catalog.models.mixins import VietnameseSlugMixin
+from catalog.text import BARE_NUMBER
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -40,9 +39,6 @@ def sort_code() -> models.Case:
         default=models.F("local_code"),
     )
 
-
-# A processing time written as a number alone, with no unit ("5", "12,5").
-BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 procedure_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",

@@ -496,3 +496,39 @@ def test_a_fee_with_neither_amount_nor_text_states_nothing(
     )
     assert response.status_code == 200
     assert "Chưa ghi mức phí, lệ phí" in response.content.decode()
+
+
+def test_a_bare_figure_as_processing_time_is_named_as_missing_its_unit(
+    client, editor, bare_procedure
+):
+    """ "7" is shown as "7 (không ghi rõ đơn vị thời gian)": not a complete processing time."""
+    client.force_login(editor)
+    method = "execution_methods-0-"
+    response = _submit(
+        client,
+        bare_procedure,
+        **{
+            f"{method}processing_time_value": "",
+            f"{method}processing_time_unit": "",
+            f"{method}processing_time_text": "7",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Thời hạn giải quyết “7” chưa ghi đơn vị" in html
+    assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
+
+
+def test_a_processing_time_in_words_is_complete(client, editor, bare_procedure):
+    client.force_login(editor)
+    method = "execution_methods-0-"
+    response = _submit(
+        client,
+        bare_procedure,
+        **{
+            f"{method}processing_time_value": "",
+            f"{method}processing_time_unit": "",
+            f"{method}processing_time_text": "Trong ngày làm việc",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
