@@ -532,3 +532,31 @@ def test_a_processing_time_in_words_is_complete(client, editor, bare_procedure):
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
+
+
+@pytest.mark.parametrize(
+    ("typed", "chosen", "message"),
+    [
+        ("50 USD", "VND", "“50 USD” (USD) nhưng đơn vị tiền tệ bên cạnh là VND"),
+        ("$50", "VND", "“$50” (USD) nhưng đơn vị tiền tệ bên cạnh là VND"),
+        ("50 EUR", "USD", "“50 EUR” (EUR) nhưng đơn vị tiền tệ bên cạnh là USD"),
+        ("50 đồng", "USD", "“50 đồng” (đồng) nhưng đơn vị tiền tệ bên cạnh là USD"),
+    ],
+)
+def test_a_currency_typed_that_differs_from_the_one_chosen_is_named(
+    client, editor, department, typed, chosen, message
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = [chosen]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html, html[:2000]
+    assert AMOUNT_ERROR not in html  # the specific message, not the generic one
+    assert page.get_latest_revision().pk == before
