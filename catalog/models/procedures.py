@@ -467,6 +467,11 @@ class AmountField(models.BigIntegerField):
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": AmountFormField, **kwargs})
 
+    def compare_display(self, obj, value) -> str:
+        """The amount with the currency of the fee it belongs to (the moderator's compare
+        view): "30.000" alone reads as đồng even when the fee is in dollars."""
+        return format_amount(value, obj.currency)
+
     def deconstruct(self):
         # Stored exactly like a BigIntegerField: only the admin form differs, no migration.
         name, _path, args, kwargs = super().deconstruct()
@@ -519,6 +524,9 @@ class FeeItem(Orderable):
         super().clean()
         if self.amount is not None and self.amount < 0:
             raise ValidationError({"amount": _("Mức phí, lệ phí không được âm.")})
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.amount_display}"
 
     @property
     def amount_display(self) -> str:
