@@ -27,7 +27,7 @@ def vietnamese_slug(text: str, max_length: int = 80) -> str:
 _FREE_OF_CHARGE = re.compile(
     r"^(?:dong )?"
     r"(?:mien(?: thu)?(?: le)? phi|khong (?:thu|mat|phai nop|co)(?: le)? phi|khong thu|0 dong)"
-    r"(?! (?:cho|doi voi|voi|trong|khi|neu|theo|tai|o)\b)"
+    r"(?! (?:cho|doi voi|voi|trong|khi|neu|tai|o)\b)"
 )
 
 

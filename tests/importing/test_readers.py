@@ -106,6 +106,8 @@ def test_detail_record_fee_currencies(tmp_path):
         ("", 0),
         ("Miễn phí", 0),
         ("Không thu phí", 0),
+        ("Miễn lệ phí theo Nghị quyết của HĐND Thành phố.", 0),
+        ("Miễn lệ phí khi nộp qua mạng điện tử", None),  # free on one condition
         ("Miễn lệ phí. Phí cấp bản sao Trích lục (nếu có yêu cầu) theo Thông tư", 0),
         ("Theo quy định của Hội đồng nhân dân cấp tỉnh", None),
         ("Mức thu do HĐND tỉnh quyết định", None),
