@@ -507,8 +507,9 @@ class FeeItem(Orderable):
                     "amount",
                     help_text=_(
                         "Số tiền nguyên theo đơn vị tiền tệ bên cạnh, ví dụ 3.500.000 (đồng) "
-                        "hoặc 50 (USD). Nhập 0 nếu miễn phí; để trống nếu văn bản không quy "
-                        "định số tiền."
+                        "hoặc 50 (USD). Nhập 0 chỉ khi miễn phí; để trống nếu mức thu không "
+                        "cố định (do HĐND cấp tỉnh quyết định, theo biểu phí, theo tỷ lệ) và "
+                        "ghi điều đó ở ô điều kiện bên dưới."
                     ),
                 ),
                 FieldPanel("currency"),
