@@ -114,7 +114,11 @@ class FeeSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=FeeKind.choices)
     amount = serializers.IntegerField(
         allow_null=True,
-        help_text="Whole units of `currency` (VND: đồng); 0: free; null: not fixed.",
+        help_text=(
+            "Whole units of `currency` (VND: đồng); 0: free; null: not fixed, set "
+            "elsewhere as `description` says (a council's resolution, a schedule of "
+            "rates, a percentage): not free, never read it as 0."
+        ),
     )
     currency = serializers.ChoiceField(
         choices=Currency.choices, help_text="ISO 4217 code of `amount`."

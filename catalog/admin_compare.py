@@ -183,13 +183,20 @@ class FieldDiff(compare.FieldComparison):
             return _("#%(id)s (không còn tồn tại)") % {"id": pk}
         return str(related)
 
+    def _shown(self, obj, value) -> str:
+        # A field that reads with a sibling (an amount with its fee's currency) says how.
+        shown_with = getattr(self.field, "compare_display", None)
+        if shown_with is not None and obj is not None and value is not None:
+            return shown_with(obj, value)
+        return self.display(value)
+
     @cached_property
     def display_a(self) -> str:
-        return self.display(self.val_a)
+        return self._shown(self.obj_a, self.val_a)
 
     @cached_property
     def display_b(self) -> str:
-        return self.display(self.val_b)
+        return self._shown(self.obj_b, self.val_b)
 
     def value_html(self, side: str = "b"):
         """One side's value, for an added or removed part."""

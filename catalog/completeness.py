@@ -1,7 +1,8 @@
 """What a procedure must hold before it is submitted for review or published from the admin.
 
-A step, an execution method with a processing time, a fee statement (an amount, 0 meaning
-"miễn phí") and a dossier case with at least one document. Drafts may have gaps; programmatic
+A step, an execution method with a processing time (a bare figure must say its unit), a fee
+statement (an amount, 0 meaning "miễn phí", or the text that sets an amount not fixed) and a
+dossier case with at least one document. Drafts may have gaps; programmatic
 imports are not held to this (docs/adr/004-completeness-before-submit.md).
 """
 
@@ -11,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+
+from catalog.text import BARE_NUMBER
 
 Part = Mapping[str, Any]
 
@@ -34,12 +37,25 @@ def missing_parts(
         gaps.setdefault("execution_methods", []).append(
             str(_("Chưa có cách thức thực hiện nào ghi thời hạn giải quyết."))
         )
-    if not any(fee.get("amount") is not None for _m, fees in methods for fee in fees):
+    for method, _fees in methods:
+        text = (method.get("processing_time_text") or "").strip()
+        if method.get("processing_time_value") is None and BARE_NUMBER.fullmatch(text):
+            gaps.setdefault("execution_methods", []).append(
+                str(
+                    _(
+                        "Thời hạn giải quyết “%(text)s” chưa ghi đơn vị: nhập số vào ô "
+                        "thời hạn và chọn đơn vị (ngày làm việc, ngày, giờ, tháng)."
+                    )
+                    % {"text": text}
+                )
+            )
+    if not any(_states_fee(fee) for _m, fees in methods for fee in fees):
         gaps.setdefault("execution_methods", []).append(
             str(
                 _(
                     "Chưa ghi mức phí, lệ phí: nhập số tiền, hoặc 0 nếu miễn phí, "
-                    "trong một cách thức thực hiện."
+                    "trong một cách thức thực hiện; nếu mức thu do văn bản khác quy "
+                    "định, để trống số tiền và ghi điều đó trong phần điều kiện."
                 )
             )
         )
@@ -51,9 +67,17 @@ def missing_parts(
 
 
 def _has_processing_time(method: Part) -> bool:
+    """A number with its unit, or words; a bare figure ("7") says no unit and does not count."""
+    text = (method.get("processing_time_text") or "").strip()
     return method.get("processing_time_value") is not None or bool(
-        (method.get("processing_time_text") or "").strip()
+        text and not BARE_NUMBER.fullmatch(text)
     )
+
+
+def _states_fee(fee: Part) -> bool:
+    """An amount (0: free), or no fixed amount with the text that sets it ("Theo quy định của
+    HĐND cấp tỉnh", a schedule of rates)."""
+    return fee.get("amount") is not None or bool((fee.get("description") or "").strip())
 
 
 def missing_parts_of_page(page) -> dict[str, list[str]]:

@@ -21,7 +21,33 @@ AMOUNT_PATTERN = re.compile(
     rf"\s*(?:{DONG_SUFFIX})?",
     re.IGNORECASE,
 )
-DONG_WORDS = re.compile(rf"(?:{DONG_SUFFIX})\s*$", re.IGNORECASE)
+# The currency an amount names beside its figure ("50 USD", "$50", "50 đồng"), figure and
+# blanks taken out: ISO code -> the words, the unit the message names it by, the choice's label.
+TYPED_CURRENCIES = {
+    "VND": (
+        re.compile(rf"(?:{DONG_SUFFIX})", re.IGNORECASE),
+        "đồng",
+        _("Đồng Việt Nam"),
+    ),
+    "USD": (
+        re.compile(r"usd|us\$|\$|đô(?:la(?:mỹ)?)?|dola|dollars?", re.IGNORECASE),
+        "USD",
+        _("Đô la Mỹ (USD)"),
+    ),
+    "EUR": (re.compile(r"eur|euros?|€", re.IGNORECASE), "EUR", _("Euro (EUR)")),
+}
+_FIGURE_AND_BLANKS = re.compile(r"[\d.,\s\u00a0\u202f\u2009-]")
+
+
+def typed_currency(text: str) -> str | None:
+    """The ISO code of the currency written beside a figure, None when none or unknown."""
+    if not re.search(r"\d", text):
+        return None
+    words = _FIGURE_AND_BLANKS.sub("", text)
+    for code, (pattern, _unit, _label) in TYPED_CURRENCIES.items():
+        if words and pattern.fullmatch(words):
+            return code
+    return None
 
 
 def group_amount(value: int) -> str:
@@ -191,33 +217,42 @@ class ProcedurePageForm(CatalogPageForm):
             return "approve"
         return None
 
-    def _refuse_dong_in_another_currency(self) -> None:
-        """ "50 đồng" typed with USD chosen beside it: which one is meant? Ask, save nothing."""
+    def _refuse_a_currency_not_chosen(self) -> None:
+        """ "50 đồng" typed with USD chosen beside it, or "50 USD" with đồng: which one is
+        meant? Ask in those words, save nothing."""
         methods = getattr(self, "formsets", {}).get("execution_methods")
         for method_form in methods.forms if methods is not None else []:
             fees = getattr(method_form, "formsets", {}).get("fees")
             for fee_form in fees.forms if fees is not None else []:
                 data = fee_form.data
+                if data.get(fee_form.add_prefix("DELETE")):
+                    continue
                 currency = data.get(fee_form.add_prefix("currency")) or "VND"
-                typed = data.get(fee_form.add_prefix("amount")) or ""
-                if currency == "VND" or not DONG_WORDS.search(typed):
+                typed = (data.get(fee_form.add_prefix("amount")) or "").strip()
+                named = typed_currency(typed)
+                if named is None or named == currency:
                     continue
-                if fee_form.errors.get("amount") or data.get(
-                    fee_form.add_prefix("DELETE")
-                ):
-                    continue
+                _pattern, unit, label = TYPED_CURRENCIES[named]
+                # Replaces the amount's own error: "50 USD" is no figure to the amount field,
+                # and "must be a whole amount" would not say what is wrong.
+                fee_form.errors.pop("amount", None)
                 fee_form.add_error(
                     "amount",
                     _(
-                        "Mức thu ghi “%(typed)s” (đồng) nhưng đơn vị tiền tệ bên cạnh là "
-                        "%(currency)s: hãy chỉ nhập số, hoặc chọn Đồng Việt Nam."
+                        "Mức thu ghi “%(typed)s” (%(unit)s) nhưng đơn vị tiền tệ bên cạnh "
+                        "là %(currency)s: hãy chỉ nhập số, hoặc chọn %(label)s."
                     )
-                    % {"typed": typed.strip(), "currency": currency},
+                    % {
+                        "typed": typed,
+                        "unit": unit,
+                        "currency": currency,
+                        "label": label,
+                    },
                 )
 
     def clean(self):
         cleaned_data = super().clean()
-        self._refuse_dong_in_another_currency()
+        self._refuse_a_currency_not_chosen()
         action = self.publishing_action()
         note = (cleaned_data.get("change_note") or "").strip()
         if action == "approve" and not note and "change_note" in self.fields:

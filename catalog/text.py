@@ -4,6 +4,8 @@ import re
 import unicodedata
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# A processing time written as a number alone, with no unit ("5", "12,5").
+BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 def fold(text: str) -> str:
@@ -17,3 +19,19 @@ def vietnamese_slug(text: str, max_length: int = 80) -> str:
     """Clean URLs that survive every client: "Đăng ký khai sinh" -> "dang-ky-khai-sinh"."""
     slug = _NON_SLUG.sub("-", fold(text)).strip("-")
     return slug[:max_length].rstrip("-") or "trang"
+
+
+# A fee description that says the charge is waived for everyone: "Miễn phí", "Miễn lệ phí.",
+# "Không thu phí", "0 đồng". One that waives it only for some ("Miễn lệ phí cho người thuộc hộ
+# nghèo", "... đối với ...") says that the others pay.
+_FREE_OF_CHARGE = re.compile(
+    r"^(?:dong )?"
+    r"(?:mien(?: thu)?(?: le)? phi|khong (?:thu|mat|phai nop|co)(?: le)? phi|khong thu|0 dong)"
+    r"(?! (?:cho|doi voi|voi|trong|khi|neu|tai|o)\b)"
+)
+
+
+def says_free_of_charge(description: str) -> bool:
+    """Whether a fee's description states that it costs nothing (an empty one states nothing)."""
+    words = " ".join(_NON_SLUG.sub(" ", fold(description)).split())
+    return bool(_FREE_OF_CHARGE.match(words))

@@ -50,6 +50,10 @@ class BadSearchRequest(ValueError):
     """Input a person could have typed by mistake; answered with 400 and the message."""
 
 
+class BadPageNumber(BadSearchRequest):
+    """A `trang` that is no page number at all ("abc", "0"): the page links to page 1."""
+
+
 def _single(request, name: str) -> str:
     """A parameter that may appear once, as on the API; a repeated one is refused, never guessed.
 
@@ -103,11 +107,15 @@ def _filters(request) -> dict[str, list[str]]:
 
 
 def _page(request) -> int:
-    page = whole_number(_single(request, "trang") or "1", minimum=1, maximum=MAX_PAGE)
+    """The page asked for, 1 and up; a page past the results is the view's 404, not a 400."""
+    typed = _single(request, "trang") or "1"
+    page = whole_number(typed, minimum=1)
+    if page is None and typed.isascii() and typed.isdigit() and typed.strip("0"):
+        page = MAX_PAGE + 1  # more than nine digits: past any last page all the same
     if page is None:  # ASCII digits only: "²".isdigit() is true and int() refuses it
-        raise BadSearchRequest(
-            _("Số trang không hợp lệ: từ 1 đến %(max)s; hãy thu hẹp tìm kiếm.")
-            % {"max": number_format(MAX_PAGE, force_grouping=True)}
+        raise BadPageNumber(
+            _("“%(typed)s” không phải số trang: số trang là số nguyên từ 1 trở lên.")
+            % {"typed": typed[:20]}
         )
     return page
 
@@ -195,9 +203,10 @@ def search(request):
     try:
         text, typed_length = _text(request)
         context["query"] = text  # the box keeps what was typed whatever is refused next
-        filters, page = _filters(request), _page(request)
-        context["filters"] = filters
-        result = _run_search(text, filters, page)
+        filters = context["filters"] = _filters(request)
+        page = _page(request)
+        # the engines page no deeper than MAX_PAGE; a deeper ask still learns the total
+        result = _run_search(text, filters, min(page, MAX_PAGE))
     except BadSearchRequest as exc:
         context["error"] = str(exc)
         if not context[
@@ -206,6 +215,8 @@ def search(request):
             typed = (request.GET.getlist("q") or [""])[0]
             if not has_unreadable_characters(typed):
                 context["query"] = shorten(clean_text(typed))
+        if isinstance(exc, BadPageNumber):
+            context["first_page_url"] = _url(text, context["filters"])
         return render(request, "search/search.html", context, status=400)
     except BaseException as exc:  # engine and fallback both failed: say so, never a 500
         # tantivy's Rust panics arrive as pyo3's PanicException, a BaseException;
@@ -228,15 +239,38 @@ def search(request):
         and first_attempt(request, "search log")
     ):
         query_log.record_search(text, total=result.total)
-    # the pager stops where the engines stop paging, so it never links to a page refused as 400
+    # the pager stops where the engines stop paging, so it never links to a page answered 404
     last_page = min(MAX_PAGE, max(1, math.ceil(result.total / PAGE_SIZE)))
-    if page > last_page and result.total:
-        context["error"] = _(
-            "Trang %(page)s không có kết quả; chỉ có %(last)s trang."
-        ) % {
+    if page > last_page:
+        numbers = {
             "page": number_format(page, force_grouping=True),
             "last": number_format(last_page, force_grouping=True),
+            "shown": number_format(last_page * PAGE_SIZE, force_grouping=True),
         }
+        # past the engines' window rather than the results: narrowing the search helps
+        if result.total > last_page * PAGE_SIZE:
+            context["error"] = (
+                _(
+                    "Không xem được trang %(page)s: chỉ xem được %(shown)s kết quả đầu "
+                    "(%(last)s trang); hãy thêm từ khóa hoặc chọn bộ lọc để thu hẹp tìm "
+                    "kiếm."
+                )
+                % numbers
+            )
+        elif result.total:
+            context["error"] = (
+                _("Trang %(page)s không có kết quả; chỉ có %(last)s trang.") % numbers
+            )
+        else:
+            context["error"] = (
+                _("Trang %(page)s không có kết quả: tìm kiếm này không có kết quả nào.")
+                % numbers
+            )
+        context.update(
+            first_page_url=_url(text, filters),
+            last_page_url=_url(text, filters, last_page) if last_page > 1 else None,
+            last_page=last_page,
+        )
         return render(request, "search/search.html", context, status=404)
     context.update(
         result=result,

@@ -19,6 +19,7 @@ from catalog.importing.records import (
 )
 from catalog.importing.safety import max_rows, too_many_rows
 from catalog.importing.text import clean, clip, date_from_millis, key, one_line
+from catalog.text import says_free_of_charge
 
 PORTAL_URL = "https://dichvucong.gov.vn/"
 TITLE_MAX = 255
@@ -131,6 +132,14 @@ def _fee(item: dict[str, Any]) -> dict[str, Any]:
         "description": clean(item.get("description")),
     }
     if value is None:
+        return fee
+    if (
+        value == 0
+        and fee["description"]
+        and not says_free_of_charge(fee["description"])
+    ):
+        # The portal writes 0 where the amount is set elsewhere ("Theo quy định của HĐND cấp
+        # tỉnh", a schedule of rates in the description): not fixed, which is not free.
         return fee
     if currency and value == value.to_integral_value():
         fee["amount"] = int(value)

@@ -1,7 +1,5 @@
 """The administrative procedure ("thủ tục hành chính") and its inline parts."""
 
-import re
-
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -25,6 +23,7 @@ from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm, group_amount
 from catalog.models.mixins import VietnameseSlugMixin
+from catalog.text import BARE_NUMBER
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -41,9 +40,6 @@ def sort_code() -> models.Case:
         default=models.F("local_code"),
     )
 
-
-# A processing time written as a number alone, with no unit ("5", "12,5").
-BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 procedure_code_validator = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z.\-_]{0,39}$",
@@ -106,12 +102,14 @@ def fee_range(fees) -> tuple[int | None, int | None]:
     """Lowest and highest amount in đồng, for one-line summaries; (None, None) when unknown.
 
     Free is free in any currency, but a charge in another currency cannot be put on a đồng
-    scale: then there is no summary, and the page lists each fee with its currency.
+    scale: then there is no summary, and the page lists each fee with its currency. Nor is
+    there one beside a fee whose amount is not fixed (set by another text, a rate): a range
+    or "free" drawn from the other fees would leave that one out.
     """
     amounts = []
     for fee in fees:
         if fee.amount is None:
-            continue
+            return None, None
         if fee.amount and fee.currency != Currency.VND:
             return None, None
         amounts.append(fee.amount)
@@ -490,6 +488,11 @@ class AmountField(models.BigIntegerField):
     def formfield(self, **kwargs):
         return super().formfield(**{"form_class": AmountFormField, **kwargs})
 
+    def compare_display(self, obj, value) -> str:
+        """The amount with the currency of the fee it belongs to (the moderator's compare
+        view): "30.000" alone reads as đồng even when the fee is in dollars."""
+        return format_amount(value, obj.currency)
+
     def deconstruct(self):
         # Stored exactly like a BigIntegerField: only the admin form differs, no migration.
         name, _path, args, kwargs = super().deconstruct()
@@ -525,8 +528,9 @@ class FeeItem(Orderable):
                     "amount",
                     help_text=_(
                         "Số tiền nguyên theo đơn vị tiền tệ bên cạnh, ví dụ 3.500.000 (đồng) "
-                        "hoặc 50 (USD). Nhập 0 nếu miễn phí; để trống nếu văn bản không quy "
-                        "định số tiền."
+                        "hoặc 50 (USD). Nhập 0 chỉ khi miễn phí; để trống nếu mức thu không "
+                        "cố định (do HĐND cấp tỉnh quyết định, theo biểu phí, theo tỷ lệ) và "
+                        "ghi điều đó ở ô điều kiện bên dưới."
                     ),
                 ),
                 FieldPanel("currency"),
@@ -542,6 +546,9 @@ class FeeItem(Orderable):
         super().clean()
         if self.amount is not None and self.amount < 0:
             raise ValidationError({"amount": _("Mức phí, lệ phí không được âm.")})
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.amount_display}"
 
     @property
     def amount_display(self) -> str:

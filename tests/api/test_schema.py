@@ -83,6 +83,8 @@ def test_schema_describes_every_endpoint(client, db):
     fee = schemas["Fee"]
     assert list(fee["properties"]) == ["kind", "amount", "currency", "description"]
     assert fee["properties"]["amount"]["type"] == "integer"
+    assert fee["properties"]["amount"]["nullable"] is True
+    assert "not free, never read it as 0" in fee["properties"]["amount"]["description"]
     currency = fee["properties"]["currency"]["allOf"][0]["$ref"].rsplit("/", 1)[1]
     assert schemas[currency]["enum"] == ["VND", "USD", "EUR"]
     assert "ApiKey" in document["components"]["securitySchemes"]

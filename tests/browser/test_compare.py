@@ -136,11 +136,11 @@ def test_moderator_sees_exactly_the_changed_fee_and_the_duplicated_document(
     fees = " ".join(rows.nth(1).locator("td.comparison").inner_text().split())
     assert re.match(
         r"Đã sửa: Cách thức thực hiện \d – Dịch vụ bưu chính – 10 ngày Phí, lệ phí "
-        r"Đã sửa: Phí, lệ phí 1 – Giá dịch vụ · 30.000 Mức thu 25.000 → 30.000$",
+        r"Đã sửa: Phí, lệ phí 1 – Giá dịch vụ · 30.000 đồng Mức thu 25.000 đồng → 30.000 đồng$",
         fees,
     ), fees
-    assert rows.nth(1).locator("del").inner_text() == "25.000"
-    assert rows.nth(1).locator("ins").inner_text() == "30.000"
+    assert rows.nth(1).locator("del").inner_text() == "25.000 đồng"
+    assert rows.nth(1).locator("ins").inner_text() == "30.000 đồng"
 
     # the steps the editor did not touch are nowhere on the screen
     main = page.locator("main").inner_text()

@@ -70,7 +70,7 @@ def test_changed_fee_inside_a_method_shows_old_and_new(client, moderator, proced
     text = rows["Cách thức, thời hạn, phí"]
     assert "Đã sửa: Cách thức thực hiện 1 – Trực tiếp – 5 ngày làm việc" in text
     assert "Đã sửa: Phí, lệ phí 1" in text
-    assert "Mức thu 8.000 → 3.500.000" in text
+    assert "Mức thu 8.000 đồng → 3.500.000 đồng" in text
     # nothing else of the method, nor the untouched second method or fee
     assert "Cách thức thực hiện 2" not in text
     assert "Phí, lệ phí 2" not in text
@@ -85,7 +85,28 @@ def test_changed_fee_currency_shows_old_and_new(client, moderator, procedure):
 
     text = changes(client, procedure)["Cách thức, thời hạn, phí"]
 
-    assert "Mức thu 8.000 → 50" in text
+    # each amount with its own currency: "8.000 → 50" read as 50 đồng
+    assert "Mức thu 8.000 đồng → 50 USD" in text
+    assert "Đơn vị tiền tệ Đồng Việt Nam (VND) → Đô la Mỹ (USD)" in text
+
+
+def test_a_currency_alone_changed_names_the_fee_with_its_currency(
+    client, moderator, procedure
+):
+    draft = draft_of(procedure)
+    fee = draft.execution_methods.all()[0].fees.all()[0]
+    fee.kind, fee.amount = "service_fee", 30000
+    save_draft(draft)
+    procedure = draft.get_latest_revision().as_object()
+    procedure.save_revision().publish()
+    draft = draft_of(procedure)
+    draft.execution_methods.all()[0].fees.all()[0].currency = "USD"
+    save_draft(draft)
+
+    text = changes(client, procedure)["Cách thức, thời hạn, phí"]
+
+    # the fee is named with its amount in its currency ("Giá dịch vụ · 30.000" said neither)
+    assert "Đã sửa: Phí, lệ phí 1 – Giá dịch vụ · 30.000 USD" in text
     assert "Đơn vị tiền tệ Đồng Việt Nam (VND) → Đô la Mỹ (USD)" in text
 
 

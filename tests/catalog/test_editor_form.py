@@ -327,75 +327,78 @@ def test_each_gap_is_named_in_its_own_tab(client, editor, bare_procedure):
         assert tab in html.split(f'id="{label_id}"', 1)[1][:400], tab
 
 
+def complete_parts() -> dict[str, list[str]]:
+    """What the edit form posts for a procedure with every part the check asks for."""
+    return {
+        "change_note": ["Công bố thủ tục mới"],
+        "steps-TOTAL_FORMS": ["1"],
+        "steps-0-title": ["Nộp hồ sơ"],
+        "steps-0-description": [
+            json.dumps(
+                {
+                    "blocks": [
+                        {
+                            "key": "a1b2c",
+                            "type": "unstyled",
+                            "depth": 0,
+                            "text": "Nộp hồ sơ tại bộ phận một cửa.",
+                            "inlineStyleRanges": [],
+                            "entityRanges": [],
+                        }
+                    ],
+                    "entityMap": {},
+                }
+            )
+        ],
+        "steps-0-ORDER": ["1"],
+        "steps-0-DELETE": [""],
+        "steps-0-id": [""],
+        "execution_methods-TOTAL_FORMS": ["1"],
+        "execution_methods-0-channel": ["in_person"],
+        "execution_methods-0-processing_time_value": ["5"],
+        "execution_methods-0-processing_time_unit": ["working_day"],
+        "execution_methods-0-processing_time_text": [""],
+        "execution_methods-0-description": [""],
+        "execution_methods-0-ORDER": ["1"],
+        "execution_methods-0-DELETE": [""],
+        "execution_methods-0-id": [""],
+        "execution_methods-0-fees-TOTAL_FORMS": ["1"],
+        "execution_methods-0-fees-INITIAL_FORMS": ["0"],
+        "execution_methods-0-fees-MIN_NUM_FORMS": ["0"],
+        "execution_methods-0-fees-MAX_NUM_FORMS": ["1000"],
+        "execution_methods-0-fees-0-kind": ["charge"],
+        "execution_methods-0-fees-0-amount": ["0"],
+        "execution_methods-0-fees-0-currency": ["VND"],
+        "execution_methods-0-fees-0-description": ["Miễn phí"],
+        "execution_methods-0-fees-0-ORDER": ["1"],
+        "execution_methods-0-fees-0-DELETE": [""],
+        "execution_methods-0-fees-0-id": [""],
+        "dossier_cases-TOTAL_FORMS": ["1"],
+        "dossier_cases-0-name": ["Trường hợp thông thường"],
+        "dossier_cases-0-description": [""],
+        "dossier_cases-0-ORDER": ["1"],
+        "dossier_cases-0-DELETE": [""],
+        "dossier_cases-0-id": [""],
+        "dossier_cases-0-documents-TOTAL_FORMS": ["1"],
+        "dossier_cases-0-documents-INITIAL_FORMS": ["0"],
+        "dossier_cases-0-documents-MIN_NUM_FORMS": ["0"],
+        "dossier_cases-0-documents-MAX_NUM_FORMS": ["1000"],
+        "dossier_cases-0-documents-0-name": ["Tờ khai"],
+        "dossier_cases-0-documents-0-originals": ["1"],
+        "dossier_cases-0-documents-0-copies": ["0"],
+        "dossier_cases-0-documents-0-is_required": ["on"],
+        "dossier_cases-0-documents-0-note": [""],
+        "dossier_cases-0-documents-0-form_template": [""],
+        "dossier_cases-0-documents-0-ORDER": ["1"],
+        "dossier_cases-0-documents-0-DELETE": [""],
+        "dossier_cases-0-documents-0-id": [""],
+    }
+
+
 def test_completing_the_parts_lets_the_editor_submit(client, editor, bare_procedure):
     client.force_login(editor)
     data = open_form(client, bare_procedure)
-    data.update(
-        {
-            "change_note": ["Công bố thủ tục mới"],
-            "steps-TOTAL_FORMS": ["1"],
-            "steps-0-title": ["Nộp hồ sơ"],
-            "steps-0-description": [
-                json.dumps(
-                    {
-                        "blocks": [
-                            {
-                                "key": "a1b2c",
-                                "type": "unstyled",
-                                "depth": 0,
-                                "text": "Nộp hồ sơ tại bộ phận một cửa.",
-                                "inlineStyleRanges": [],
-                                "entityRanges": [],
-                            }
-                        ],
-                        "entityMap": {},
-                    }
-                )
-            ],
-            "steps-0-ORDER": ["1"],
-            "steps-0-DELETE": [""],
-            "steps-0-id": [""],
-            "execution_methods-TOTAL_FORMS": ["1"],
-            "execution_methods-0-channel": ["in_person"],
-            "execution_methods-0-processing_time_value": ["5"],
-            "execution_methods-0-processing_time_unit": ["working_day"],
-            "execution_methods-0-processing_time_text": [""],
-            "execution_methods-0-description": [""],
-            "execution_methods-0-ORDER": ["1"],
-            "execution_methods-0-DELETE": [""],
-            "execution_methods-0-id": [""],
-            "execution_methods-0-fees-TOTAL_FORMS": ["1"],
-            "execution_methods-0-fees-INITIAL_FORMS": ["0"],
-            "execution_methods-0-fees-MIN_NUM_FORMS": ["0"],
-            "execution_methods-0-fees-MAX_NUM_FORMS": ["1000"],
-            "execution_methods-0-fees-0-kind": ["charge"],
-            "execution_methods-0-fees-0-amount": ["0"],
-            "execution_methods-0-fees-0-currency": ["VND"],
-            "execution_methods-0-fees-0-description": ["Miễn phí"],
-            "execution_methods-0-fees-0-ORDER": ["1"],
-            "execution_methods-0-fees-0-DELETE": [""],
-            "execution_methods-0-fees-0-id": [""],
-            "dossier_cases-TOTAL_FORMS": ["1"],
-            "dossier_cases-0-name": ["Trường hợp thông thường"],
-            "dossier_cases-0-description": [""],
-            "dossier_cases-0-ORDER": ["1"],
-            "dossier_cases-0-DELETE": [""],
-            "dossier_cases-0-id": [""],
-            "dossier_cases-0-documents-TOTAL_FORMS": ["1"],
-            "dossier_cases-0-documents-INITIAL_FORMS": ["0"],
-            "dossier_cases-0-documents-MIN_NUM_FORMS": ["0"],
-            "dossier_cases-0-documents-MAX_NUM_FORMS": ["1000"],
-            "dossier_cases-0-documents-0-name": ["Tờ khai"],
-            "dossier_cases-0-documents-0-originals": ["1"],
-            "dossier_cases-0-documents-0-copies": ["0"],
-            "dossier_cases-0-documents-0-is_required": ["on"],
-            "dossier_cases-0-documents-0-note": [""],
-            "dossier_cases-0-documents-0-form_template": [""],
-            "dossier_cases-0-documents-0-ORDER": ["1"],
-            "dossier_cases-0-documents-0-DELETE": [""],
-            "dossier_cases-0-documents-0-id": [""],
-        }
-    )
+    data.update(complete_parts())
     response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
     assert response.status_code == 302, response.content.decode()[:3000]
     assert WorkflowState.objects.get(object_id=str(bare_procedure.pk)).status == (
@@ -454,3 +457,106 @@ def test_a_forged_rich_text_source_is_ignored(client, editor, department):
     stored = latest(page)["steps"][0]["description"]
     assert "script" not in stored
     assert ">Nộp hồ sơ tại bộ phận một cửa.</p>" in stored
+
+
+def _submit(client, page, **changes):
+    data = open_form(client, page)
+    data.update(complete_parts())
+    data.update({name: [value] for name, value in changes.items()})
+    response = client.post(edit_url(page), {**data, "action-submit": ["1"]})
+    return response
+
+
+def test_a_fee_without_a_fixed_amount_is_a_fee_statement(
+    client, editor, bare_procedure
+):
+    """An amount left blank with the text that sets it ("theo quy định của HĐND cấp tỉnh")
+    states the fee: stored as no fixed amount, not as 0 (free)."""
+    client.force_login(editor)
+    fee = "execution_methods-0-fees-0-"
+    response = _submit(
+        client,
+        bare_procedure,
+        **{
+            f"{fee}amount": "",
+            f"{fee}description": "Mức thu do Hội đồng nhân dân cấp tỉnh quyết định",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert fee_amounts(latest(bare_procedure)) == [None]
+
+
+def test_a_fee_with_neither_amount_nor_text_states_nothing(
+    client, editor, bare_procedure
+):
+    client.force_login(editor)
+    fee = "execution_methods-0-fees-0-"
+    response = _submit(
+        client, bare_procedure, **{f"{fee}amount": "", f"{fee}description": ""}
+    )
+    assert response.status_code == 200
+    assert "Chưa ghi mức phí, lệ phí" in response.content.decode()
+
+
+def test_a_bare_figure_as_processing_time_is_named_as_missing_its_unit(
+    client, editor, bare_procedure
+):
+    """ "7" is shown as "7 (không ghi rõ đơn vị thời gian)": not a complete processing time."""
+    client.force_login(editor)
+    method = "execution_methods-0-"
+    response = _submit(
+        client,
+        bare_procedure,
+        **{
+            f"{method}processing_time_value": "",
+            f"{method}processing_time_unit": "",
+            f"{method}processing_time_text": "7",
+        },
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Thời hạn giải quyết “7” chưa ghi đơn vị" in html
+    assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
+
+
+def test_a_processing_time_in_words_is_complete(client, editor, bare_procedure):
+    client.force_login(editor)
+    method = "execution_methods-0-"
+    response = _submit(
+        client,
+        bare_procedure,
+        **{
+            f"{method}processing_time_value": "",
+            f"{method}processing_time_unit": "",
+            f"{method}processing_time_text": "Trong ngày làm việc",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+
+
+@pytest.mark.parametrize(
+    ("typed", "chosen", "message"),
+    [
+        ("50 USD", "VND", "“50 USD” (USD) nhưng đơn vị tiền tệ bên cạnh là VND"),
+        ("$50", "VND", "“$50” (USD) nhưng đơn vị tiền tệ bên cạnh là VND"),
+        ("50 EUR", "USD", "“50 EUR” (EUR) nhưng đơn vị tiền tệ bên cạnh là USD"),
+        ("50 đồng", "USD", "“50 đồng” (đồng) nhưng đơn vị tiền tệ bên cạnh là USD"),
+    ],
+)
+def test_a_currency_typed_that_differs_from_the_one_chosen_is_named(
+    client, editor, department, typed, chosen, message
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = [chosen]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html, html[:2000]
+    assert AMOUNT_ERROR not in html  # the specific message, not the generic one
+    assert page.get_latest_revision().pk == before

@@ -100,6 +100,43 @@ def test_detail_record_fee_currencies(tmp_path):
     ]
 
 
+@pytest.mark.parametrize(
+    ("description", "amount"),
+    [
+        ("", 0),
+        ("Miễn phí", 0),
+        ("Không thu phí", 0),
+        ("Miễn lệ phí theo Nghị quyết của HĐND Thành phố.", 0),
+        ("Miễn lệ phí khi nộp qua mạng điện tử", None),  # free on one condition
+        ("Miễn lệ phí. Phí cấp bản sao Trích lục (nếu có yêu cầu) theo Thông tư", 0),
+        ("Theo quy định của Hội đồng nhân dân cấp tỉnh", None),
+        ("Mức thu do HĐND tỉnh quyết định", None),
+        ("theo thỏa thuận", None),
+        ("0,5% giá trị hợp đồng", None),
+        ("Đối với đất ở: 150.000 đồng/hồ sơ; đất sản xuất: 200.000 đồng/hồ sơ", None),
+        ("Miễn lệ phí cho người thuộc hộ nghèo; người khuyết tật.", None),
+        ("Trường hợp công dân thuộc diện được miễn phí theo Điều 4", None),
+    ],
+)
+def test_a_zero_fee_is_free_only_when_its_description_does_not_set_it_elsewhere(
+    tmp_path, description, amount
+):
+    """The portal writes 0 for 1,392 of its 1,425 zero fees whose text sets the amount
+    elsewhere: they are not free, so their amount is not fixed (None), the text kept."""
+    fee = {"type": "SERVICE_FEE", "value": 0, "description": description}
+    method = {"submissionMethod": "DIRECT", "fees": [fee]}
+    path = tmp_path / "1.000080.json"
+    path.write_text(
+        json.dumps(detail_envelope("1.000080", executionMethods=[method])),
+        encoding="utf-8",
+    )
+    [result] = read_path(path)
+    [direct] = result.records[0].data["execution_methods"]
+    assert [(f["amount"], f["description"]) for f in direct["fees"]] == [
+        (amount, description)
+    ]
+
+
 def test_long_official_name_is_clipped_into_the_title_and_kept_whole_in_the_summary():
     name = "Thủ tục " + "rất dài " * 60
     record = national.catalog_row_record(

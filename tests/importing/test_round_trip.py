@@ -74,6 +74,12 @@ def generated_style(code: str, form_code: str) -> dict:
                         "currency": "USD",
                         "description": "Nộp tại cơ quan đại diện",
                     },
+                    {
+                        # no fixed amount: an empty cell, read back as none, never as 0
+                        "kind": "fee",
+                        "amount": None,
+                        "description": "Theo quy định của Hội đồng nhân dân cấp tỉnh",
+                    },
                 ],
             },
         ],
@@ -202,6 +208,7 @@ def test_fee_currency_is_exported_and_a_changed_currency_is_an_update(
         ("1.000101", None, None),  # the online method has no fee
         ("1.000101", 25000, "VND"),
         ("1.000101", 50, "USD"),
+        ("1.000101", None, "VND"),  # no fixed amount: an empty cell
     ]
     dollars = next(
         number

@@ -44,6 +44,12 @@ def test_full_national_catalog_imports_and_reimports_unchanged():
     assert dollars.count() == 21
     amounts = sorted(set(dollars.values_list("amount", flat=True)))
     assert amounts == [5, 10, 15, 20, 30, 70, 100, 120, 150]
+    # the portal's 0 is free only where its text says so or says nothing: of its 1,425 zero
+    # fees, 1,392 have their amount set elsewhere ("do HĐND cấp tỉnh quyết định", a schedule)
+    assert FeeItem.objects.filter(amount=0).count() == 33
+    assert not FeeItem.objects.filter(
+        amount=0, description__icontains="Hội đồng nhân dân"
+    ).exists()
     again = io.StringIO()
     call_command(
         "import_catalog",

@@ -157,6 +157,32 @@ def test_a_fee_in_dollars_is_shown_in_dollars(client, catalog):
     assert offers[:2] == [(50, "USD"), (3500000, "VND")]
 
 
+def test_a_fee_without_a_fixed_amount_is_not_shown_as_free(client, catalog):
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].fees = [
+        FeeItem(
+            kind="charge",
+            amount=None,
+            description="Mức thu do HĐND tỉnh quyết định",
+            sort_order=0,
+        ),
+        FeeItem(kind="fee", amount=0, sort_order=1),
+    ]
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    page = soup(client.get(birth.url))
+    rows = {
+        text(row.th): text(row)
+        for row in page.find("section", class_="summary-box").find("tbody")("tr")
+    }
+    assert "Lệ phí: Theo quy định Mức thu do HĐND tỉnh quyết định" in rows["Trực tiếp"]
+    assert "Phí: Miễn phí" in rows["Trực tiếp"]  # a 0 with nothing said is free
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    # no Offer at price 0 for the one whose amount is not fixed
+    assert [offer["price"] for offer in data["offers"]][:1] == [0]
+
+
 def test_json_ld_cannot_be_closed_by_editor_text(client, department):
     hostile = '</script><script>alert("x")</script><!--'
     procedure = make_procedure(

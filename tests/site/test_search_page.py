@@ -27,6 +27,11 @@ def test_citizen_finds_birth_registration_typing_without_accents(
     assert page.find("input", attrs={"name": "q"})["value"] == "dang ky khai sinh"
 
 
+def _page_of(response):
+    """Any answer's page (soup() takes only a 200)."""
+    return BeautifulSoup(response.content.decode(), "html.parser")
+
+
 def _hit(page, title):
     return next(result for result in page.select(".result") if text(result.h3) == title)
 
@@ -43,6 +48,27 @@ def test_a_fee_in_dollars_is_not_summarised_as_dong_or_free(client, catalog):
     assert "Phí:" not in text(_hit(page, "Đăng ký khai sinh"))
     page = soup(client.get("/tim-kiem/", {"q": "ket hon"}))
     assert "Phí:" in text(_hit(page, "Đăng ký kết hôn"))  # the line itself still shows
+
+
+def test_a_fee_without_a_fixed_amount_is_not_summarised_as_free(client, catalog):
+    """Free beside 'set by the province's council' is not free: no range is drawn."""
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].fees = [
+        FeeItem(kind="fee", amount=0),
+        FeeItem(
+            kind="charge",
+            amount=None,
+            description="Theo quy định của Hội đồng nhân dân cấp tỉnh",
+        ),
+    ]
+    methods[1:] = []
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    index_catalog()
+    page = soup(client.get("/tim-kiem/", {"q": "khai sinh"}))
+    hit = text(_hit(page, "Đăng ký khai sinh"))
+    assert "miễn phí" not in hit.lower() and "Phí:" not in hit
 
 
 def test_facets_have_counts_and_narrow_the_results(client, indexed_catalog):
@@ -100,7 +126,7 @@ def test_did_you_mean_keeps_the_diacritics_the_citizen_typed(client, indexed_cat
         ({"q": "\x00"}, 400),
         ({"trang": "abc"}, 400),
         ({"trang": "0"}, 400),
-        ({"trang": "100000"}, 400),
+        ({"trang": "100000"}, 404),  # a page number, past the last page
         ({"linh-vuc": ["F"] * 21}, 400),
         ({"co-quan": "x" * 65}, 400),
         ({"q": "khai sinh", "truc-tuyen": "sometimes"}, 400),  # not an online level
@@ -113,6 +139,49 @@ def test_bad_input_gets_a_clear_message_not_a_crash(
     response = client.get("/tim-kiem/", params)
     assert response.status_code == status
     assert "notice-warn" in response.content.decode()
+
+
+@pytest.mark.parametrize("trang", ["2", "250", "501", "100000", "99999999999999999999"])
+def test_a_page_past_the_last_is_404_with_a_way_back(client, indexed_catalog, trang):
+    """Page 250 of a one-page search and page 501 (past the engines' window) are the same
+    thing to a citizen: no such page of this search. Both are 404 and link to its page 1."""
+    params = {"q": "khai sinh", "co-quan": "STP", "trang": trang}
+    response = client.get("/tim-kiem/", params)
+    assert response.status_code == 404
+    page = _page_of(response)
+    notice = page.select_one(".notice-warn")
+    assert "không có kết quả; chỉ có 1 trang" in text(notice)
+    assert "thu hẹp" not in text(notice)
+    back = notice.find("a")
+    assert text(back) == "Về trang 1 của tìm kiếm này"
+    followed = client.get("/tim-kiem/" + back["href"])
+    assert followed.status_code == 200
+    assert _hits(soup(followed)) and "trang" not in back["href"]
+    assert "q=khai+sinh" in back["href"] and "co-quan=STP" in back["href"]
+
+
+@pytest.mark.parametrize("trang", ["abc", "0", "-1", "1.5", "²"])
+def test_a_page_that_is_no_number_says_so_and_links_to_page_1(
+    client, indexed_catalog, trang
+):
+    response = client.get("/tim-kiem/", {"q": "khai sinh", "trang": trang})
+    assert response.status_code == 400
+    notice = _page_of(response).select_one(".notice-warn")
+    assert "không phải số trang: số trang là số nguyên từ 1 trở lên" in text(notice)
+    assert "thu hẹp" not in text(notice)  # narrowing the search is no help here
+    assert notice.find("a")["href"] == "?q=khai+sinh"
+
+
+def test_a_page_of_a_search_without_results_is_404_with_a_way_back(
+    client, indexed_catalog
+):
+    response = client.get(
+        "/tim-kiem/", {"q": "khai sinh", "co-quan": "KHONG", "trang": 2}
+    )
+    assert response.status_code == 404
+    notice = _page_of(response).select_one(".notice-warn")
+    assert "tìm kiếm này không có kết quả nào" in text(notice)
+    assert client.get("/tim-kiem/" + notice.find("a")["href"]).status_code == 200
 
 
 def test_hostile_text_is_escaped(client, indexed_catalog):
@@ -182,6 +251,25 @@ def test_counts_and_page_numbers_are_grouped_in_vietnamese(
     assert text(last) == "Trang 1.890" and last["href"].endswith("trang=1890")
     assert text(page.find(attrs={"aria-current": "page"})) == "400"
     assert page.select_one("ol.results")["start"] == "1198"  # an attribute stays digits
+
+
+def test_a_page_past_the_engines_window_asks_to_narrow_the_search(
+    client, indexed_catalog, large_totals, monkeypatch
+):
+    """5.670 results, 3 a page, and engines that would serve 100 pages: page 101 exists in
+    the results but cannot be viewed. 404 too, and here narrowing the search is the advice."""
+    monkeypatch.setattr("search.views.MAX_PAGE", 100)
+    response = client.get("/tim-kiem/", {"q": "ho tich", "trang": "101"})
+    assert response.status_code == 404
+    notice = _page_of(response).select_one(".notice-warn")
+    assert (
+        "Không xem được trang 101: chỉ xem được 300 kết quả đầu (100 trang); hãy thêm "
+        "từ khóa hoặc chọn bộ lọc để thu hẹp tìm kiếm."
+    ) in text(notice)
+    first, last = notice("a")
+    assert first["href"] == "?q=ho+tich"
+    assert text(last) == "Trang cuối (100)" and last["href"].endswith("trang=100")
+    assert client.get("/tim-kiem/" + last["href"]).status_code == 200
 
 
 def test_counts_are_grouped_the_english_way_in_english(
