@@ -73,6 +73,7 @@ def shared_models() -> list[type]:
         Collection,
         CollectionViewRestriction,
         GroupCollectionPermission,
+        PageViewRestriction,
         Site,
     )
 
@@ -92,6 +93,7 @@ def shared_models() -> list[type]:
         get_document_model(),
         Collection,
         CollectionViewRestriction,
+        PageViewRestriction,  # a private section leaves every public answer
         GroupCollectionPermission,
         Site,  # its host and port are in every absolute URL the API and the pages give
     ]

@@ -1,7 +1,7 @@
 """When shared data a procedure shows changes, the procedures that show it are `updated`.
 
 A field renamed, a department renamed, a form's file replaced, a legal document corrected, a
-form's collection restricted: every live procedure showing it now publishes something else,
+form's collection restricted, a section made private or public again: every live procedure showing it now publishes something else,
 though none was republished. Each gets an `updated` catalog event marked `from_shared_data`
 (left out of the public change history), which the change feed serves and the search indexer
 reads, so mirrors and the index follow without anyone republishing. A new entry has no
@@ -10,7 +10,7 @@ dependents and costs nothing; a department saved with the same name, code and sl
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.signals import post_save, pre_delete, pre_save
 
 from catalog.freshness import shared_models
@@ -47,7 +47,13 @@ def _using_forms(forms: QuerySet) -> QuerySet:
 def dependents(instance) -> QuerySet | None:
     """The live procedures whose published representation shows `instance`, or None."""
     from wagtail.documents import get_document_model
-    from wagtail.models import CollectionViewRestriction, Site
+    from wagtail.models import (
+        Collection,
+        CollectionViewRestriction,
+        Page,
+        PageViewRestriction,
+        Site,
+    )
 
     kind = type(instance)
     if kind in LINKED:
@@ -57,9 +63,19 @@ def dependents(instance) -> QuerySet | None:
     if kind is get_document_model():
         return _using_forms(FormTemplate.objects.filter(document=instance))
     if kind is CollectionViewRestriction:
-        collections = instance.collection.get_descendants(inclusive=True)
+        # read afresh: the caller's instance may hold a path from before a move
+        collections = Collection.objects.get(pk=instance.collection_id).get_descendants(
+            inclusive=True
+        )
         return _using_forms(
             FormTemplate.objects.filter(document__collection__in=collections)
+        )
+    if kind is PageViewRestriction:
+        # made private or public again: the feed serves each as a tombstone or as updated,
+        # and the indexer drops or adds it (both read who may see it when they read the event)
+        page = Page.objects.get(pk=instance.page_id)
+        return _live().filter(
+            Q(path__startswith=page.path) | Q(alias_of__path__startswith=page.path)
         )
     if kind in (DepartmentPage, DepartmentIndexPage):
         return _live().descendant_of(instance)
@@ -122,7 +138,11 @@ def _remember_shown(sender, instance, raw=False, update_fields=None, **kwargs):
 
 
 def _saved(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
-    if raw or created:
+    from wagtail.models import CollectionViewRestriction, PageViewRestriction
+
+    # a new entry has no dependents, except a restriction: it hides what it covers at once
+    restriction = sender in (CollectionViewRestriction, PageViewRestriction)
+    if raw or (created and not restriction):
         return
     if sender in (DepartmentPage, DepartmentIndexPage):
         if not _touches_shown(sender, update_fields):

@@ -230,7 +230,11 @@ def test_republish_keeps_list_items_in_step_with_the_detail(client, catalog):
 def test_forms_a_citizen_may_not_download_are_not_offered(client, catalog):
     from wagtail.models import CollectionViewRestriction
 
+    from tests.api.test_changes import apply, published, read_feed
+
     warm(client)
+    entries, cursor = read_feed(client)
+    mirror = apply({}, entries)
     _, before = get_json(client, DETAIL)
     download = before["dossier_cases"][0]["documents"][0]["form"]["download_url"]
     _, forms = get_json(client, "/api/v1/forms/")
@@ -248,6 +252,10 @@ def test_forms_a_citizen_may_not_download_are_not_offered(client, catalog):
     assert client.get("/api/v1/forms/TK01/").status_code == 404
     for shown in everywhere(client, catalog["birth"].pk):
         assert shown["dossier_cases"][0]["documents"][0]["form"] is None
+    # ...and a mirror following the feed from its cursor learns it too
+    entries, _ = read_feed(client, cursor)
+    assert catalog["birth"].pk in {entry["id"] for entry in entries}
+    assert apply(mirror, entries) == published(client)
 
 
 def test_stored_json_is_in_the_site_language_whoever_built_it(client, catalog):

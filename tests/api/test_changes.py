@@ -207,3 +207,28 @@ def test_a_stored_cursor_edited_or_from_another_endpoint_is_400(client, catalog)
     # the genuine one still works
     response, _ = get_json(client, f"/api/v1/changes/?cursor={cursor}")
     assert response.status_code == 200
+
+
+def test_a_section_made_private_and_public_again_reaches_a_mirror(client, catalog):
+    """A page view restriction on a department takes its procedures out of every public answer:
+    the feed serves them as tombstones, then as updated when the restriction goes."""
+    from wagtail.models import PageViewRestriction
+
+    entries, cursor = read_feed(client)
+    mirror = apply({}, entries)
+    _response, before = get_json(client, "/api/v1/procedures/?page_size=200")
+    inside = {p.pk for p in catalog["stp"].get_descendants().live()}
+    assert inside & set(mirror)
+    restriction = PageViewRestriction.objects.create(
+        page=catalog["stp"], restriction_type="password", password="x"
+    )
+    entries, cursor = read_feed(client, cursor)
+    assert {e["id"] for e in entries} >= inside & set(mirror)
+    mirror = apply(mirror, entries)
+    assert_mirrors(client, mirror)
+    assert not inside & set(mirror)
+    restriction.delete()
+    entries, cursor = read_feed(client, cursor)
+    mirror = apply(mirror, entries)
+    assert_mirrors(client, mirror)
+    assert inside <= set(mirror)

@@ -72,6 +72,23 @@ def test_renaming_the_department_reaches_the_index(
     assert PendingIndexChange.objects.count() == 0
 
 
+def test_a_section_made_private_leaves_the_index_and_comes_back(
+    publish, department, django_capture_on_commit_callbacks
+):
+    from wagtail.models import PageViewRestriction
+
+    publish("1.000110", "Đăng ký giám hộ riêng")
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction = PageViewRestriction.objects.create(
+            page=department, restriction_type="password", password="x"
+        )
+    assert found("giam ho rieng") == []
+    with django_capture_on_commit_callbacks(execute=True):
+        restriction.delete()
+    assert found("giam ho rieng") == ["1.000110"]
+    assert PendingIndexChange.objects.count() == 0
+
+
 def test_delete_removes(publish, django_capture_on_commit_callbacks):
     page = publish("1.000103", "Đăng ký khai tử")
     assert found("khai tu") == ["1.000103"]
