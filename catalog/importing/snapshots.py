@@ -35,6 +35,7 @@ PAGE_COLUMNS = (
     "national_code",
     "local_code",
     "title",
+    "full_name",
     "slug",
     "keywords",
     "conditions",
@@ -68,6 +69,7 @@ def stored_snapshots(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     snapshots: dict[int, dict[str, Any]] = {}
     for row in ProcedurePage.objects.filter(pk__in=ids).values(*PAGE_COLUMNS):
         pk = row.pop("pk")
+        row["title"] = row.pop("full_name") or row["title"]
         for name in PAGE_DATE_FIELDS:
             row[name] = _iso(row[name])
         for key in LIST_FIELDS:
