@@ -40,3 +40,14 @@ def split_name(name: str) -> tuple[str, str]:
     if len(name) <= TITLE_MAX:
         return name, ""
     return clip(name, TITLE_MAX), name
+
+
+def official_name(title: str, full_name: str) -> str:
+    """The whole name of a procedure stored as (title, full_name).
+
+    full_name counts only while the title is its clipped form: a title given apart from it
+    (Wagtail's "copy page" asks for a new title and copies the rest) is the name then.
+    """
+    if full_name and split_name(full_name)[0] == title:
+        return full_name
+    return title

@@ -28,6 +28,7 @@ from catalog.models import (
     RequiredDocument,
     fee_range,
 )
+from catalog.text import official_name
 from search.analysis import content_tokens, folded_tokens, normalize
 
 BATCH_SIZE = 500
@@ -398,7 +399,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
             _Row(
                 pk=pk,
                 title=title,
-                official_name=full_name or title,
+                official_name=official_name(title, full_name),
                 national_code=national,
                 local_code=local,
                 code=local or national,

@@ -29,6 +29,7 @@ from catalog.services.procedures import (
     default_search_description,
     rich_text,
 )
+from catalog.text import official_name
 
 PAGE_COLUMNS = (
     "pk",
@@ -69,7 +70,7 @@ def stored_snapshots(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     snapshots: dict[int, dict[str, Any]] = {}
     for row in ProcedurePage.objects.filter(pk__in=ids).values(*PAGE_COLUMNS):
         pk = row.pop("pk")
-        row["title"] = row.pop("full_name") or row["title"]
+        row["title"] = official_name(row["title"], row.pop("full_name"))
         for name in PAGE_DATE_FIELDS:
             row[name] = _iso(row[name])
         for key in LIST_FIELDS:

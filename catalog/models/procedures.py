@@ -24,7 +24,7 @@ from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm, group_amount, name_too_long_message
 from catalog.models.mixins import VietnameseSlugMixin
-from catalog.text import NAME_MAX, split_name
+from catalog.text import NAME_MAX, official_name, split_name
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -320,7 +320,7 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     @property
     def official_name(self) -> str:
         """The procedure's legal name, whole: what a citizen or a client system reads."""
-        return self.full_name or self.title
+        return official_name(self.title, self.full_name)
 
     def set_name(self, name: str) -> None:
         """Write the official name: the title is it (clipped when longer than 255 characters)."""
@@ -339,12 +339,11 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
-        if self.full_name:
-            if len(self.full_name) > NAME_MAX:
-                errors["title"] = name_too_long_message(len(self.full_name))
-            else:
-                # a title edited apart from the whole name would contradict it
-                self.set_name(self.full_name)
+        if len(self.full_name) > NAME_MAX:
+            errors["title"] = name_too_long_message(len(self.full_name))
+        elif self.full_name:
+            # a whole name the title is no longer the clipped form of is stale
+            self.full_name = split_name(official_name(self.title, self.full_name))[1]
         if self.online_level == OnlineLevel.FULL and not self.online_url:
             errors["online_url"] = _(
                 "Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ."

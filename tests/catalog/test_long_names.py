@@ -229,3 +229,19 @@ def test_the_admin_edits_the_whole_name_and_an_untouched_save_changes_nothing(
     assert response.context["form"].errors["title"] == [
         "Tên thủ tục dài 2.399 ký tự, tối đa 2.000 ký tự."
     ]
+
+
+def test_a_copy_given_a_new_title_is_called_by_that_title(imported):
+    """Wagtail's "copy page" asks for a new title and copies every other field."""
+    page = ProcedurePage.objects.get(national_code="1.000080")
+    copy = page.copy(
+        update_attrs={
+            "title": "Bản sao để soạn thủ tục mới",
+            "slug": "ban-sao",
+            "national_code": "1.000999",
+        }
+    )
+    assert copy.official_name == "Bản sao để soạn thủ tục mới"
+    copy.full_clean()
+    assert copy.full_name == ""
+    assert ProcedurePage.objects.get(pk=page.pk).official_name == LONG
