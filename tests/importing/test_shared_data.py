@@ -41,6 +41,11 @@ def test_full_national_catalog_imports_and_reimports_unchanged():
         >= 490
     )
     assert Page.find_problems() == ([], [], [], [], [])
+    # the 21 fees the portal sets in dollars (civil status at missions abroad) stay dollars
+    dollars = FeeItem.objects.filter(currency="USD")
+    assert dollars.count() == 21
+    amounts = sorted(set(dollars.values_list("amount", flat=True)))
+    assert amounts == [5, 10, 15, 20, 30, 70, 100, 120, 150]
     # every official name longer than a Wagtail title is kept whole beside its clipped title
     long_names = {}
     for line in (OPENGOV / "catalog.jsonl").read_text("utf-8").splitlines():
