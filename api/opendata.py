@@ -67,7 +67,7 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "hcmc-procedure-catalog-open-data"
 # Bump when a file's content or the set of files changes: dumps of another version are stale.
-DUMP_VERSION = "2"
+DUMP_VERSION = "3"
 MANIFEST = "manifest.json"
 CHUNK = 500
 REBUILD_ASK_EVERY = (

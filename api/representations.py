@@ -163,7 +163,8 @@ class ProcedureRenderer:
         return page.local_code or None
 
     def _title(self, page):
-        return page.title
+        # the official name whole: a name beyond Wagtail's 255 characters is not clipped
+        return page.official_name
 
     def _url(self, page):
         return page.get_full_url(request=self.request)

@@ -170,7 +170,10 @@ def _procedure_fields() -> dict:
         ),
         "national_code": serializers.CharField(),
         "local_code": serializers.CharField(allow_null=True),
-        "title": serializers.CharField(),
+        "title": serializers.CharField(
+            max_length=2000,
+            help_text="The official name, whole: up to 2,000 characters (not clipped to 255).",
+        ),
         "url": serializers.URLField(allow_null=True, help_text="Public page."),
         "procedure_type": serializers.ChoiceField(choices=ProcedureType.choices),
         "status": serializers.ChoiceField(choices=ProcedureStatus.choices),

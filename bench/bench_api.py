@@ -46,7 +46,7 @@ def floor_documents(ids: list[int]) -> list[dict]:
     """Every part our API returns for these procedures, in 8 queries whatever len(ids)."""
     marks = _in(ids)
     pages = _fetch(
-        "SELECT p.id, p.title, p.url_path, p.last_published_at, pp.national_code, pp.local_code, "
+        "SELECT p.id, COALESCE(NULLIF(pp.full_name, ''), p.title), p.url_path, p.last_published_at, pp.national_code, pp.local_code, "
         "pp.procedure_type, pp.status, pp.decision_number, pp.decision_date, pp.effective_date, "
         "pp.summary, pp.implementing_agencies, pp.competent_authority, pp.coordinating_agencies, "
         "pp.receiving_address, pp.online_level, pp.online_url, pp.conditions, pp.result_note, "

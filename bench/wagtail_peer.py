@@ -31,6 +31,7 @@ def declare_api_fields() -> bool:
         for name in (
             "national_code",
             "local_code",
+            "full_name",
             "procedure_type",
             "status",
             "decision_number",

@@ -110,6 +110,10 @@ class FieldDiff(compare.FieldComparison):
     def _value(self, obj):
         if obj is None:
             return [] if _many_to_many(self.field) else None
+        if self.field.name == "title" and hasattr(obj, "official_name"):
+            # a procedure's title box edits the whole name: a change past the 255th
+            # character is a change the moderator must see
+            return obj.official_name
         value = self.field.value_from_object(obj)
         if _many_to_many(self.field):
             return list(value)

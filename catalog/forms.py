@@ -9,7 +9,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 from catalog.request_values import whole_number
-from catalog.text import vietnamese_slug
+from catalog.text import NAME_MAX, split_name, vietnamese_slug
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -53,6 +53,13 @@ def typed_currency(text: str) -> str | None:
 def group_amount(value: int) -> str:
     """3500000 -> "3.500.000", the way amounts are written in Vietnam."""
     return f"{value:,}".replace(",", ".")
+
+
+def name_too_long_message(length: int) -> str:
+    return _("Tên thủ tục dài %(length)s ký tự, tối đa %(limit)s ký tự.") % {
+        "length": group_amount(length),
+        "limit": group_amount(NAME_MAX),
+    }
 
 
 def parse_amount(text: str) -> int | None:
@@ -159,6 +166,8 @@ class ProcedurePageForm(CatalogPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "title" in self.fields:
+            self._edit_whole_name()
         if "change_note" in self.fields:
             self.initial["change_note"] = ""
             submitted = self.submitted_note()
@@ -167,6 +176,29 @@ class ProcedurePageForm(CatalogPageForm):
                 self.fields["change_note"].help_text = _(
                     "Ghi chú của người gửi: %(note)s. Để trống để giữ ghi chú này khi duyệt."
                 ) % {"note": submitted}
+
+    def _edit_whole_name(self) -> None:
+        """The title box edits the official name whole (a textarea): the page's 255-character
+        title is derived from it in clean_title, its whole text kept in full_name."""
+        stock = self.fields["title"]
+        attrs = {k: v for k, v in stock.widget.attrs.items() if k != "maxlength"}
+        self.fields["title"] = forms.CharField(
+            label=stock.label,
+            help_text=_(
+                "Tên chính thức, đầy đủ. Tên dài hơn 255 ký tự được rút gọn trong danh sách "
+                "của trang quản trị; người dân và các hệ thống vẫn thấy tên đầy đủ."
+            ),
+            widget=forms.Textarea(attrs={**attrs, "rows": 2}),
+        )
+        if self.instance is not None and self.instance.pk:
+            self.initial["title"] = self.instance.official_name
+
+    def clean_title(self) -> str:
+        name = " ".join(self.cleaned_data.get("title", "").split())
+        if len(name) > NAME_MAX:
+            raise forms.ValidationError(name_too_long_message(len(name)))
+        title, self.instance.full_name = split_name(name)
+        return title
 
     def submitted_note(self) -> str:
         """The note written for the revision now in moderation ("" when none is in moderation).

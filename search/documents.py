@@ -28,6 +28,7 @@ from catalog.models import (
     RequiredDocument,
     fee_range,
 )
+from catalog.text import official_name
 from search.analysis import content_tokens, folded_tokens, normalize
 
 BATCH_SIZE = 500
@@ -165,7 +166,7 @@ class DocumentBuilder:
             page_id=procedure.pk,
             code=procedure.code,
             codes=[c for c in dict.fromkeys([procedure.code, procedure.national_code])],
-            name=_text(procedure.title),
+            name=_text(procedure.official_name),
             department=_text(department.title) if department else "",
             department_code=department.code if department else "",
             url=self.url_for(procedure),
@@ -328,7 +329,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     fraction of that, which is what lets a full rebuild keep up with the catalog's size.
     """
     columns = (
-        "pk", "title", "national_code", "local_code", "keywords", "summary",
+        "pk", "title", "full_name", "national_code", "local_code", "keywords", "summary",
         "online_level", "result_note", "path", "url_path", "live_revision_id",
         "implementing_agencies",
     )  # fmt: skip
@@ -382,6 +383,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     for (
         pk,
         title,
+        full_name,
         national,
         local,
         keywords,
@@ -397,6 +399,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
             _Row(
                 pk=pk,
                 title=title,
+                official_name=official_name(title, full_name),
                 national_code=national,
                 local_code=local,
                 code=local or national,

@@ -162,8 +162,8 @@ def _record(document: ProcedureDocument) -> SearchRecord:
     return SearchRecord(
         page_id=document.page_id,
         code=document.code,
-        name=document.name[:500],
-        name_folded=SearchRecord.fold_name(document.name)[:500],
+        name=document.name[:2000],
+        name_folded=SearchRecord.fold_name(document.name)[:2000],
         department_code=document.department_code,
         online_level=document.online_level,
         payload=payload,

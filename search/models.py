@@ -194,8 +194,9 @@ class SearchRecord(models.Model):
 
     page_id = models.PositiveIntegerField(primary_key=True)
     code = models.CharField(max_length=40, db_index=True)
-    name = models.CharField(max_length=500)
-    name_folded = models.CharField(max_length=500, db_index=True)
+    # the official name whole (catalog.text.NAME_MAX), so the fallback finds its last words too
+    name = models.CharField(max_length=2000)
+    name_folded = models.CharField(max_length=2000, db_index=True)
     department_code = models.CharField(max_length=64, blank=True)
     online_level = models.CharField(max_length=20, blank=True)
     payload = models.JSONField(default=dict)

@@ -19,10 +19,9 @@ from catalog.importing.records import (
 )
 from catalog.importing.safety import max_rows, too_many_rows
 from catalog.importing.text import clean, clip, date_from_millis, key, one_line
-from catalog.text import says_free_of_charge
+from catalog.text import NAME_MAX, says_free_of_charge
 
 PORTAL_URL = "https://dichvucong.gov.vn/"
-TITLE_MAX = 255
 PROCEDURE_TYPES = {
     "STANDARD": "standard",
     "SPECIFIC": "specific",
@@ -60,12 +59,10 @@ LEVELS = (
 )
 
 
-def title_and_summary(name: str) -> tuple[str, str]:
-    """Wagtail titles hold 255 characters; a longer official name is clipped and kept whole in the summary."""
-    name = one_line(name)
-    if len(name) <= TITLE_MAX:
-        return name, ""
-    return clip(name, TITLE_MAX), clip(name, 1000)
+def official_name(name: str) -> str:
+    """The name whole (the page keeps what does not fit Wagtail's title in full_name); only a
+    name beyond NAME_MAX characters is clipped, and the reader says so."""
+    return clip(one_line(name), NAME_MAX)
 
 
 def _names(items: Iterable[dict[str, Any]] | None) -> list[str]:
@@ -228,7 +225,7 @@ def detail_record(envelope: dict[str, Any], *, file: str) -> ProcedureRecord:
     code = one_line(data.get("code") or data.get("codeNotation"))
     if not code:
         raise FileRejected("Bản ghi không có mã thủ tục (code).", file=file)
-    title, long_name = title_and_summary(data.get("name") or "")
+    title = official_name(data.get("name") or "")
     proposal = data.get("procedureProposal") or {}
     methods = [_method(item) for item in data.get("executionMethods") or []]
     forms: list[dict[str, str]] = []
@@ -243,7 +240,7 @@ def detail_record(envelope: dict[str, Any], *, file: str) -> ProcedureRecord:
     record_data = {
         "national_code": code,
         "title": title,
-        "summary": long_name or clip(clean(data.get("description")), 1000),
+        "summary": clip(clean(data.get("description")), 1000),
         "procedure_type": PROCEDURE_TYPES.get(data.get("type") or "", "standard"),
         "status": "active",
         "decision_number": one_line(
@@ -295,7 +292,7 @@ def catalog_row_record(row: dict[str, Any], *, file: str, line: int) -> Procedur
     code = one_line(row.get("code") or row.get("codeNotation"))
     if not code:
         raise ValueError("thiếu mã thủ tục (code)")
-    title, long_name = title_and_summary(row.get("name") or "")
+    title = official_name(row.get("name") or "")
     if not title:
         raise ValueError("thiếu tên thủ tục (name)")
     agencies = [one_line(a) for a in row.get("departments") or [] if one_line(a)]
@@ -316,8 +313,6 @@ def catalog_row_record(row: dict[str, Any], *, file: str, line: int) -> Procedur
         ],
         "implementing_agencies": "; ".join(agencies),
     }
-    if long_name:
-        data["summary"] = long_name
     publisher = one_line(row.get("departmentPromulgate"))
     return ProcedureRecord(
         key=code,
@@ -467,7 +462,7 @@ def read_national_list(
                 row=number,
             )
         seen[code] = (number, values)
-        title, long_name = title_and_summary(cell(row, "name"))
+        title = official_name(cell(row, "name"))
         if not code or not title:
             result.rejections.append(
                 Rejection(
@@ -489,8 +484,6 @@ def read_national_list(
             else [],
             "implementing_agencies": "; ".join(agencies),
         }
-        if long_name:
-            data["summary"] = long_name
         publisher = one_line(cell(row, "publisher"))
         result.records.append(
             ProcedureRecord(

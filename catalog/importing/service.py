@@ -43,10 +43,12 @@ from catalog.services.procedures import (
     procedure_snapshot,
     update_procedure,
 )
+from catalog.text import TITLE_MAX
 
 CHUNK = 500
 PAGE_FIELDS_TO_VALIDATE = {
     "title",
+    "full_name",
     "slug",
     "national_code",
     "local_code",
@@ -315,6 +317,14 @@ def _keep_stored_currencies(data: dict[str, Any], before: dict[str, Any]) -> Non
                 fee["currency"] = fees[j]["currency"] if j < len(fees) else "VND"
 
 
+def _drop_name_from_summary(data: dict[str, Any], before: dict[str, Any]) -> None:
+    """Imports before full_name kept a long official name whole in the summary; a file that
+    says no summary of its own lets that copy go, now that the name itself is whole."""
+    name = one_line(data.get("title"))
+    if len(name) > TITLE_MAX and one_line(before.get("summary")) == name:
+        data["summary"] = ""
+
+
 def run_import(
     *,
     results: list[ReadResult],
@@ -477,6 +487,8 @@ def _plan(
             before = snapshots[pk]
             data = {**before, **record.data}
             _keep_stored_currencies(data, before)
+            if "summary" not in record.data:
+                _drop_name_from_summary(data, before)
             current = comparable(before)
             # Equal to the stored content: nothing to build or validate (the common re-import).
             after = comparable(data_snapshot(data, slug=slug))

@@ -29,12 +29,14 @@ from catalog.services.procedures import (
     default_search_description,
     rich_text,
 )
+from catalog.text import official_name
 
 PAGE_COLUMNS = (
     "pk",
     "national_code",
     "local_code",
     "title",
+    "full_name",
     "slug",
     "keywords",
     "conditions",
@@ -68,6 +70,7 @@ def stored_snapshots(ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     snapshots: dict[int, dict[str, Any]] = {}
     for row in ProcedurePage.objects.filter(pk__in=ids).values(*PAGE_COLUMNS):
         pk = row.pop("pk")
+        row["title"] = official_name(row["title"], row.pop("full_name"))
         for name in PAGE_DATE_FIELDS:
             row[name] = _iso(row[name])
         for key in LIST_FIELDS:

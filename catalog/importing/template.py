@@ -11,6 +11,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.forms import name_too_long_message
 from catalog.importing.records import (
     FileRejected,
     ProcedureRecord,
@@ -39,6 +40,7 @@ from catalog.models import (
     TimeUnit,
 )
 from catalog.models.procedures import format_amount
+from catalog.text import NAME_MAX
 
 TEMPLATE_FORMAT = "Mẫu bảng tính của Cổng (xlsx/csv)"
 SHEET_COLUMN = "Bảng"
@@ -83,7 +85,11 @@ PROCEDURES = Sheet(
         Column(
             "local_code", "Mã thủ tục của thành phố", "Để trống nếu dùng mã quốc gia"
         ),
-        Column("title", "Tên thủ tục", "Bắt buộc, tối đa 255 ký tự"),
+        Column(
+            "title",
+            "Tên thủ tục",
+            "Bắt buộc, tên chính thức đầy đủ, tối đa 2.000 ký tự",
+        ),
         Column("department", "Mã đơn vị", "Mã của cơ quan sở hữu thủ tục, ví dụ STP"),
         Column(
             "procedure_type",
@@ -481,8 +487,8 @@ def _procedure_record(
         raise _CellError("national_code", "thiếu mã thủ tục quốc gia")
     if not title:
         raise _CellError("title", "thiếu tên thủ tục")
-    if len(title) > 255:
-        raise _CellError("title", f"tên thủ tục dài {len(title)} ký tự, tối đa 255")
+    if len(title) > NAME_MAX:
+        raise _CellError("title", name_too_long_message(len(title)))
     data: dict[str, Any] = {"national_code": national_code, "title": title}
     for column in PROCEDURES.columns:
         name = column.key

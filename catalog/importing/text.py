@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from catalog.text import fold, vietnamese_slug
+# clip is imported from here by the readers
+from catalog.text import clip, fold, vietnamese_slug  # noqa: F401
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _SPACES = re.compile(r"[ \t\u00a0]+")
@@ -60,16 +61,6 @@ def one_line(value: Any) -> str:
     if not text.isascii():  # ASCII is NFC already
         text = unicodedata.normalize("NFC", text)
     return " ".join(text.split())
-
-
-def clip(text: str, limit: int) -> str:
-    """Cut to `limit` characters at a word boundary, ending with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut[limit // 2 :]:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;.-") + "…"
 
 
 @functools.lru_cache(maxsize=65536)

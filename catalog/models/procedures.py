@@ -21,9 +21,9 @@ from wagtail.search import index
 
 from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
-from catalog.forms import ProcedurePageForm, group_amount
+from catalog.forms import ProcedurePageForm, group_amount, name_too_long_message
 from catalog.models.mixins import VietnameseSlugMixin
-from catalog.text import BARE_NUMBER
+from catalog.text import BARE_NUMBER, NAME_MAX, official_name, split_name
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -151,6 +151,14 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     )
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
     effective_date = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
+    # The official name whole when it is longer than the title's 255 characters, else empty:
+    # `official_name` is what readers see; the title is this name clipped (split_name).
+    full_name = models.TextField(
+        _("tên thủ tục đầy đủ"),
+        blank=True,
+        max_length=NAME_MAX,
+        editable=False,
+    )
     summary = models.TextField(_("mô tả ngắn"), blank=True, max_length=1000)
 
     # who
@@ -212,6 +220,7 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     search_fields = Page.search_fields + [
         index.SearchField("national_code"),
         index.SearchField("local_code"),
+        index.SearchField("full_name"),
         index.SearchField("keywords"),
         index.SearchField("summary"),
         index.FilterField("status"),
@@ -307,6 +316,16 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         return self.title
 
     @property
+    def official_name(self) -> str:
+        """The procedure's legal name, whole: what a citizen or a client system reads."""
+        return official_name(self.title, self.full_name)
+
+    def set_name(self, name: str) -> None:
+        """Write the official name: the title is it (clipped when longer than 255 characters)."""
+        self.title, self.full_name = split_name(name)
+        self.draft_title = self.title
+
+    @property
     def code(self) -> str:
         """The code citizens and client systems use: the city's local code when it has one."""
         return self.local_code or self.national_code
@@ -318,6 +337,11 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     def clean(self):
         super().clean()
         errors = {}
+        if len(self.full_name) > NAME_MAX:
+            errors["title"] = name_too_long_message(len(self.full_name))
+        elif self.full_name:
+            # a whole name the title is no longer the clipped form of is stale
+            self.full_name = split_name(official_name(self.title, self.full_name))[1]
         if self.online_level == OnlineLevel.FULL and not self.online_url:
             errors["online_url"] = _(
                 "Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ."

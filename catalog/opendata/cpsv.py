@@ -20,7 +20,7 @@ from django.conf import settings
 import orjson
 
 # Bump when the output changes: it is part of the ETag of the JSON-LD and Turtle answers.
-MAPPING_VERSION = "3"
+MAPPING_VERSION = "4"
 CPSV_AP_CONTEXT_URL = (
     "https://semiceu.github.io/uri.semic.eu-generated/CPSV-AP/releases/3.2.0/"
     "context/cpsv-ap.jsonld"

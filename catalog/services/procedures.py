@@ -6,7 +6,7 @@ A procedure is given as one dict; keys mirror the model fields, every key except
     {
         "national_code": "1.009101",            # ProcedurePage.national_code
         "local_code": "HCM.HT.01",              # "" when the city uses the national code
-        "title": "Đăng ký khai sinh",
+        "title": "Đăng ký khai sinh",            # the official name whole (split_name)
         "slug": "dang-ky-khai-sinh",            # default: ASCII slug of the title
         "summary": "…", "procedure_type": "standard", "status": "active",
         "decision_number": "…", "decision_date": "2025-07-01", "effective_date": "2025-07-01",
@@ -386,8 +386,7 @@ def apply_procedure_data(
         raise ValueError("a procedure needs national_code and title")
     page.national_code = data["national_code"]
     page.local_code = data.get("local_code", "")
-    page.title = data["title"]
-    page.draft_title = page.title
+    page.set_name(data["title"])
     if data.get("slug"):
         page.slug = data["slug"]
     elif not page.slug:
@@ -436,7 +435,7 @@ def procedure_snapshot(page: ProcedurePage) -> dict[str, Any]:
     snapshot: dict[str, Any] = {
         "national_code": page.national_code,
         "local_code": page.local_code,
-        "title": page.title,
+        "title": page.official_name,
         "slug": page.slug,
         "keywords": page.keywords,
         "conditions": page.conditions,

@@ -186,7 +186,7 @@ def procedure_schema(*, request, page, owner, methods, fields, subject_types, re
     data = {
         "@context": "https://schema.org",
         "@type": "GovernmentService",
-        "name": page.title,
+        "name": page.official_name,
         "identifier": page.code,
         "url": _absolute(request, page),
         "description": page.summary or None,

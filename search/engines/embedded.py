@@ -48,8 +48,9 @@ logger = logging.getLogger(__name__)
 
 # 5: each document carries its live revision; 6: the follow-up words of its name;
 # 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups);
-# 8: the name's adjacent word pairs (name_pairs)
-SCHEMA_VERSION = "8"
+# 8: the name's adjacent word pairs (name_pairs); 9: the name is the official name whole
+# (ProcedurePage.official_name), not the title clipped to 255 characters
+SCHEMA_VERSION = "9"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0

@@ -347,3 +347,21 @@ def test_untouched_procedure_resaved_in_the_edit_form_shows_no_change(
     assert changes(client, procedure, "live", "latest") == {}
     latest, previous = list(procedure.revisions.order_by("-pk")[:2])
     assert changes(client, procedure, previous.pk, latest.pk) == {}
+
+
+def test_a_long_name_changed_past_its_255th_character_is_shown(
+    client, moderator, procedure
+):
+    long_name = "Đăng ký khai sinh " + "có yếu tố nước ngoài " * 14
+    first = draft_of(procedure)
+    first.set_name(long_name + "tại xã Thạnh An")
+    first.save_revision().publish()
+    draft = draft_of(procedure)
+    draft.set_name(long_name + "tại xã Long Hòa")
+    assert draft.title == first.title  # the clipped titles are the same
+    save_draft(draft)
+
+    rows = changes(client, procedure)
+
+    assert list(rows) == ["Tiêu đề"]
+    assert "Thạnh An" in rows["Tiêu đề"] and "Long Hòa" in rows["Tiêu đề"]

@@ -137,13 +137,21 @@ def test_a_zero_fee_is_free_only_when_its_description_does_not_set_it_elsewhere(
     ]
 
 
-def test_long_official_name_is_clipped_into_the_title_and_kept_whole_in_the_summary():
-    name = "Thủ tục " + "rất dài " * 60
+def test_long_official_name_is_read_whole_and_not_copied_into_the_summary():
+    name = "Thủ tục " + "rất dài " * 60 + "đến chữ cuối"
     record = national.catalog_row_record(
         catalog_row("1.000001", name), file="c.jsonl", line=1
     )
-    assert len(record.data["title"]) <= 255 and record.data["title"].endswith("…")
-    assert record.data["summary"].startswith("Thủ tục rất dài")
+    assert record.data["title"] == " ".join(name.split())
+    assert "summary" not in record.data
+
+
+def test_official_name_beyond_the_limit_is_clipped_at_a_word():
+    name = "Thủ tục " + "rất dài " * 300
+    record = national.catalog_row_record(
+        catalog_row("1.000001", name), file="c.jsonl", line=1
+    )
+    assert len(record.data["title"]) <= 2000 and record.data["title"].endswith("…")
 
 
 def test_catalog_rows_keep_codes_that_differ_only_by_blanks_apart(tmp_path):

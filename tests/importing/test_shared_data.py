@@ -1,6 +1,7 @@
 """The whole national crawl (../shared/data/raw/dvcqg-opengov) imports with no rejection, twice."""
 
 import io
+import json
 
 from django.conf import settings
 from django.core.management import call_command
@@ -9,6 +10,7 @@ from wagtail.models import Page
 
 import pytest
 
+from catalog.importing.text import one_line
 from catalog.models import FeeItem, ProcedurePage
 
 OPENGOV = settings.SHARED_DATA_DIR / "raw" / "dvcqg-opengov"
@@ -50,6 +52,20 @@ def test_full_national_catalog_imports_and_reimports_unchanged():
     assert not FeeItem.objects.filter(
         amount=0, description__icontains="Hội đồng nhân dân"
     ).exists()
+    # every official name longer than a Wagtail title is kept whole beside its clipped title
+    long_names = {}
+    for line in (OPENGOV / "catalog.jsonl").read_text("utf-8").splitlines():
+        row = json.loads(line) if line.strip() else {}
+        name = one_line(row.get("name"))
+        if len(name) > 255:
+            long_names[one_line(row["code"])] = name
+    kept = dict(
+        ProcedurePage.objects.exclude(full_name="").values_list(
+            "national_code", "full_name"
+        )
+    )
+    assert len(long_names) > 300
+    assert {code: kept.get(code) for code in long_names} == long_names
     again = io.StringIO()
     call_command(
         "import_catalog",

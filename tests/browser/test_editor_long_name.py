@@ -1,0 +1,68 @@
+"""An editor types an official name of 300+ characters into the admin's name box (a textarea, in
+Chromium) and publishes: the public page shows it whole, the admin keeps a clipped title, and
+the edit page opens with the whole name again."""
+
+import re
+
+from django.contrib.auth import get_user_model
+
+import pytest
+
+from catalog.models import ProcedurePage
+from tests.browser.conftest import DESKTOP, _context, screenshot
+from tests.browser.test_editor_dates_fees import (
+    PASSWORD,
+    PUBLISH,
+    log_in,
+    press_footer,
+    saved_message,
+    settle,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+LONG = (
+    "Đăng ký kết hôn có yếu tố nước ngoài giữa công dân Việt Nam với người nước ngoài, "
+    "giữa công dân Việt Nam với nhau mà ít nhất một bên định cư ở nước ngoài, giữa những "
+    "người nước ngoài với nhau thường trú tại Việt Nam, kèm ghi chú ly hôn đã được giải "
+    "quyết ở nước ngoài, tại Ủy ban nhân dân xã đảo Thạnh An"
+)
+
+
+def test_a_long_name_typed_in_the_admin_is_published_whole(site, browser, console):
+    assert len(LONG) > 300
+    get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    procedure = site["marriage"]
+    base = site["url"]
+    edit = f"{base}/admin/pages/{procedure.pk}/edit/"
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, base, "root")
+    page.goto(edit)
+    name = page.locator("#id_title")
+    assert name.evaluate("el => el.tagName") == "TEXTAREA"
+    assert name.get_attribute("maxlength") is None
+    name.click()
+    name.press("Control+a")
+    name.press_sequentially(LONG, delay=0)
+    page.get_by_role("tab", name="Xuất bản").click()
+    page.locator("#id_change_note").fill("Tên đầy đủ theo quyết định công bố")
+    settle(page)
+    press_footer(page, PUBLISH)
+    live = ProcedurePage.objects.get(pk=procedure.pk)
+    if live.full_name != LONG:
+        screenshot(page, "editor-long-name-failed")
+    assert live.full_name == LONG, saved_message(page)
+    assert len(live.title) <= 255 and live.title.endswith("…")
+
+    page.goto(base + live.url)
+    assert page.locator("h1").inner_text().strip() == LONG
+    assert page.title().startswith(LONG)
+
+    page.goto(edit)
+    assert page.locator("#id_title").input_value() == LONG
+    assert re.search(r"…", page.locator("h1").first.inner_text())  # the clipped title
+    context.close()
