@@ -91,7 +91,8 @@ def with_sort_code(queryset: QuerySet) -> QuerySet:
 
 
 def procedure_by_code(code: str, *, prepare=None) -> ProcedurePage | None:
-    """The published procedure with this local code, else with this national code.
+    """The published procedure whose code (local, else national) is this, else one with this
+    national code.
 
     `prepare` may narrow or annotate the queryset (columns read, cached JSON alongside).
     """
@@ -99,10 +100,18 @@ def procedure_by_code(code: str, *, prepare=None) -> ProcedurePage | None:
     if prepare is not None:
         queryset = prepare(queryset)
     matches = list(queryset.order_by("pk")[:5])
-    for page in matches:
-        if page.local_code == code:
-            return page
-    return matches[0] if matches else None
+    return min(
+        matches, key=lambda page: _by_own_code(page.local_code, code), default=None
+    )
+
+
+def _by_own_code(local_code: str, code: str) -> int:
+    """A procedure whose own code is `code` before one that only shares the national code:
+    two procedures may carry one national code (the importer gives the second a local code),
+    and each must be reachable by the code the API gives it."""
+    if local_code == code:
+        return 0
+    return 1 if not local_code else 2
 
 
 class DetailRow(NamedTuple):
@@ -169,7 +178,7 @@ def procedure_for_detail(code: str) -> DetailRow | None:
         rows = cursor.fetchall()
     if not rows:
         return None
-    row = next((row for row in rows if row[6] == code), rows[0])
+    row = min(rows, key=lambda row: _by_own_code(row[6], code))
     return DetailRow(
         *row[:4],
         as_datetime(row[4]),

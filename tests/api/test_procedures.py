@@ -279,3 +279,35 @@ def test_a_cursor_replayed_with_other_filters_is_400(client, catalog):
     _, whole = get_json(client, "/api/v1/procedures/?department=STP&fields=title")
     assert codes(body["items"]) + codes(rest["items"]) == codes(whole["items"])
     assert len(whole["items"]) > 1
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/procedures/{code}/", "/api/v1/procedures/{code}/?format=jsonld"]
+)
+def test_each_procedure_is_reached_by_its_own_code_when_two_share_a_national_code(
+    client, catalog, path
+):
+    """The importer gives the second of two procedures with one national code a local code
+    ('1.014325-019dc4fb'); the first keeps the national code as its code. Each answers to its own."""
+    from tests.factories import make_procedure
+
+    from catalog.models import ProcedurePage
+
+    suffixed = make_procedure(
+        department=catalog["stp"],
+        national_code="1.000778",
+        local_code="1.000777-019dc4fb",
+        title="Bản thứ hai",
+    )
+    plain = make_procedure(
+        department=catalog["stp"], national_code="1.000777", title="Bản thứ nhất"
+    )
+    # as the bulk importer leaves them (the edit form refuses a national code in use)
+    ProcedurePage.objects.filter(pk=suffixed.pk).update(national_code="1.000777")
+    assert suffixed.pk < plain.pk  # the one that only shares the code comes first by id
+    for page, code in ((plain, "1.000777"), (suffixed, "1.000777-019dc4fb")):
+        response = client.get(path.format(code=code))
+        assert response.status_code == 200
+        assert page.title in response.content.decode()
+        if "jsonld" not in path:
+            assert (response.json()["id"], response.json()["code"]) == (page.pk, code)
