@@ -9,7 +9,7 @@ from rest_framework import serializers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 
-from api.params import MAX_PAGE_SIZE, MAX_VALUES
+from api.params import MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, MAX_VALUES
 from api.representations import PROCEDURE_FIELDS
 from catalog.models import (
     Channel,
@@ -325,7 +325,11 @@ def page_size_param(default: int) -> OpenApiParameter:
 
 CURSOR = OpenApiParameter(
     "cursor",
-    {"type": "string", "pattern": r"^[A-Za-z0-9_\-]{1,4000}$"},
+    {
+        "type": "string",
+        "pattern": r"^[A-Za-z0-9_\-]{2,4060}\.[A-Za-z0-9_\-]{27}$",
+        "maxLength": MAX_CURSOR_LENGTH,
+    },
     OpenApiParameter.QUERY,
     description="`next_cursor` of the previous page, as returned; opaque.",
 )

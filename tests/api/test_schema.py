@@ -124,3 +124,29 @@ def test_every_required_query_parameter_is_enforced(client, catalog):
                 assert name in response.json()["message"], response.json()
                 checked.append((path, name))
     assert ("/api/v1/search/suggest/", "q") in checked
+
+
+def test_published_parameter_patterns_accept_what_the_server_issues(client, catalog):
+    """A client validating its requests against the schema must not refuse a real cursor."""
+    import re
+
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    [cursor] = {
+        yaml.safe_dump(p["schema"])
+        for path in schema["paths"].values()
+        for p in path["get"].get("parameters", [])
+        if p["name"] == "cursor"
+    }
+    cursor = yaml.safe_load(cursor)
+    issued = client.get("/api/v1/changes/?page_size=1").json()["meta"]["next_cursor"]
+    assert "." in issued
+    assert re.fullmatch(cursor["pattern"].strip("^$"), issued)
+    assert len(issued) <= cursor["maxLength"]
+    search = schema["paths"]["/api/v1/search/"]["get"]["parameters"]
+    bounds = {p["name"]: p["schema"] for p in search if p["name"] in ("page", "page_size")}
+    assert bounds["page"]["minimum"] == bounds["page_size"]["minimum"] == 1
+    suggest = schema["paths"]["/api/v1/search/suggest/"]["get"]["parameters"]
+    [limit] = [p["schema"] for p in suggest if p["name"] == "limit"]
+    assert (limit["minimum"], limit["maximum"]) == (1, 20)
