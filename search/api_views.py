@@ -10,11 +10,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 
 from api.base import CatalogAccessMixin, ConditionalGetMixin
+from api.params import CODE_RE
 from api.schema import CONDITIONAL_HEADERS, RESPONSE_HEADERS, responses
 from api.throttling import SuggestRateThrottle
 from catalog.request_values import has_unreadable_characters, whole_number
 from cms.replica import first_attempt
 from search import query_log
+from search.analysis import normalize
 from search.engines import get_engine
 from search.queries import (
     FACETS,
@@ -117,7 +119,9 @@ def _values(request, name: str) -> list[str]:
     values = []
     for raw in request.query_params.getlist(name):
         values += [v.strip() for v in raw.split(",") if v.strip()]
-    if any(len(value) > 64 or has_unreadable_characters(value) for value in values):
+    given = name in request.query_params
+    # as on procedures/: codes only, and a filter given empty ("online=,") is no filter asked
+    if (given and not values) or any(not CODE_RE.match(value) for value in values):
         raise QueryError(
             _("%(name)s nhận các mã dài tối đa 64 ký tự, cách nhau bằng dấu phẩy.")
             % {"name": name}
@@ -184,11 +188,14 @@ class SearchView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             _filter_param("subject", "Subject type code."),
             _filter_param("online", "Online service level: full, partial or none."),
             OpenApiParameter(
-                "page", OpenApiTypes.INT, description="1-based page number."
+                "page",
+                {"type": "integer", "minimum": 1, "maximum": MAX_RESULT_WINDOW},
+                description="1-based page number; page × page_size at most "
+                f"{MAX_RESULT_WINDOW}.",
             ),
             OpenApiParameter(
                 "page_size",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
                 description=f"Results per page, 1 to {MAX_PAGE_SIZE} (default 20).",
             ),
             *CONDITIONAL_HEADERS,
@@ -274,7 +281,7 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             ),
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": 20},
                 description="At most this many suggestions, 1 to 20 (default 8).",
             ),
             *CONDITIONAL_HEADERS,
@@ -300,6 +307,6 @@ class SuggestView(CatalogAccessMixin, ConditionalGetMixin, APIView):
             limit = _number(request, "limit", default=8, maximum=20)
         except QueryError as exc:
             return Response({"message": exc.message}, status=400)
-        if len(text) > MAX_TEXT_LENGTH:
+        if len(normalize(text)) > MAX_TEXT_LENGTH:  # counted as search counts it (NFC)
             return Response({"message": too_long_message()}, status=400)
         return Response({"items": get_engine().suggest(text, limit=limit)})

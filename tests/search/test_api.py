@@ -66,6 +66,10 @@ def test_filters_accept_repeated_and_comma_separated_codes(client, catalog_index
             {"q": "khai sinh", "online": "sometimes"},
             "không nhận giá trị sometimes; chọn trong: full, partial, none",
         ),
+        # codes only, as procedures/ refuses them (they matched nothing, or everything)
+        ({"department": "😀"}, "department nhận các mã"),
+        ({"level": "+5"}, "level nhận các mã"),
+        ({"online": ","}, "online nhận các mã"),
     ],
 )
 def test_bad_input_is_a_400_with_a_message(client, catalog_indexed, params, message):
@@ -269,3 +273,10 @@ def test_a_vietnamese_typo_still_gets_did_you_mean(client, catalog_indexed):
     assert client.get(URL, {"q": "dang ky khai sihn"}).json()["suggestion"] == (
         "dang ky khai sinh"
     )
+
+
+def test_suggest_counts_the_length_as_search_does(client, catalog_indexed):
+    # 200 characters once composed (NFC): accepted by both, as the docs say
+    decomposed = "e\u0301" * 200
+    assert client.get(URL, {"q": decomposed}).status_code == 200
+    assert client.get(URL + "suggest/", {"q": decomposed}).status_code == 200
