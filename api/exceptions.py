@@ -8,6 +8,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from cms.outage import COMPACT_UNICODE
+
 
 def _flatten(detail) -> str:
     if isinstance(detail, dict):
@@ -62,5 +64,7 @@ def _response_without_rollback(exc) -> Response | None:
 def not_found(request, *args, **kwargs):
     """Unmatched URLs under /api/v1/ answer JSON, not the site's HTML 404."""
     return JsonResponse(
-        {"message": _("Không có điểm cuối API này.")}, status=status.HTTP_404_NOT_FOUND
+        {"message": _("Không có điểm cuối API này.")},
+        status=status.HTTP_404_NOT_FOUND,
+        json_dumps_params=COMPACT_UNICODE,  # written as the API's other answers are
     )

@@ -29,6 +29,8 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 # Long enough for a restart or a failover, short enough that a client retries soon.
 RETRY_AFTER_SECONDS = 15
+# JSON bodies written as the API's renderer writes them: Vietnamese as is, no spaces.
+COMPACT_UNICODE = {"ensure_ascii": False, "separators": (",", ":")}
 # While an outage lasts each process repeats one summary line this often, not one per request.
 REMINDER_SECONDS = 60
 
@@ -151,7 +153,9 @@ def outage_response(request, exc: BaseException) -> HttpResponse:
             "Hệ thống tạm thời không truy cập được cơ sở dữ liệu; "
             "thử lại sau %(seconds)s giây."
         ) % {"seconds": RETRY_AFTER_SECONDS}
-        response = JsonResponse({"message": message}, status=503)
+        response = JsonResponse(
+            {"message": message}, status=503, json_dumps_params=COMPACT_UNICODE
+        )
     else:
         try:
             body = render_to_string(
