@@ -93,9 +93,16 @@ class Currency(models.TextChoices):
 
 
 def format_amount(amount: int, currency: str) -> str:
-    """3500000, VND -> "3.500.000 đồng"; 50, USD -> "50 USD" (grouped the Vietnamese way)."""
+    """3500000, VND -> "3.500.000 đồng"; 50, USD -> "50 USD". In English "3,500,000 VND": a
+    reader of English takes "3.500.000" for a decimal."""
+    if english():
+        return f"{amount:,} {currency}"
     unit = "đồng" if currency == Currency.VND else currency
     return f"{group_amount(amount)} {unit}"
+
+
+def english() -> bool:
+    return (translation.get_language() or "").startswith("en")
 
 
 def fee_range(fees) -> tuple[int | None, int | None]:

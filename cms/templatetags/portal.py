@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalog.forms import group_amount
 from catalog.models import Channel, ExecutionMethod, TimeUnit
+from catalog.models.procedures import english
 from catalog.request_values import whole_number
 from catalog.selectors import (
     procedure_public_context,
@@ -434,8 +435,16 @@ def local_time(shown: str) -> str:
 
 @register.filter
 def vnd(amount) -> str:
-    """25000 -> "25.000", the way amounts are written in Vietnam (as FeeItem.amount_display)."""
+    """25000 -> "25.000", the way amounts are written in Vietnam (as FeeItem.amount_display);
+    "25,000" on the English pages."""
     try:
-        return group_amount(int(amount))
+        value = int(amount)
     except (TypeError, ValueError):
         return ""
+    return f"{value:,}" if english() else group_amount(value)
+
+
+@register.simple_tag
+def dong_unit() -> str:
+    """The unit after a đồng amount in one-line summaries: "đ", or "VND" in English."""
+    return "VND" if english() else "đ"

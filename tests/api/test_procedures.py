@@ -289,9 +289,8 @@ def test_each_procedure_is_reached_by_its_own_code_when_two_share_a_national_cod
 ):
     """The importer gives the second of two procedures with one national code a local code
     ('1.014325-019dc4fb'); the first keeps the national code as its code. Each answers to its own."""
-    from tests.factories import make_procedure
-
     from catalog.models import ProcedurePage
+    from tests.factories import make_procedure
 
     suffixed = make_procedure(
         department=catalog["stp"],

@@ -467,3 +467,27 @@ def test_only_times_the_catalog_wrote_itself_are_translated(shown, english):
         assert result.startswith("7 (") and "không" not in result
     else:
         assert result == english
+
+
+def test_amounts_read_the_english_way_on_english_pages(client, catalog):
+    """'25.000' is twenty-five to a reader of English: grouped with commas, in VND."""
+    birth = catalog["birth"]
+    methods = list(birth.execution_methods.all())
+    methods[0].fees = [FeeItem(kind="charge", amount=25000)]
+    methods[1:] = []
+    birth.execution_methods = methods
+    birth.save_revision().publish()
+    index_catalog()
+    vietnamese = text(
+        _hit(soup(client.get("/tim-kiem/", {"q": "khai sinh"})), "Đăng ký khai sinh")
+    )
+    assert "Phí: 25.000 đ" in vietnamese
+    page = text(soup(client.get(birth.url)))
+    assert "25.000 đồng" in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = text(
+        _hit(soup(client.get("/tim-kiem/", {"q": "khai sinh"})), "Đăng ký khai sinh")
+    )
+    assert "25,000 VND" in english and "25.000" not in english
+    page = text(soup(client.get(birth.url)))
+    assert "25,000 VND" in page and "25.000" not in page
