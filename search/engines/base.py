@@ -187,20 +187,22 @@ class SearchEngine:
         if not tokens:
             return []
         found = self._suggest(tokens, max(limit, SUGGEST_POOL))
-        # Names that begin with what was typed first, shorter ones before longer ones: "khai s"
-        # offers *Đăng ký khai sinh* before *Đăng ký khai sinh kết hợp đăng ký nhận cha, mẹ,
-        # con*; the others keep the engine's order after them.
+        # Names that begin with what was typed first, then the others; shorter ones before
+        # longer ones: "dang ky kh" offers *Đăng ký khai sinh* before *Đăng ký khai sinh kết hợp
+        # đăng ký nhận cha, mẹ, con*, and "khai s" *Thủ tục đăng ký khai sinh* before a name
+        # where "triển khai sau" comes 60 characters in.
         typed = " ".join(tokens)
-        leading = sorted(
-            (item for item in found if _begins_with(item["name"], typed)),
-            key=lambda item: len(item["name"]),
-        )
+        found = _once(sorted(found, key=lambda item: len(item["name"])))
+        leading = [item for item in found if _begins_with(item["name"], typed)]
+        found = [item for item in found if item not in leading]
         if len(leading) >= limit:
             return leading[:limit]
-        # An abbreviation or everyday word no name holds ("cccd", "gplx", "passport", "so do"):
-        # what the vocabulary says it means, as the search would answer it.
+        # An abbreviation or everyday word no name holds ("cccd", "gplx", "passport", "so do"),
+        # or words no name holds in this order ("khai tu cho ba", "dang ky khai sinh cho be"):
+        # what the search answers for the text, which knows the vocabulary and the frames.
+        vocabulary = bool(analyze_query(text[:200]).expansions)
         meant = []
-        if analyze_query(text[:200]).expansions:
+        if vocabulary or not found:
             hits = self.search(SearchQuery(text=text[:200], page_size=limit)).hits
             meant = [
                 {
@@ -211,12 +213,8 @@ class SearchEngine:
                 }
                 for hit in hits
             ]
-        items, seen = [], set()
-        for item in leading + meant + found:
-            if item["url"] not in seen:
-                seen.add(item["url"])
-                items.append(item)
-        return items[:limit]
+        ordered = leading + (meant + found if vocabulary else found + meant)
+        return _once(ordered)[:limit]
 
     def is_known(self, token: str) -> bool:
         """Whether a query word occurs in the index at all (typos usually do not)."""
@@ -317,6 +315,18 @@ class SearchEngine:
             buckets.sort(key=lambda b: (-b.count, b.label))
             facets[name] = buckets
         return facets
+
+
+def _once(items: list[dict]) -> list[dict]:
+    """One line per procedure, and per name and department: copies of a procedure (the national
+    data holds several provinces' versions of one) would fill the list with the same line."""
+    kept, seen = [], set()
+    for item in items:
+        key = (item["name"], item["department"])
+        if item["url"] not in seen and key not in seen:
+            seen.update((item["url"], key))
+            kept.append(item)
+    return kept
 
 
 def _begins_with(name: str, typed: str) -> bool:

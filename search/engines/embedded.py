@@ -1190,17 +1190,8 @@ class EmbeddedEngine(SearchEngine):
     def _suggest(self, tokens: list[str], limit: int) -> list[dict]:
         searcher = self._searcher()
         query = Query.phrase_prefix_query(self._schema, "name", tokens)
+        # words no name holds in this order are answered by the search (SearchEngine.suggest)
         result = searcher.search(query, limit=limit)
-        if not result.hits and len(tokens) > 1:
-            # Words typed out of order: every finished word, then the unfinished one as a prefix.
-            clauses = [(Occur.Must, self._term("name", t)) for t in tokens[:-1]]
-            clauses.append(
-                (
-                    Occur.Must,
-                    Query.phrase_prefix_query(self._schema, "name", tokens[-1:]),
-                )
-            )
-            result = searcher.search(Query.boolean_query(clauses), limit=limit)
         return [
             suggestion(orjson.loads(searcher.doc(address)["payload"][0]))
             for _score, address in result.hits

@@ -172,6 +172,38 @@ def test_autocomplete_understands_abbreviations_no_name_holds(engine, indexed):
     assert names and all("căn cước" in name for name in names[:2]), names
 
 
+def test_autocomplete_answers_words_no_name_holds_in_that_order(engine, indexed):
+    # "cho ba" (for dad) and "cho be" (for the baby) are in no name: the search's answer
+    names = [s["name"] for s in engine.suggest("khai tu cho ba", limit=5)]
+    assert names[:1] == ["Đăng ký khai tử"], names
+    names = [s["name"] for s in engine.suggest("dang ky khai sinh cho be", limit=5)]
+    assert names[:1] == ["Đăng ký khai sinh"], names
+
+
+def test_autocomplete_lists_a_name_and_department_once():
+    from search.engines.base import SearchEngine
+
+    class Copies(SearchEngine):
+        def _suggest(self, tokens, limit):
+            return [
+                {
+                    "code": f"1.11{i}",
+                    "name": "Tách thửa đất",
+                    "url": f"/{i}/",
+                    "department": "Sở",
+                }
+                for i in range(6)
+            ] + [
+                {"code": "9", "name": "Tách thửa đất", "url": "/9/", "department": "Xã"}
+            ]
+
+    items = Copies().suggest("tach thua", limit=2)
+    assert [(i["name"], i["department"]) for i in items] == [
+        ("Tách thửa đất", "Sở"),
+        ("Tách thửa đất", "Xã"),
+    ]
+
+
 def test_autocomplete_puts_names_beginning_with_the_typed_words_first():
     from search.engines.base import SearchEngine
 
