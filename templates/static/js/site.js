@@ -10,7 +10,7 @@
     list.id = id;
     list.className = "suggestions";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", input.getAttribute("placeholder") || "");
+    list.setAttribute("aria-label", input.getAttribute("data-suggest-label") || "");
     list.hidden = true;
     input.parentNode.appendChild(list);
     input.setAttribute("role", "combobox");
@@ -43,7 +43,11 @@
         li.id = id + "-" + index;
         li.setAttribute("role", "option");
         li.setAttribute("aria-selected", "false");
-        li.textContent = item.name;
+        /* an official name can run to 1,000 characters: the list shows its start (CSS), the
+           whole name stays its accessible name and its tooltip */
+        var name = document.createElement("span");
+        name.className = "name"; name.textContent = item.name; name.title = item.name;
+        li.appendChild(name);
         if (item.department) {
           /* the same name at many wards: the department says which one */
           var department = document.createElement("span");
@@ -78,11 +82,16 @@
         .catch(function () { close(); });
     }
     input.addEventListener("input", function () {
+      /* the highlighted option was for the words before: Enter now searches the new ones */
+      highlight(-1);
       clearTimeout(timer);
       timer = setTimeout(fetchSuggestions, 150);
     });
     input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown" && items.length) {
+      if (event.key === "ArrowDown" && !items.length) {
+        /* after Escape, the arrow opens the list again */
+        event.preventDefault(); fetchSuggestions();
+      } else if (event.key === "ArrowDown" && items.length) {
         event.preventDefault(); highlight((active + 1) % items.length);
       } else if (event.key === "ArrowUp" && items.length) {
         event.preventDefault(); highlight(active <= 0 ? items.length - 1 : active - 1);
