@@ -75,9 +75,7 @@ def test_unknown_paths_and_methods_answer_json(client, catalog):
     response, body = get_json(client, "/api/v1/no-such-thing/")
     assert response.status_code == 404 and set(body) == {"message"}
     # written as every other answer: Vietnamese as is, compact
-    assert response.content == (
-        '{"message":"' + body["message"] + '"}'
-    ).encode()
+    assert response.content == ('{"message":"' + body["message"] + '"}').encode()
     response, body = get_json(client, "/api/v1/departments/NOPE/")
     assert response.status_code == 404 and set(body) == {"message"}
     response = client.post("/api/v1/procedures/", {})

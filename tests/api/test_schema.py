@@ -145,7 +145,9 @@ def test_published_parameter_patterns_accept_what_the_server_issues(client, cata
     assert re.fullmatch(cursor["pattern"].strip("^$"), issued)
     assert len(issued) <= cursor["maxLength"]
     search = schema["paths"]["/api/v1/search/"]["get"]["parameters"]
-    bounds = {p["name"]: p["schema"] for p in search if p["name"] in ("page", "page_size")}
+    bounds = {
+        p["name"]: p["schema"] for p in search if p["name"] in ("page", "page_size")
+    }
     assert bounds["page"]["minimum"] == bounds["page_size"]["minimum"] == 1
     suggest = schema["paths"]["/api/v1/search/suggest/"]["get"]["parameters"]
     [limit] = [p["schema"] for p in suggest if p["name"] == "limit"]
