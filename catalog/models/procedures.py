@@ -485,7 +485,8 @@ class ExecutionMethod(ClusterableModel, Orderable):
         no unit may be guessed for it (docs/import-export.md, mapping notes).
         """
         if value is not None and unit:
-            number = f"{value.normalize():f}".replace(".", ",")
+            number = f"{value.normalize():f}"  # "3.5" in English, "3,5" in Vietnamese
+            number = number if english() else number.replace(".", ",")
             return f"{number} {TimeUnit(unit).label}"
         if BARE_NUMBER.fullmatch(text):
             return f"{text} ({_('không ghi rõ đơn vị thời gian')})"
@@ -505,6 +506,8 @@ class ExecutionMethod(ClusterableModel, Orderable):
         with translation.override("vi"):
             units = {str(unit.label): unit for unit in TimeUnit}
             no_unit = f"({_('không ghi rõ đơn vị thời gian')})"
+        if english():
+            number = number.replace(",", ".")
         if rest in units:
             return f"{number} {units[rest].label}"
         if rest == no_unit:

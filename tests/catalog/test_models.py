@@ -54,6 +54,10 @@ def test_processing_time_display_reads_naturally():
         processing_time_unit="working_day",
     )
     assert method.processing_time_display == "2,5 ngày làm việc"
+    from django.utils import translation
+
+    with translation.override("en"):  # "2,5" reads as twenty-five in English
+        assert method.processing_time_display == "2.5 working days"
     free_text = ExecutionMethod(channel="postal", processing_time_text="Theo giấy hẹn")
     assert free_text.processing_time_display == "Theo giấy hẹn"
 

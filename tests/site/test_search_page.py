@@ -448,7 +448,7 @@ def test_result_times_are_in_the_visitors_language(client, catalog):
     ("shown", "english"),
     [
         ("3 ngày làm việc", "3 working days"),
-        ("2,5 giờ", "2,5 hours"),
+        ("2,5 giờ", "2.5 hours"),  # a decimal point in English: "2,5" reads as 25
         ("7 (không ghi rõ đơn vị thời gian)", None),
         ("Trong ngày", "Trong ngày"),  # free text from the source stays as written
         ("5 ngày kể từ ngày nhận hồ sơ", "5 ngày kể từ ngày nhận hồ sơ"),
