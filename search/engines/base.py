@@ -4,6 +4,7 @@ facet labels and "did you mean", so that ranking differences come only from the 
 from __future__ import annotations
 
 import collections
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -35,6 +36,8 @@ from search.queries import FACETS, Bucket, Hit, SearchQuery, SearchResult
 
 TUNING_TTL = 15  # seconds: admin synonyms and best bets reach every process within this
 FEW_RESULTS = 3  # below this many hits, offer "did you mean"
+# "Did you mean" looks for a name pair among this many of the nearest candidates.
+PAIR_CHECKS = 8
 # Autocomplete reads this many names before putting the ones that begin with the typed words first.
 SUGGEST_POOL = 40
 # Past this many words a query is a question: a respelling of all of it, for one word no name
@@ -93,10 +96,10 @@ class SearchEngine:
         self._db_vocabulary = (time.monotonic(), counts)
         return counts
 
-    def written_forms(self) -> dict[str, str]:
-        """Each folded name word's most frequent written form ("hon" -> "hôn"), so that a "did
-        you mean" for a query typed with diacritics keeps them. Read from the database copy of
-        the index, whatever the engine, and kept for VOCABULARY_TTL seconds."""
+    def written_forms(self) -> dict[str, list[str]]:
+        """Each folded name word's written forms, most frequent first ("tu" -> ["tư", "tử",
+        "từ", ...]), so that a "did you mean" for a query typed with diacritics keeps them. Read
+        from the database copy of the index, whatever the engine, kept VOCABULARY_TTL seconds."""
         cached = getattr(self, "_db_written_forms", None)
         if cached and time.monotonic() - cached[0] < VOCABULARY_TTL:
             return cached[1]
@@ -105,11 +108,17 @@ class SearchEngine:
         counts: collections.Counter[str] = collections.Counter()
         for name in SearchRecord.objects.values_list("name", flat=True).iterator():
             counts.update(exact_tokens(name))
-        forms: dict[str, str] = {}
+        forms: dict[str, list[str]] = {}
         for word, _count in counts.most_common():
-            forms.setdefault(fold(word), word)
+            forms.setdefault(fold(word), []).append(word)
         self._db_written_forms = (time.monotonic(), forms)
         return forms
+
+    def written_like(self, folded: str, typed: str) -> str:
+        """The written form of a corrected word nearest what was typed: "tửu" -> *tử* (khai tử),
+        though *tư* is the more frequent "tu"."""
+        forms = self.written_forms().get(folded) or [folded]
+        return min(forms, key=lambda form: edit_distance(typed, form, limit=3))
 
     def health(self) -> dict:
         raise NotImplementedError
@@ -237,7 +246,7 @@ class SearchEngine:
             if token in known or self.is_known(token):
                 words.append(typed[position] if typed else token)
                 continue
-            best = None
+            candidates = []
             mask = _letters(token)
             for candidate, frequency, letters in self._lettered(vocabulary):
                 if abs(len(candidate) - len(token)) > 2:
@@ -250,18 +259,41 @@ class SearchEngine:
                     continue
                 distance = edit_distance(token, candidate, limit=2)
                 if distance <= 2:
-                    key = (distance, -frequency, candidate)
-                    if best is None or key < best[0]:
-                        best = (key, candidate)
+                    candidates.append((distance, -frequency, candidate))
+            before = [fold(words[-1])] if words else []
+            after = analyzed.folded[position + 1 : position + 2]
+            best = self._best_correction(sorted(candidates), before, after)
             if best:
-                written = (
-                    self.written_forms().get(best[1], best[1]) if typed else best[1]
-                )
+                written = self.written_like(best, typed[position]) if typed else best
                 words.append(written)
                 changed = True
             else:
                 words.append(typed[position] if typed else token)
         return " ".join(words) if changed else None
+
+    def _best_correction(self, candidates, before: list[str], after: list[str]):
+        """Among the nearest candidates, one that some name holds beside the neighbouring word
+        ("khai tuu": *tu*, as in khai tử, not the more frequent *thu*; "ket honn": *hon*, not
+        *hoan*), else the most frequent."""
+        if not candidates:
+            return None
+        nearest = [c for c in candidates if c[0] == candidates[0][0]][:PAIR_CHECKS]
+        for _distance, _frequency, candidate in nearest:
+            if (before and self.in_some_name(before[0], candidate)) or (
+                after and self.in_some_name(candidate, after[0])
+            ):
+                return candidate
+        return nearest[0][2]
+
+    def in_some_name(self, first: str, second: str) -> bool:
+        """Whether some procedure name holds the two folded words side by side (read from the
+        database copy of the index, so every engine answers alike)."""
+        from search.models import SearchRecord
+
+        pair = re.escape(f"{first} {second}")
+        return SearchRecord.objects.filter(
+            name_folded__regex=rf"(^|[^a-z0-9]){pair}([^a-z0-9]|$)"
+        ).exists()
 
     def _lettered(self, vocabulary: dict[str, int]) -> list[tuple[str, int, int]]:
         """The vocabulary with each word's letter set, kept while the vocabulary is the same."""

@@ -406,3 +406,53 @@ def test_a_procedure_done_by_a_mission_abroad_comes_after_the_one_at_home(
         assert codes(search(engine, "chứng thực chữ ký lãnh sự"))[0] == "9.000001"
     finally:
         engine.delete([900001, 900002])
+
+
+class _Spelling:
+    """An engine whose vocabulary has "thu" far more often than "tu", as the national one does."""
+
+    @staticmethod
+    def make():
+        from search.engines.base import SearchEngine
+
+        class Spelling(SearchEngine):
+            def vocabulary(self):
+                return {
+                    "dang": 90,
+                    "ky": 90,
+                    "khai": 40,
+                    "thu": 500,
+                    "tu": 30,
+                    "sinh": 40,
+                }
+
+            def in_some_name(self, first, second):
+                return (first, second) in {
+                    ("khai", "tu"),
+                    ("khai", "sinh"),
+                    ("dang", "ky"),
+                }
+
+            def written_forms(self):
+                return {"tu": ["tư", "tử", "từ"], "thu": ["thu", "thủ"]}
+
+        return Spelling()
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("dang ky khai tuu", "dang ky khai tu"),  # not the more frequent "thu"
+        (
+            "đăng ký khai tửu",
+            "đăng ký khai tử",
+        ),  # and written as the citizen nearly wrote it
+        ("đăng ký khai tửa", "đăng ký khai tử"),
+    ],
+)
+def test_did_you_mean_prefers_the_word_a_name_holds_beside_its_neighbour(
+    typed, offered
+):
+    from search.analysis import analyze_query
+
+    assert _Spelling.make().did_you_mean(analyze_query(typed)) == offered
