@@ -62,6 +62,37 @@ def name_too_long_message(length: int) -> str:
     }
 
 
+def whole_name(typed: str) -> str:
+    """An official name as typed in a box: one line, no outer spaces, at most NAME_MAX."""
+    name = " ".join((typed or "").split())
+    if len(name) > NAME_MAX:
+        raise forms.ValidationError(name_too_long_message(len(name)))
+    return name
+
+
+def procedure_copy_form():
+    """Wagtail's copy form for a procedure: the new name is the official name, whole.
+
+    Wagtail's own box holds the 255-character title: a copy given a longer name was a 500, and
+    one whose clipped title was edited lost the rest of the name. The box now starts from the
+    whole name; the copy's title and full_name are set from it (catalog.wagtail_hooks).
+    """
+    from wagtail.admin.forms.pages import CopyForm
+
+    class ProcedureCopyForm(CopyForm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            field = self.fields["new_title"]
+            field.initial = self.page.specific_deferred.official_name
+            field.label = _("Tên thủ tục của bản sao")
+            field.widget = forms.Textarea(attrs={"rows": 4})
+
+        def clean_new_title(self) -> str:
+            return split_name(whole_name(self.cleaned_data.get("new_title", "")))[0]
+
+    return ProcedureCopyForm
+
+
 def parse_amount(text: str) -> int | None:
     """A whole amount typed the Vietnamese way; None when it is not one."""
     match = AMOUNT_PATTERN.fullmatch(text.translate(AMOUNT_BLANKS).strip())
@@ -194,9 +225,7 @@ class ProcedurePageForm(CatalogPageForm):
             self.initial["title"] = self.instance.official_name
 
     def clean_title(self) -> str:
-        name = " ".join(self.cleaned_data.get("title", "").split())
-        if len(name) > NAME_MAX:
-            raise forms.ValidationError(name_too_long_message(len(name)))
+        name = whole_name(self.cleaned_data.get("title", ""))
         title, self.instance.full_name = split_name(name)
         return title
 

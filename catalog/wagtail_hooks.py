@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from catalog import admin_guard, admin_shared_lists, views_admin
 from catalog.admin_search import FoldedSearchIndexView
 from catalog.form_upload import FormTemplateChooserViewSet
+from catalog.forms import procedure_copy_form, whole_name
 from catalog.middleware import current_user
 from catalog.models import (
     DepartmentIndexPage,
@@ -344,6 +345,26 @@ def guard_department_unpublish(request, page):
 @hooks.register("before_copy_page")
 def guard_department_copy(request, page):
     _guard_structure(request, page)
+
+
+# Wagtail's copy view reads the form from the page class; the admin forms load with the admin.
+ProcedurePage.copy_form_class = procedure_copy_form()
+
+
+@hooks.register("after_copy_page")
+def copy_keeps_the_whole_name(request, page, new_page):
+    """The copy's name is what the copy form's box held, whole (see procedure_copy_form)."""
+    copy = new_page.specific
+    if not isinstance(copy, ProcedurePage) or "new_title" not in request.POST:
+        return
+    name = whole_name(request.POST["new_title"])
+    if copy.official_name == name:
+        return
+    copy.set_name(name)
+    ProcedurePage.objects.filter(pk=copy.pk).update(
+        title=copy.title, draft_title=copy.title, full_name=copy.full_name
+    )
+    copy.save_revision(user=request.user, log_action=False, clean=False)
 
 
 @hooks.register("before_move_page")

@@ -60,9 +60,47 @@ def test_a_long_name_typed_in_the_admin_is_published_whole(site, browser, consol
 
     page.goto(base + live.url)
     assert page.locator("h1").inner_text().strip() == LONG
-    assert page.title().startswith(LONG)
+    assert page.title().startswith(LONG[:159] + "…")  # the tab shows the name's start
 
     page.goto(edit)
     assert page.locator("#id_title").input_value() == LONG
     assert re.search(r"…", page.locator("h1").first.inner_text())  # the clipped title
+    context.close()
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda box: box.press("Control+End") or box.type(" (bản sao)"), LONG + " (bản sao)"),
+        # an edit at the start keeps the rest of the name (it was cut at 255 characters)
+        (
+            lambda box: box.press("Control+Home") or box.type("Bản sao: "),
+            "Bản sao: " + LONG,
+        ),
+    ],
+)
+def test_a_copy_of_a_long_named_procedure_keeps_its_whole_new_name(
+    site, browser, console, change, expected
+):
+    get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    procedure = site["marriage"]
+    procedure.set_name(LONG)  # as the edit form saves it
+    procedure.save_revision().publish()
+    base = site["url"]
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, base, "root")
+    page.goto(f"{base}/admin/pages/{procedure.pk}/copy/")
+    box = page.locator("#id_new_title")
+    assert box.input_value() == LONG  # the whole name, not the clipped title
+    change(box)
+    page.locator("#id_new_slug").fill("ban-sao-ket-hon")
+    page.get_by_role("button", name=re.compile("Sao chép")).last.click()
+    page.wait_for_load_state()
+    assert "Server Error" not in page.content()
+    copy = ProcedurePage.objects.get(slug="ban-sao-ket-hon")
+    assert copy.official_name == expected
+    assert len(copy.title) <= 255
+    page.goto(f"{base}/admin/pages/{copy.pk}/edit/")
+    assert page.locator("#id_title").input_value() == expected
     context.close()
