@@ -27,13 +27,35 @@ from catalog.services.roles import record_denied
 
 
 def pending_draft(page: ProcedurePage) -> Revision | None:
-    """The latest revision of a live procedure when it is not the live one, else None."""
+    """The latest revision of a live procedure when it is not the live one and says something
+    else, else None. «Lưu nháp» with nothing changed makes a revision too; it differs from the
+    live one only in Wagtail's bookkeeping and in the note for the next publication."""
     if not (page.live and page.has_unpublished_changes):
         return None
     latest = page.latest_revision
     if latest is None or latest.pk == page.live_revision_id:
         return None
+    live = page.live_revision
+    if live is not None and _content(latest) == _content(live):
+        return None
     return latest
+
+
+# Revision keys that are no content a citizen reads: the tree, publication bookkeeping, locks,
+# comments, and the change note written for the next publication.
+_BOOKKEEPING = {field.name for field in Page._meta.fields} - {
+    "title",
+    "slug",
+    "seo_title",
+    "search_description",
+    "go_live_at",
+    "expire_at",
+}
+_BOOKKEEPING |= {"comments", "wagtail_admin_comments", "change_note", "page_ptr"}
+
+
+def _content(revision: Revision) -> dict:
+    return {k: v for k, v in revision.content.items() if k not in _BOOKKEEPING}
 
 
 def _user_name(user) -> str:
