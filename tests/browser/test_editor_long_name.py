@@ -71,7 +71,10 @@ def test_a_long_name_typed_in_the_admin_is_published_whole(site, browser, consol
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda box: box.press("Control+End") or box.type(" (bản sao)"), LONG + " (bản sao)"),
+        (
+            lambda box: box.press("Control+End") or box.type(" (bản sao)"),
+            LONG + " (bản sao)",
+        ),
         # an edit at the start keeps the rest of the name (it was cut at 255 characters)
         (
             lambda box: box.press("Control+Home") or box.type("Bản sao: "),
