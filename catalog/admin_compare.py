@@ -190,7 +190,7 @@ class FieldDiff(compare.FieldComparison):
     def _shown(self, obj, value) -> str:
         # A field that reads with a sibling (an amount with its fee's currency) says how.
         shown_with = getattr(self.field, "compare_display", None)
-        if shown_with is not None and obj is not None and value is not None:
+        if shown_with is not None and obj is not None:
             return shown_with(obj, value)
         return self.display(value)
 

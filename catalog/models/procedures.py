@@ -525,6 +525,8 @@ class AmountField(models.BigIntegerField):
     def compare_display(self, obj, value) -> str:
         """The amount with the currency of the fee it belongs to (the moderator's compare
         view): "30.000" alone reads as đồng even when the fee is in dollars."""
+        if value is None:  # not fixed: set by another text, as the public page says
+            return str(_("Theo quy định"))
         return format_amount(value, obj.currency)
 
     def deconstruct(self):

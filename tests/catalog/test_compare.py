@@ -77,6 +77,14 @@ def test_changed_fee_inside_a_method_shows_old_and_new(client, moderator, proced
     assert "Hình thức nộp" not in text
 
 
+def test_a_fee_made_not_fixed_says_so_not_empty(client, moderator, procedure):
+    draft = draft_of(procedure)
+    draft.execution_methods.all()[0].fees.all()[0].amount = None
+    save_draft(draft)
+    text = changes(client, procedure)["Cách thức, thời hạn, phí"]
+    assert "Mức thu 8.000 đồng → Theo quy định" in text and "(trống)" not in text
+
+
 def test_changed_fee_currency_shows_old_and_new(client, moderator, procedure):
     draft = draft_of(procedure)
     fee = draft.execution_methods.all()[0].fees.all()[0]
