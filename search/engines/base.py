@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import asdict
 from html import escape
 
 from django.core.cache import cache
@@ -213,15 +214,7 @@ class SearchEngine:
         meant = []
         if vocabulary or not found:
             hits = self.search(SearchQuery(text=text[:200], page_size=limit)).hits
-            meant = [
-                {
-                    "code": hit.code,
-                    "name": hit.name,
-                    "url": hit.url,
-                    "department": hit.department,
-                }
-                for hit in hits
-            ]
+            meant = [suggestion(asdict(hit)) for hit in hits]
         ordered = leading + (meant + found if vocabulary else found + meant)
         return _once(ordered)[:limit]
 
