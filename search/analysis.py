@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -428,6 +429,76 @@ class SynonymTable:
                         found.append(target)
         return found
 
+    def scattered(self, words: list[str]) -> list[tuple[str, ...]]:
+        """Targets of the rules with a source phrase that stands in the query's content words
+        as two runs, apart and in either order, where no source phrase stands whole.
+
+        A question splits a phrase of the vocabulary with its own words: "mua xe máy cũ thì
+        sang tên" holds *sang tên xe*, "người nước ngoài muốn cưới vợ việt nam" holds *cưới vợ
+        nước ngoài*. `words` are the content words (frames dropped), so "làm" of "mất căn cước
+        phải làm sao" does not complete *làm căn cước*.
+        """
+        present = set(words)
+        found: list[tuple[str, ...]] = []
+        for position in self._split_candidates(present):
+            rule = self.rules[position]
+            if any(_contains(words, source) for source in rule.sources):
+                continue  # expansions() has it already
+            if not any(
+                set(source) <= present and _in_two_runs(source, words)
+                for source in rule.sources
+            ):
+                continue
+            found += [
+                t for t in rule.targets if t not in found and t not in rule.sources
+            ]
+        return found
+
+    def _split_candidates(self, words: set[str]) -> list[int]:
+        """Positions of the rules with a source that may stand split among `words`: each such
+        source is filed under its rarest word, so a common word ("cấp") brings in few rules."""
+        key = (id(self.rules), len(self.rules))
+        index = self.__dict__.get("_split_index")
+        if index is None or index[0] != key:
+            sources = [
+                (position, source)
+                for position, rule in enumerate(self.rules)
+                for source in rule.sources
+                if len(set(source) - SCATTER_GLUE) >= 3
+            ]
+            frequency = Counter(word for _p, source in sources for word in set(source))
+            by_word: dict[str, set[int]] = {}
+            for position, source in sources:
+                rarest = min(source, key=lambda word: (frequency[word], word))
+                by_word.setdefault(rarest, set()).add(position)
+            index = (key, by_word)
+            self.__dict__["_split_index"] = index
+        positions: set[int] = set()
+        for word in words:
+            positions |= index[1].get(word, set())
+        return sorted(positions)
+
+
+def _in_two_runs(source: tuple[str, ...], words: list[str]) -> bool:
+    """Whether `source` stands in `words` as two runs of its words, in either order.
+
+    At least three words of it must be more than glue: the two syllables of one Vietnamese
+    word ("chứng tử") are not a phrase to find apart ("chứng chỉ từ sổ gốc").
+    """
+    if len(set(source) - SCATTER_GLUE) < 3:
+        return False
+    return any(
+        _contains(words, source[:cut]) and _contains(words, source[cut:])
+        for cut in range(1, len(source))
+    )
+
+
+# Words that join a phrase of the vocabulary and say nothing alone (SynonymTable.scattered).
+SCATTER_GLUE = frozenset(
+    ["cho", "va", "cua", "voi", "o", "tai", "ve", "de", "la", "the", "of", "for", "to"]
+    + ["a", "an", "in", "and"]
+)
+
 
 def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
     n = len(phrase)
@@ -591,6 +662,7 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
         exact = [all_exact[i] for i in kept]
     table = synonyms if synonyms is not None else file_synonyms()
     expansions = table.expansions(all_folded)
+    expansions += [e for e in table.scattered(folded) if e not in expansions]
     variants = table.variants(folded)
     combined = table.combined(folded)
     if combined:

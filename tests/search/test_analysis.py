@@ -161,6 +161,27 @@ def test_a_vocabulary_phrase_holding_a_frame_word_still_makes_a_variant():
     assert ("cai", "chinh", "ho", "tich") in analyzed.variants  # ... but in the phrase
 
 
+def test_a_vocabulary_phrase_split_by_a_question_still_expands():
+    table = SynonymTable(
+        rules=[
+            parse_synonym_line("sang tên xe => thay đổi chủ xe"),
+            parse_synonym_line("làm căn cước => cấp thẻ căn cước"),
+            parse_synonym_line("cho vay => tín dụng"),
+        ]
+    )
+    # the phrase's words apart and out of order, among the question's own words
+    split = analyze_query("mua xe máy cũ thì sang tên thế nào", table)
+    assert ("thay", "doi", "chu", "xe") in split.expansions
+    # a frame word does not complete a phrase: "làm" of "phải làm sao" is dropped
+    framed = analyze_query("mất căn cước phải làm sao", table)
+    assert ("cap", "the", "can", "cuoc") not in framed.expansions
+    # one word beside glue ("cho") is not a phrase of the vocabulary
+    assert table.scattered(["vay", "tien", "cho", "hoc"]) == []
+    # the words whole and in order: the ordinary expansion, listed once
+    whole = analyze_query("sang tên xe", table)
+    assert whole.expansions == [("thay", "doi", "chu", "xe")]
+
+
 def test_name_words_of_a_variant_share_the_points_of_the_words_it_stands_for():
     from search.engines.embedded import WEIGHTS, name_term_phrasings
 
