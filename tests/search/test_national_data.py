@@ -116,8 +116,11 @@ DEV_SET = Path(__file__).with_name("judged_queries_dev.yaml")
 # and vocabulary .13 on main: dev 0.925 / 0.815. The floors leave about a query of slack.
 # Round 5 (question frames v3, three words in a row in the name match, whole names inside a
 # synonym reading): dev 0.928 / 0.821, held out 0.891 / 0.755; about a query of slack again.
-DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.925, "all (heldout)": 0.885}
-DEV_SET_FLOOR_MRR = {"all (dev)": 0.815, "all (heldout)": 0.75}
+# Round 6 (2026-12-07, vocabulary phrases split by a question, vocabulary .16): dev 0.934 /
+# 0.826, held out 0.927 / 0.784. The held-out misses of the question and English styles were
+# read in that round, so the held-out part is no longer blind (docs/search.md, round 6).
+DEV_SET_FLOOR_SUCCESS_AT_5 = {"all (dev)": 0.93, "all (heldout)": 0.92}
+DEV_SET_FLOOR_MRR = {"all (dev)": 0.82, "all (heldout)": 0.775}
 DEV_STYLE_FLOOR_SUCCESS_AT_5 = 0.85
 
 
