@@ -206,7 +206,7 @@ def procedure_schema(*, request, page, owner, methods, fields, subject_types, re
         provider = {
             "@type": "GovernmentOrganization",
             "name": owner.title,
-            "url": _absolute(request, owner),
+            "url": _absolute(request, owner) if owner.live else None,
             "telephone": owner.phone or None,
             "email": owner.email or None,
             "address": owner.address or None,

@@ -247,3 +247,24 @@ def test_a_new_publish_shows_at_once_and_a_draft_never_leaks(
     assert "Bản nháp chưa duyệt." in draft.content.decode()
     client.logout()
     assert "Bản nháp chưa duyệt." not in client.get(procedure.url).content.decode()
+
+
+def test_a_procedure_under_an_unpublished_department_links_to_no_missing_page(
+    client, department
+):
+    procedure = make_procedure(
+        department=department, national_code="9.4", title="Đăng ký khai sinh"
+    )
+    assert client.get(procedure.url).status_code == 200  # cached with the link
+    department.unpublish()
+    page = soup(client.get(procedure.url))
+    broken = [
+        link["href"]
+        for link in page.select("a[href^='/']")
+        if client.get(link["href"]).status_code >= 400
+    ]
+    assert broken == []
+    # the department is still named where the procedure is handled
+    assert "Sở Tư pháp" in text(page.find(class_="facts"))
+    data = json.loads(page.find("script", type="application/ld+json").string)
+    assert "url" not in data["provider"]
