@@ -151,6 +151,33 @@ def test_independent_judged_set_by_style(national, db):
             assert success >= DEV_STYLE_FLOOR_SUCCESS_AT_5, (name, success)
 
 
+BLIND_SET = Path(__file__).with_name("judged_queries_blind.yaml")
+# Measured when it was added (2026-12-07, round 6 code): 0.943 / 0.821 (0.924 / 0.813 on the code
+# before round 6). A floor a query under that, so a change that loses blind queries is seen.
+BLIND_SET_FLOOR = (0.93, 0.81)
+
+
+def test_blind_judged_set_by_style(national, db):
+    engine, _documents = national
+    queries = yaml.safe_load(BLIND_SET.read_text(encoding="utf-8"))["queries"]
+    groups: dict[str, list[dict]] = {"all": queries}
+    for item in queries:
+        groups.setdefault(item["style"], []).append(item)
+    SCORES.append(
+        f"blind judged set (tests/search/judged_queries_blind.yaml, {len(queries)} queries, "
+        "written without seeing the engine): success@5 / MRR"
+    )
+    for name in sorted(groups):
+        success, mrr, _misses = evaluate(engine, groups[name])
+        SCORES.append(
+            f"  {name:<24} n={len(groups[name]):>3}  {success:.3f} / {mrr:.3f}"
+        )
+        if name == "all":
+            overall = (success, mrr)
+    assert overall[0] >= BLIND_SET_FLOOR[0], overall
+    assert overall[1] >= BLIND_SET_FLOOR[1], overall
+
+
 def _departments(record: dict) -> list[str]:
     departments = record.get("departments") or []
     if isinstance(departments, str):
