@@ -137,6 +137,32 @@ def announce_draft(request, page) -> None:
     messages.warning(request, message, buttons=buttons)
 
 
+def settle_unchanged_save(page) -> bool:
+    """«Lưu nháp» that changed nothing leaves a live procedure with no draft.
+
+    Wagtail marks every saved revision as an unpublished change, so the page listing said
+    «Đang công bố + có bản nháp» after a save that changed nothing. The revision stays in the
+    history; only a save whose content equals the live version's, with no new change note, is
+    settled, and never one in moderation.
+    """
+    if not isinstance(page.specific_deferred, ProcedurePage):
+        return False
+    page = ProcedurePage.objects.get(pk=page.pk)
+    if not (page.live and page.has_unpublished_changes) or _in_moderation(page):
+        return False
+    latest, live = page.latest_revision, page.live_revision
+    if latest is None or live is None or latest.pk == live.pk:
+        return False
+    note = latest.content.get("change_note") or ""
+    if _content(latest) != _content(live) or note not in (
+        "",
+        live.content.get("change_note"),
+    ):
+        return False  # a new note is meant for the next publication: keep it a draft
+    ProcedurePage.objects.filter(pk=page.pk).update(has_unpublished_changes=False)
+    return True
+
+
 @transaction.atomic
 def discard_draft(*, page: ProcedurePage, user) -> Revision:
     """A new revision equal to the live version; the page no longer has unpublished changes.

@@ -486,6 +486,13 @@ def announce_pending_draft(request, page):
     announce_draft(request, page)
 
 
+@hooks.register("after_edit_page")
+def settle_unchanged_draft(request, page):
+    from catalog.admin_drafts import settle_unchanged_save
+
+    settle_unchanged_save(page)
+
+
 @hooks.register("register_admin_urls")
 def register_draft_urls():
     from catalog.admin_drafts import discard_draft_view

@@ -149,6 +149,11 @@ def test_dates_and_fees_survive_save_and_reach_the_public_page_and_api(
     assert stored(procedure) == before
     assert page.locator("#id_effective_date").input_value() == "15/07/2025"
     assert page.locator("#id_decision_date").input_value() == "01/07/2025"
+    # ... and the department's page list does not call it a procedure with a draft
+    page.goto(f"{base}/admin/pages/{procedure.get_parent().pk}/")
+    row = page.locator("tr", has_text=procedure.title).first.inner_text()
+    assert "nháp" not in row.lower(), row
+    page.goto(edit)
 
     # Type the Vietnamese way into other fields, then save.
     page.get_by_role("tab", name="Thông tin chung").click()
