@@ -1,9 +1,26 @@
 """Plain-dict representations of catalog objects: built by hand, since DRF serializers cost
 several times more per row; api/schema.py describes exactly these shapes for OpenAPI."""
 
+import re
 from decimal import Decimal
 
+from wagtail.rich_text import expand_db_html
+
 from catalog.models import ProcedurePage
+
+_BLOCK_KEY = re.compile(r'\s+data-block-key="[^"]*"')
+_SITE_HREF = re.compile(r'href="(/(?!/)[^"]*)"')
+
+
+def client_html(value: str, absolute) -> str:
+    """Rich text as a client can use it: the editor's links to pages and documents as the
+    URLs they have (absolute), without Draftail's block keys. Stored rich text says
+    `<a linktype="page" id="12">`, which means nothing outside this database."""
+    if not value:
+        return value
+    html = _BLOCK_KEY.sub("", expand_db_html(value))
+    return _SITE_HREF.sub(lambda match: f'href="{absolute(match.group(1))}"', html)
+
 
 # Top-level keys of a procedure, in output order; `id` and `code` always come back.
 PROCEDURE_FIELDS = (
@@ -221,11 +238,14 @@ class ProcedureRenderer:
         return page.online_url or None
 
     def _conditions(self, page):
-        return page.conditions
+        return client_html(page.conditions, self.absolute)
 
     def _steps(self, page):
         return [
-            {"title": step.title, "description": step.description}
+            {
+                "title": step.title,
+                "description": client_html(step.description, self.absolute),
+            }
             for step in in_order(page.steps)
         ]
 

@@ -150,7 +150,9 @@ class DossierCaseSerializer(serializers.Serializer):
 
 class StepSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
-    description = serializers.CharField(allow_blank=True, help_text="HTML.")
+    description = serializers.CharField(
+        allow_blank=True, help_text="HTML; links are absolute URLs."
+    )
 
 
 class HistoryEntrySerializer(serializers.Serializer):
@@ -192,7 +194,9 @@ def _procedure_fields() -> dict:
         "life_events": CodedEntrySerializer(many=True),
         "online_level": serializers.ChoiceField(choices=OnlineLevel.choices),
         "online_url": serializers.URLField(allow_null=True),
-        "conditions": serializers.CharField(allow_blank=True, help_text="HTML."),
+        "conditions": serializers.CharField(
+            allow_blank=True, help_text="HTML; links are absolute URLs."
+        ),
         "steps": StepSerializer(many=True),
         "execution_methods": ExecutionMethodSerializer(many=True),
         "dossier_cases": DossierCaseSerializer(many=True),

@@ -310,3 +310,32 @@ def test_each_procedure_is_reached_by_its_own_code_when_two_share_a_national_cod
         assert page.title in response.content.decode()
         if "jsonld" not in path:
             assert (response.json()["id"], response.json()["code"]) == (page.pk, code)
+
+
+def test_rich_text_links_reach_the_client_as_urls_without_editor_markup(
+    client, department
+):
+    from catalog.models import ProcedurePage, ProcedureStep
+    from tests.factories import make_procedure
+
+    procedure = make_procedure(
+        department=department, national_code="1.000777", title="Có đường dẫn"
+    )
+    page = ProcedurePage.objects.get(pk=procedure.pk)
+    page.steps = [
+        ProcedureStep(
+            title="Nộp hồ sơ",
+            description=(
+                f'<p data-block-key="a1b2c">Xem <a linktype="page" id="{department.pk}">'
+                'cơ quan</a> hoặc <a href="https://dichvucong.gov.vn/">cổng quốc gia</a>.</p>'
+            ),
+        )
+    ]
+    page.conditions = '<p data-block-key="x9y8z">Đủ 18 tuổi.</p>'
+    page.save_revision().publish()
+    response, body = get_json(client, "/api/v1/procedures/1.000777/")
+    description = body["steps"][0]["description"]
+    assert f'href="http://testserver{department.url}"' in description
+    assert 'href="https://dichvucong.gov.vn/"' in description
+    assert "linktype" not in description and "data-block-key" not in description
+    assert body["conditions"] == "<p>Đủ 18 tuổi.</p>"
