@@ -1,0 +1,101 @@
+"""DEFECT (fails on main as of f0e946e): a date typed wrong is silently replaced, then saved.
+
+Found by an independent check (branch check2). An editor types the effective date in
+«Ngày hiệu lực» and presses Tab. When the text is not a valid day/month/year, the date picker
+replaces it without a word: «31/02/2026» becomes 03/03/2026 (rolled over into March),
+«32/01/2026», «2026-04-03» (ISO, as copied from the API) or «04/13/2026» (month first) become
+today's date. «Lưu nháp» then stores that date with no error, so a legal effective date is
+wrong on the public page and in the API. Expected: what the editor typed stays in the field
+and the save is refused with a message naming the field (as the server does for a bad
+amount), or the date the editor meant is stored; never a date the editor did not type.
+"""
+
+import datetime
+import re
+
+from django.contrib.auth import get_user_model
+
+import pytest
+
+from catalog.models import ProcedurePage
+from catalog.services.roles import grant_role
+from tests.browser.conftest import screenshot
+from tests.factories import make_department, make_procedure
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PASSWORD = "mat-khau-thu"  # noqa: S105
+SAVE_DRAFT = re.compile(r"^(Lưu nháp|Lưu bản nháp|Save draft)")
+ORIGINAL = datetime.date(2025, 7, 15)
+
+
+@pytest.fixture
+def world(live_server):
+    department = make_department(code="STP", title="Sở Tư pháp")
+    procedure = make_procedure(
+        department=department,
+        national_code="1.000001",
+        title="Đăng ký khai sinh",
+        effective_date=ORIGINAL,
+    )
+    root = get_user_model().objects.create_superuser(
+        "root", "root@example.invalid", PASSWORD
+    )
+    editor = get_user_model().objects.create_user(
+        "editor", "editor@example.invalid", PASSWORD
+    )
+    grant_role(actor=root, user=editor, department=department, role="editor")
+    return {"url": live_server.url, "procedure": procedure}
+
+
+@pytest.fixture
+def page(page):
+    yield page
+    # leave the editor (autosave, editing session) before the database is flushed
+    page.goto("about:blank")
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("31/02/2026", None),
+        ("32/01/2026", None),
+        ("04/13/2026", None),
+        ("2026-04-03", datetime.date(2026, 4, 3)),
+    ],
+    ids=["31-february", "day-32", "month-first", "iso"],
+)
+def test_a_mistyped_effective_date_is_never_replaced_by_another_date(
+    world, page, typed, meant
+):
+    page.goto(world["url"] + "/admin/login/")
+    page.locator("#id_username").fill("editor")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    page.goto(f"{world['url']}/admin/pages/{world['procedure'].pk}/edit/")
+    field = page.get_by_label("Ngày hiệu lực")
+    field.click()
+    field.press("Control+a")
+    field.press("Delete")
+    page.keyboard.type(typed)
+    field.press("Tab")
+    shown = field.input_value()
+
+    page.wait_for_timeout(800)
+    page.wait_for_load_state("networkidle")
+    with page.expect_navigation():
+        page.get_by_role("button", name=SAVE_DRAFT).first.click()
+    page.wait_for_load_state("networkidle")
+    screenshot(page, f"check2-date-{typed.replace('/', '-')}")
+
+    stored = (
+        ProcedurePage.objects.get(pk=world["procedure"].pk)
+        .get_latest_revision()
+        .content["effective_date"]
+    )
+    allowed = {ORIGINAL.isoformat()} | ({meant.isoformat()} if meant else set())
+    assert stored in allowed, (
+        f"typed «{typed}» in «Ngày hiệu lực», the field then showed «{shown}» and "
+        f"«Lưu nháp» stored {stored} (kept: {ORIGINAL}, meant: {meant})"
+    )
