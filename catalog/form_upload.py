@@ -19,11 +19,11 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.widgets import AdminDateInput
 from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.snippets.views.chooser import SnippetCreateView
 
+from catalog.forms import DayMonthYearField
 from catalog.models import DepartmentPage, FormTemplate
 from catalog.models.departments import department_code_validator
 from catalog.permissions import departments_user_can
@@ -66,9 +66,7 @@ class FormTemplateUploadForm(forms.Form):
     )
     name = forms.CharField(label=_("Tên mẫu"), max_length=500)
     version = forms.CharField(label=_("Phiên bản"), max_length=40, required=False)
-    effective_on = forms.DateField(
-        label=_("Ngày áp dụng"), required=False, widget=AdminDateInput
-    )
+    effective_on = DayMonthYearField(label=_("Ngày áp dụng"), required=False)
     department = IdChoiceField(
         label=_("Đơn vị quản lý"),
         queryset=DepartmentPage.objects.none(),

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -10,6 +11,7 @@ from wagtail.models import Page
 
 from catalog.request_values import whole_number
 from catalog.text import NAME_MAX, split_name, vietnamese_slug
+from catalog.widgets import TypedDateInput
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -136,6 +138,32 @@ class AmountField(forms.IntegerField):
         if amount is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return amount
+
+
+class DayMonthYearField(forms.DateField):
+    """A date typed day first (03/04/2026, 3/4/2026, 03.04.2026) or ISO (2026-04-03).
+
+    Anything else, 31/02/2026 or 04/13/2026 included, is refused with the field's name and what
+    was typed, so that no date the editor did not mean is stored.
+    """
+
+    widget = TypedDateInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _(
+                    "%(field)s: “%(typed)s” không phải là một ngày có thật. Hãy nhập "
+                    "ngày/tháng/năm, ví dụ 03/04/2026."
+                ),
+                code="invalid",
+                params={
+                    "field": capfirst(self.label or ""),
+                    "typed": str(value).strip(),
+                },
+            ) from None
 
 
 def unix_newlines(data):
