@@ -28,6 +28,7 @@ from catalog.models import DepartmentPage, FormTemplate
 from catalog.models.departments import department_code_validator
 from catalog.permissions import departments_user_can
 from catalog.request_values import IdChoiceField
+from catalog.text import visible_name
 from catalog.views_admin import (
     ScopedChooseResultsView,
     ScopedChooserViewSet,
@@ -95,6 +96,9 @@ class FormTemplateUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(
             f".{ext}" for ext in allowed_extensions()
         )
+
+    def clean_name(self) -> str:
+        return visible_name(self.cleaned_data.get("name"))
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

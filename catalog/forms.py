@@ -10,7 +10,7 @@ from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 from catalog.request_values import whole_number
-from catalog.text import NAME_MAX, split_name, vietnamese_slug
+from catalog.text import NAME_MAX, split_name, vietnamese_slug, visible_name
 from catalog.widgets import TypedDateInput
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
@@ -66,7 +66,7 @@ def name_too_long_message(length: int) -> str:
 
 def whole_name(typed: str) -> str:
     """An official name as typed in a box: one line, no outer spaces, at most NAME_MAX."""
-    name = " ".join((typed or "").split())
+    name = " ".join(visible_name(typed).split())
     if len(name) > NAME_MAX:
         raise forms.ValidationError(name_too_long_message(len(name)))
     return name
@@ -199,6 +199,9 @@ class CatalogPageForm(WagtailAdminPageForm):
         super().__init__(unix_newlines(data), *args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
+
+    def clean_title(self) -> str:
+        return visible_name(self.cleaned_data.get("title"))
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")
