@@ -3,7 +3,9 @@
 import re
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -38,6 +40,8 @@ TYPED_CURRENCIES = {
     ),
     "EUR": (re.compile(r"eur|euros?|€", re.IGNORECASE), "EUR", _("Euro (EUR)")),
 }
+# No fee comes near a thousand billion; a larger figure is a typing slip.
+AMOUNT_MAX = 1_000_000_000_000
 _FIGURE_AND_BLANKS = re.compile(r"[\d.,\s\u00a0\u202f\u2009-]")
 
 
@@ -104,6 +108,17 @@ def parse_amount(text: str) -> int | None:
     return -number if match["sign"] else number
 
 
+def _amount_too_large_message() -> str:
+    return gettext(
+        "Mức thu tối đa %(limit)s (một nghìn tỷ) theo đơn vị tiền tệ đã chọn; "
+        "hãy kiểm tra lại số đã nhập."
+    ) % {"limit": group_amount(AMOUNT_MAX)}
+
+
+# In the language of the request that shows it, not of the one that built the form class.
+amount_too_large_message = lazy(_amount_too_large_message, str)
+
+
 class AmountInput(forms.TextInput):
     """A text box (a number box refuses "3.500.000") that shows the stored amount grouped."""
 
@@ -128,6 +143,11 @@ class AmountField(forms.IntegerField):
             "hoặc 3500000 (nhập 0 nếu miễn phí)."
         ),
     }
+
+    def __init__(self, *, max_value=None, **kwargs):
+        # The column holds up to ~9,2 × 10^18, which Django's message spells in full digits.
+        super().__init__(max_value=min(max_value or AMOUNT_MAX, AMOUNT_MAX), **kwargs)
+        self.error_messages["max_value"] = amount_too_large_message()
 
     def to_python(self, value):
         if value in self.empty_values:
