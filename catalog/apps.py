@@ -10,4 +10,19 @@ class CatalogConfig(AppConfig):
         from catalog.services import dependents
 
         freshness.connect()
+        register_date_fields()
         dependents.connect()
+
+
+def register_date_fields() -> None:
+    """Every date in a Wagtail admin form (pages, their inline parts, snippets) keeps what the
+    editor typed and refuses a date that does not exist, instead of the picker's silent fix."""
+    from django.db import models
+
+    from wagtail.admin.forms.models import register_form_field_override
+
+    from catalog.forms import DayMonthYearField
+
+    register_form_field_override(
+        models.DateField, override={"form_class": DayMonthYearField}
+    )

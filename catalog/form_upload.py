@@ -19,15 +19,16 @@ from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from wagtail.admin.widgets import AdminDateInput
 from wagtail.documents import get_document_model
 from wagtail.log_actions import log
 from wagtail.snippets.views.chooser import SnippetCreateView
 
+from catalog.forms import DayMonthYearField
 from catalog.models import DepartmentPage, FormTemplate
 from catalog.models.departments import department_code_validator
 from catalog.permissions import departments_user_can
 from catalog.request_values import IdChoiceField
+from catalog.text import visible_name
 from catalog.views_admin import (
     ScopedChooseResultsView,
     ScopedChooserViewSet,
@@ -66,9 +67,7 @@ class FormTemplateUploadForm(forms.Form):
     )
     name = forms.CharField(label=_("Tên mẫu"), max_length=500)
     version = forms.CharField(label=_("Phiên bản"), max_length=40, required=False)
-    effective_on = forms.DateField(
-        label=_("Ngày áp dụng"), required=False, widget=AdminDateInput
-    )
+    effective_on = DayMonthYearField(label=_("Ngày áp dụng"), required=False)
     department = IdChoiceField(
         label=_("Đơn vị quản lý"),
         queryset=DepartmentPage.objects.none(),
@@ -97,6 +96,9 @@ class FormTemplateUploadForm(forms.Form):
         self.fields["file"].widget.attrs["accept"] = ",".join(
             f".{ext}" for ext in allowed_extensions()
         )
+
+    def clean_name(self) -> str:
+        return visible_name(self.cleaned_data.get("name"))
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

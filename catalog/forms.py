@@ -3,13 +3,17 @@
 import re
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.models import Page
 
 from catalog.request_values import whole_number
-from catalog.text import NAME_MAX, split_name, vietnamese_slug
+from catalog.text import NAME_MAX, split_name, vietnamese_slug, visible_name
+from catalog.widgets import TypedDateInput
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
@@ -36,6 +40,8 @@ TYPED_CURRENCIES = {
     ),
     "EUR": (re.compile(r"eur|euros?|€", re.IGNORECASE), "EUR", _("Euro (EUR)")),
 }
+# No fee comes near a thousand billion; a larger figure is a typing slip.
+AMOUNT_MAX = 1_000_000_000_000
 _FIGURE_AND_BLANKS = re.compile(r"[\d.,\s\u00a0\u202f\u2009-]")
 
 
@@ -64,7 +70,7 @@ def name_too_long_message(length: int) -> str:
 
 def whole_name(typed: str) -> str:
     """An official name as typed in a box: one line, no outer spaces, at most NAME_MAX."""
-    name = " ".join((typed or "").split())
+    name = " ".join(visible_name(typed).split())
     if len(name) > NAME_MAX:
         raise forms.ValidationError(name_too_long_message(len(name)))
     return name
@@ -102,6 +108,17 @@ def parse_amount(text: str) -> int | None:
     return -number if match["sign"] else number
 
 
+def _amount_too_large_message() -> str:
+    return gettext(
+        "Mức thu tối đa %(limit)s (một nghìn tỷ) theo đơn vị tiền tệ đã chọn; "
+        "hãy kiểm tra lại số đã nhập."
+    ) % {"limit": group_amount(AMOUNT_MAX)}
+
+
+# In the language of the request that shows it, not of the one that built the form class.
+amount_too_large_message = lazy(_amount_too_large_message, str)
+
+
 class AmountInput(forms.TextInput):
     """A text box (a number box refuses "3.500.000") that shows the stored amount grouped."""
 
@@ -127,6 +144,11 @@ class AmountField(forms.IntegerField):
         ),
     }
 
+    def __init__(self, *, max_value=None, **kwargs):
+        # The column holds up to ~9,2 × 10^18, which Django's message spells in full digits.
+        super().__init__(max_value=min(max_value or AMOUNT_MAX, AMOUNT_MAX), **kwargs)
+        self.error_messages["max_value"] = amount_too_large_message()
+
     def to_python(self, value):
         if value in self.empty_values:
             return None
@@ -136,6 +158,32 @@ class AmountField(forms.IntegerField):
         if amount is None:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return amount
+
+
+class DayMonthYearField(forms.DateField):
+    """A date typed day first (03/04/2026, 3/4/2026, 03.04.2026) or ISO (2026-04-03).
+
+    Anything else, 31/02/2026 or 04/13/2026 included, is refused with the field's name and what
+    was typed, so that no date the editor did not mean is stored.
+    """
+
+    widget = TypedDateInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _(
+                    "%(field)s: “%(typed)s” không phải là một ngày có thật. Hãy nhập "
+                    "ngày/tháng/năm, ví dụ 03/04/2026."
+                ),
+                code="invalid",
+                params={
+                    "field": capfirst(self.label or ""),
+                    "typed": str(value).strip(),
+                },
+            ) from None
 
 
 def unix_newlines(data):
@@ -171,6 +219,9 @@ class CatalogPageForm(WagtailAdminPageForm):
         super().__init__(unix_newlines(data), *args, **kwargs)
         if "slug" in self.fields:
             self.fields["slug"].required = False
+
+    def clean_title(self) -> str:
+        return visible_name(self.cleaned_data.get("title"))
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug")

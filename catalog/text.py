@@ -1,7 +1,10 @@
-"""Vietnamese text helpers the domain needs (slugs); search/analysis.py builds on the same fold."""
+"""Vietnamese text helpers the domain needs (slugs, names); search/analysis.py builds on the same fold."""
 
 import re
 import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # A processing time written as a number alone, with no unit ("5", "12,5").
@@ -11,6 +14,54 @@ BARE_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 # one of 1,192), so a procedure keeps its whole name beside the title (ProcedurePage.full_name).
 TITLE_MAX = 255
 NAME_MAX = 2000
+
+
+# Bidirectional embeddings, overrides and isolates: in a name they make it display in another
+# order than it is stored (and searched), so a title may look like one it is not.
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def _blank(ch: str) -> bool:
+    """A space, or a character with no width of its own (zero-width space, joiners, BOM...)."""
+    return ch.isspace() or unicodedata.category(ch) == "Cf"
+
+
+def strip_invisible(text: str) -> str:
+    """`text` without spaces or invisible characters at either end ("\u200b" -> "")."""
+    start, end = 0, len(text)
+    while start < end and _blank(text[start]):
+        start += 1
+    while end > start and _blank(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def visible_name(typed: str | None) -> str:
+    """A title or name as typed, without the spaces and invisible characters around it.
+
+    Refused when nothing visible is left (a zero-width space pasted from a web page looked like
+    a name to the required check, and the procedure had no name anywhere), or when it holds
+    characters that make it display in another order than it is written.
+    """
+    text = typed or ""
+    if BIDI_CONTROLS.search(text):
+        raise ValidationError(
+            _(
+                "Tên có ký tự điều khiển hướng chữ (U+202A–U+202E, U+2066–U+2069) làm tên "
+                "hiển thị khác với nội dung thật: hãy gõ lại tên, không dán kèm các ký tự này."
+            ),
+            code="bidi_control",
+        )
+    text = strip_invisible(text)
+    if not text:
+        raise ValidationError(
+            _(
+                "Trường này là bắt buộc. Tên chỉ có khoảng trắng hoặc ký tự không nhìn thấy "
+                "(như khoảng trắng độ rộng 0): hãy nhập tên."
+            ),
+            code="invisible",
+        )
+    return text
 
 
 def fold(text: str) -> str:

@@ -504,3 +504,24 @@ def register_draft_urls():
             name="catalog_discard_draft",
         )
     ]
+
+
+@hooks.register("construct_homepage_panels")
+def offer_the_reviewed_comparisons(request, panels):
+    from catalog.admin_review import use_review_panel
+
+    use_review_panel(request, panels)
+
+
+@hooks.register("register_admin_urls")
+def register_review_urls():
+    from catalog.admin_review import EMPTY, CompareWithEmptyView
+
+    return [
+        path(
+            f"pages/<int:pk>/revisions/compare/{EMPTY}...<int:revision_id_b>/",
+            CompareWithEmptyView.as_view(),
+            {"revision_id_a": EMPTY},
+            name="catalog_compare_with_empty",
+        )
+    ]

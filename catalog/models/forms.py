@@ -10,9 +10,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from catalog.models.departments import department_code_validator
+from catalog.models.mixins import VisibleNamesMixin
 
 
-class FormTemplate(index.Indexed, models.Model):
+class FormTemplate(VisibleNamesMixin, index.Indexed, models.Model):
     code = models.CharField(
         _("mã mẫu"),
         max_length=64,

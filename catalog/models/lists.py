@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from catalog.models.mixins import VisibleNamesMixin
 
-class CodedEntry(index.Indexed, models.Model):
+
+class CodedEntry(VisibleNamesMixin, index.Indexed, models.Model):
     code = models.CharField(_("mã"), max_length=64, unique=True)
     name = models.CharField(_("tên"), max_length=500)
 
@@ -73,13 +75,14 @@ class Result(CodedEntry):
         verbose_name_plural = _("kết quả thực hiện")
 
 
-class LegalDocument(index.Indexed, models.Model):
+class LegalDocument(VisibleNamesMixin, index.Indexed, models.Model):
     number = models.CharField(_("số, ký hiệu"), max_length=120, unique=True)
     title = models.TextField(_("trích yếu"))
     issuer = models.CharField(_("cơ quan ban hành"), max_length=300, blank=True)
     issued_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     effective_on = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     url = models.URLField(_("đường dẫn văn bản"), max_length=500, blank=True)
+    visible_name_fields = ("number", "title")
 
     panels = [
         FieldPanel("number"),
@@ -104,7 +107,7 @@ class LegalDocument(index.Indexed, models.Model):
         return self.number
 
 
-class PublicHoliday(models.Model):
+class PublicHoliday(VisibleNamesMixin, models.Model):
     """A non-working day; processing times in working days skip these and weekends."""
 
     date = models.DateField(_("ngày"), unique=True)

@@ -162,6 +162,26 @@ def test_garbage_amounts_are_refused_in_vietnamese(client, editor, department, t
     assert page.get_latest_revision().pk == before
 
 
+@pytest.mark.parametrize("typed", ["1.000.000.000.001", "9.300.000.000.000.000.000"])
+def test_an_amount_past_a_thousand_billion_is_refused_in_vietnamese(
+    client, editor, department, typed
+):
+    """Past the column's 9,2 × 10^18 Django's message spelled the limit in 19 digits."""
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    assert (
+        "Mức thu tối đa 1.000.000.000.000 (một nghìn tỷ)" in response.content.decode()
+    )
+    assert page.get_latest_revision().pk == before
+
+
 def test_a_fee_is_entered_in_its_currency(client, superuser, department):
     page = make_procedure(
         department=department, national_code="1.000001", title="Đăng ký khai sinh"
