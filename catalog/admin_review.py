@@ -1,14 +1,15 @@
-"""What the moderator's dashboard offers to compare: the change since the version last reviewed.
+"""What the moderator is offered to compare: the change since the version last reviewed.
 
-Wagtail's «So sánh với bản trước» compares the submission with the revision saved just before it,
+Wagtail's «So sánh với bản trước» compared the submission with the revision saved just before it,
 usually the editor's own draft of a minute earlier: after «Yêu cầu sửa» it hid what the editor
 changed since the version the moderator had sent back, and for a first submission it showed only
-the change note. The dashboard now offers, for each submission:
+the change note. Now:
 
-- the change since the version the moderator sent back (the last one rejected, if newer than the
-  live version), so a resubmission shows every fix;
-- the change since the live version (Wagtail's own link), for a published page;
-- the whole submission, compared with an empty page, for a page never published.
+- on the dashboard («Chờ bạn duyệt»), Wagtail's own panel, whose «So sánh với bản trước» compares
+  with the version the moderator sent back (the last one rejected, if newer than the live
+  version), and is left out when there is none; «So sánh với bản đang công bố» stays as it is;
+- on the edit page of a procedure in moderation, a note with the same comparisons, and for a
+  page never published the whole submission compared with an empty page.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from wagtail.admin import messages
 from wagtail.admin.views.home import WorkflowObjectsToModeratePanel
 from wagtail.admin.views.pages.revisions import RevisionsCompareView
 from wagtail.models import Page, Revision, TaskState
@@ -74,17 +76,30 @@ def review_comparisons(obj, submitted: Revision, compare_url_name: str) -> list[
 
 
 class ReviewPanel(WorkflowObjectsToModeratePanel):
-    """Wagtail's «Chờ bạn duyệt» panel, with the comparisons above instead of "previous"."""
-
-    template_name = "catalog_admin/home/workflow_objects_to_moderate.html"
+    """Wagtail's «Chờ bạn duyệt» panel (its own template), «previous» being the version sent back."""
 
     def get_context_data(self, parent_context):
         context = super().get_context_data(parent_context)
         for state in context["states"]:
-            state["comparisons"] = review_comparisons(
-                state["obj"], state["revision"], state["revisions_compare_url_name"]
-            )
+            sent_back = sent_back_revision(state["obj"], state["revision"])
+            state["previous_revision_id"] = sent_back.pk if sent_back else None
         return context
+
+
+def announce_review(request, page) -> None:
+    """On the edit page of a procedure in moderation: what to compare the submission with."""
+    state = page.current_workflow_state
+    if request.method != "GET" or not (state and state.is_active):
+        return
+    submitted = state.current_task_state and state.current_task_state.revision
+    if submitted is None:
+        return
+    links = review_comparisons(page, submitted, "wagtailadmin_pages:revisions_compare")
+    messages.info(
+        request,
+        _("Thủ tục đang chờ duyệt. Xem những gì bản gửi duyệt thay đổi:"),
+        buttons=[messages.button(link["url"], link["label"]) for link in links],
+    )
 
 
 def use_review_panel(request, panels) -> None:

@@ -506,6 +506,13 @@ def register_draft_urls():
     ]
 
 
+@hooks.register("before_edit_page")
+def announce_what_to_review(request, page):
+    from catalog.admin_review import announce_review
+
+    announce_review(request, page)
+
+
 @hooks.register("construct_homepage_panels")
 def offer_the_reviewed_comparisons(request, panels):
     from catalog.admin_review import use_review_panel

@@ -2,7 +2,8 @@
 
 Wagtail's «So sánh với bản trước» compared a resubmission with the editor's own draft of a minute
 before: after «Yêu cầu sửa» the fee the moderator had asked about appeared in no comparison, and a
-first submission showed only its change note (catalog.admin_review).
+first submission showed only its change note (catalog.admin_review). The dashboard keeps Wagtail's
+panel, its «previous» now the version sent back; the edit page names the comparisons.
 """
 
 import re
@@ -21,6 +22,7 @@ from tests.factories import make_procedure
 
 pytestmark = pytest.mark.django_db
 
+PREVIOUS = "So sánh với bản trước"  # Wagtail's label, on the dashboard
 SENT_BACK = "So sánh với bản đã yêu cầu sửa"
 LIVE = "So sánh với bản đang công bố"
 WHOLE = "Xem toàn bộ nội dung gửi duyệt (chưa từng công bố)"
@@ -80,6 +82,22 @@ def dashboard_comparisons(client, page) -> dict[str, str]:
     }
 
 
+def edit_page_comparisons(client, page) -> dict[str, str]:
+    """The comparison buttons of the edit page's note for a procedure in moderation."""
+    html = client.get(edit_url(page)).content.decode()
+    soup = BeautifulSoup(html, "html.parser")
+    notes = [
+        note
+        for note in soup.select(".messages li")
+        if "Thủ tục đang chờ duyệt" in note.get_text()
+    ]
+    assert len(notes) == 1, [note.get_text() for note in soup.select(".messages li")]
+    return {
+        " ".join(link.get_text().split()): link["href"]
+        for link in notes[0].select("a[href]")
+    }
+
+
 def compared_rows(client, url: str) -> list[str]:
     html = client.get(url).content.decode()
     table = BeautifulSoup(html, "html.parser").select_one("main table")
@@ -115,10 +133,12 @@ def test_a_resubmission_is_compared_with_the_version_sent_back(
 
     client.force_login(moderator)
     links = dashboard_comparisons(client, page)
-    assert SENT_BACK in links, links
-    rows = compared_rows(client, links[SENT_BACK])
+    assert list(links) == [PREVIOUS], links
+    rows = compared_rows(client, links[PREVIOUS])
     assert any("8.000" in row and "9.000" in row for row in rows), rows
-    assert "So sánh với bản trước" not in links
+    offered = edit_page_comparisons(client, page)
+    assert offered[SENT_BACK] == links[PREVIOUS], offered
+    assert WHOLE in offered  # never published: the whole submission too
 
 
 def test_a_first_submission_is_shown_whole(client, editor, moderator, department):
@@ -134,8 +154,11 @@ def test_a_first_submission_is_shown_whole(client, editor, moderator, department
     submit(client, page)
 
     client.force_login(moderator)
-    links = dashboard_comparisons(client, page)
-    assert list(links) == [WHOLE]
+    # no comparison with the editor's own draft on the dashboard ...
+    assert dashboard_comparisons(client, page) == {}
+    # ... and the edit page shows the whole submission
+    links = edit_page_comparisons(client, page)
+    assert list(links) == [WHOLE], links
     shown = " ".join(compared_rows(client, links[WHOLE]))
     for text in ("Đăng ký khai sinh", "Nộp hồ sơ", "8.000", "Tờ khai"):
         assert text in shown, shown
@@ -153,6 +176,7 @@ def test_a_change_to_a_live_procedure_is_compared_with_the_live_version(
     client.force_login(moderator)
     links = dashboard_comparisons(client, page)
     assert list(links) == [LIVE]
+    assert edit_page_comparisons(client, page) == links
     rows = compared_rows(client, links[LIVE])
     assert any("8.000" in row and "9.000" in row for row in rows), rows
     assert ProcedurePage.objects.get(pk=page.pk).live
