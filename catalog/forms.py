@@ -13,13 +13,15 @@ from catalog.text import NAME_MAX, split_name, vietnamese_slug
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
-# The đồng words an editor may type after an amount.
+# The đồng words an editor may type beside an amount.
 DONG_SUFFIX = r"đồng|đ|vnđ|vnd"
-# 3500000, 3.500.000 or 3 500 000 (one separator throughout), optionally followed by "đồng"/"đ".
+# 3500000, 3.500.000 or 3 500 000 (one separator throughout).
 AMOUNT_PATTERN = re.compile(
     r"(?P<sign>-?)\s*(?P<number>\d+|\d{1,3}(?P<sep>[. ])\d{3}(?:(?P=sep)\d{3})*)"
-    rf"\s*(?:{DONG_SUFFIX})?",
-    re.IGNORECASE,
+)
+# The figure and the words before and after it ("$50", "50 USD", "3.500.000 đồng").
+_FIGURE_WITH_WORDS = re.compile(
+    r"(?P<before>[^\d-]*?)\s*(?P<figure>-?\s*\d(?:[\d. ]*\d)?)\s*(?P<after>\D*)"
 )
 # The currency an amount names beside its figure ("50 USD", "$50", "50 đồng"), figure and
 # blanks taken out: ISO code -> the words, the unit the message names it by, the choice's label.
@@ -43,7 +45,11 @@ def typed_currency(text: str) -> str | None:
     """The ISO code of the currency written beside a figure, None when none or unknown."""
     if not re.search(r"\d", text):
         return None
-    words = _FIGURE_AND_BLANKS.sub("", text)
+    return _currency_named(_FIGURE_AND_BLANKS.sub("", text))
+
+
+def _currency_named(words: str) -> str | None:
+    """The ISO code of currency words with their blanks taken out ("đôlamỹ", "$")."""
     for code, (pattern, _unit, _label) in TYPED_CURRENCIES.items():
         if words and pattern.fullmatch(words):
             return code
@@ -94,8 +100,21 @@ def procedure_copy_form():
 
 
 def parse_amount(text: str) -> int | None:
-    """A whole amount typed the Vietnamese way; None when it is not one."""
-    match = AMOUNT_PATTERN.fullmatch(text.translate(AMOUNT_BLANKS).strip())
+    """A whole amount typed the Vietnamese way, with or without a currency's sign or words
+    on one side ("$50", "50 USD", "3.500.000 đồng"); None when it is not one.
+
+    Which currency that is, against the one chosen beside the box, is the page form's check
+    (ProcedurePageForm._refuse_a_currency_not_chosen)."""
+    parts = _FIGURE_WITH_WORDS.fullmatch(text.translate(AMOUNT_BLANKS).strip())
+    if parts is None:
+        return None
+    before, after = parts["before"].strip(), parts["after"].strip()
+    if before and after:  # "$50 USD", "US 50 đồng": not one currency beside one figure
+        return None
+    words = before or after
+    if words and _currency_named(re.sub(r"\s", "", words)) is None:
+        return None
+    match = AMOUNT_PATTERN.fullmatch(parts["figure"])
     if match is None:
         return None
     number = int(re.sub(r"\D", "", match["number"]))

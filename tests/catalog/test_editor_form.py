@@ -183,6 +183,55 @@ def test_a_fee_is_entered_in_its_currency(client, superuser, department):
     assert open_form(client, page)["execution_methods-0-fees-0-currency"] == ["USD"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "chosen"),
+    [
+        ("$50", "USD"),
+        ("50$", "USD"),
+        ("50 USD", "USD"),
+        ("US$ 50", "USD"),
+        ("50 đô la Mỹ", "USD"),
+        ("€50", "EUR"),
+        ("EUR 50", "EUR"),
+        ("đ 50", "VND"),
+    ],
+)
+def test_a_currency_sign_beside_the_amount_that_matches_the_chosen_one_is_read(
+    client, editor, department, typed, chosen
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = [chosen]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert fee_amounts(latest(page)) == [50, 0, 4000]
+    form = open_form(client, page)
+    assert form["execution_methods-0-fees-0-amount"] == ["50"]
+    assert form["execution_methods-0-fees-0-currency"] == [chosen]
+
+
+@pytest.mark.parametrize("typed", ["$50 USD", "$50 đồng", "50 USD abc"])
+def test_an_amount_with_currency_words_on_both_sides_is_refused(
+    client, editor, department, typed
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = ["USD"]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    assert AMOUNT_ERROR in response.content.decode()
+    assert page.get_latest_revision().pk == before
+
+
 # the change note -----------------------------------------------------------------------------
 
 
