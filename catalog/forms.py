@@ -389,7 +389,9 @@ class ProcedurePageForm(CatalogPageForm):
             steps=_kept_forms(formsets.get("steps")),
             methods=[
                 (form.cleaned_data, _kept_forms(form.formsets.get("fees")))
-                for form in _kept_forms_with_children(formsets.get("execution_methods"))
+                for form in _in_admin_order(
+                    _kept_forms_with_children(formsets.get("execution_methods"))
+                )
             ],
             cases=[
                 (form.cleaned_data, _kept_forms(form.formsets.get("documents")))
@@ -512,6 +514,17 @@ def _kept_forms_with_children(formset) -> list[forms.Form]:
             continue
         kept.append(form)
     return kept
+
+
+def _in_admin_order(kept: list[forms.Form]) -> list[forms.Form]:
+    """Inline forms in the order the admin shows and numbers them (moved ones by ORDER)."""
+    return sorted(
+        kept,
+        key=lambda form: (
+            form.cleaned_data.get("ORDER") is None,
+            form.cleaned_data.get("ORDER") or 0,
+        ),
+    )
 
 
 def _tab_headings(page_class) -> dict[str, str]:

@@ -564,7 +564,44 @@ def test_a_bare_figure_as_processing_time_is_named_as_missing_its_unit(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Thời hạn giải quyết “7” chưa ghi đơn vị" in html
+    assert "Thời hạn giải quyết “7” ở cách thức 1 (Trực tiếp) chưa ghi đơn vị" in html
+    assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
+
+
+def test_bare_figures_in_several_methods_are_named_in_one_sentence(
+    client, editor, bare_procedure
+):
+    """Three methods giving "7", "7" and "10": one sentence naming each method once, not
+    the same sentence three times over."""
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    data.update(complete_parts())
+    first = {
+        name: value
+        for name, value in data.items()
+        if name.startswith("execution_methods-0-")
+    }
+    for number, channel in ((1, "online"), (2, "postal")):
+        for name, value in first.items():
+            data[name.replace("-0-", f"-{number}-", 1)] = value
+        data[f"execution_methods-{number}-channel"] = [channel]
+        data[f"execution_methods-{number}-ORDER"] = [str(number + 1)]
+    data["execution_methods-TOTAL_FORMS"] = ["3"]
+    for number, figure in enumerate(["7", "7", "10"]):
+        data[f"execution_methods-{number}-processing_time_value"] = [""]
+        data[f"execution_methods-{number}-processing_time_unit"] = [""]
+        data[f"execution_methods-{number}-processing_time_text"] = [figure]
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    sentence = (
+        "Thời hạn giải quyết “7” ở cách thức 1 (Trực tiếp), 2 (Trực tuyến); “10” ở cách "
+        "thức 3 (Dịch vụ bưu chính) chưa ghi đơn vị: nhập số vào ô thời hạn và chọn đơn "
+        "vị (ngày làm việc, ngày, giờ, tháng)."
+    )
+    # once above the methods and once in the summary at the top of the page
+    assert html.count(sentence) == 2, html[:3000]
+    assert html.count("chưa ghi đơn vị") == 2
     assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
 
 
