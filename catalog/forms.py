@@ -349,15 +349,19 @@ class ProcedurePageForm(CatalogPageForm):
                     code="change_note_required",
                 ),
             )
-            # The banner at the top lists only form-wide errors: say there what is missing.
-            self.add_error(
-                None,
-                forms.ValidationError(
-                    _("Chưa có ghi chú thay đổi công khai (tab “Xuất bản”)."),
-                    code="change_note_required",
-                ),
-            )
         return cleaned_data
+
+    def non_field_errors(self):
+        """Wagtail's banner lists the form's errors, field ones under their labels, only when
+        there is a form-wide one (wagtail.admin.messages.validation_error). A missing change
+        note sits on the Publishing tab: counted as form-wide here, so the banner names it
+        once; a second, form-wide copy of it was listed beside the field's own."""
+        errors = super().non_field_errors()
+        if errors or not self.has_error("change_note", code="change_note_required"):
+            return errors
+        return self.error_class(
+            self.errors["change_note"].as_data(), error_class="nonfield"
+        )
 
     def save(self, commit=True):
         page = super().save(commit=commit)

@@ -235,6 +235,40 @@ def test_an_amount_with_currency_words_on_both_sides_is_refused(
 # the change note -----------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("action", ["action-submit", "action-publish"])
+def test_a_missing_change_note_is_reported_once_in_the_banner_and_once_at_the_field(
+    client, superuser, department, action
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(superuser)
+    data = open_form(client, page)
+    response = client.post(edit_url(page), {**data, action: ["1"]})
+    assert response.status_code == 200
+    (banner,) = [str(m) for m in response.context["messages"]]
+    # the banner names the field (it is on another tab) and says what to do, once
+    assert banner.lower().count("ghi chú thay đổi công khai") == 2  # label, message
+    assert banner.count("<li>") == 1
+    assert "Ghi chú thay đổi công khai: Hãy ghi chú thay đổi công khai" in banner
+    html = response.content.decode()
+    field = html.split('id="id_change_note-label"')[1]
+    assert "Hãy ghi chú thay đổi công khai (tab Xuất bản)" in field
+    assert html.count("Hãy ghi chú thay đổi công khai") == 2  # the banner and the field
+
+
+def test_the_banner_lists_a_missing_note_beside_other_form_wide_errors_once(
+    client, editor, bare_procedure
+):
+    """With the completeness check failing too, the note is still listed once."""
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    (banner,) = [str(m) for m in response.context["messages"]]
+    assert banner.count("Hãy ghi chú thay đổi công khai") == 1
+    assert "Chưa thể gửi duyệt hoặc xuất bản, thủ tục còn thiếu" in banner
+
+
 def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
     client, editor, moderator, department
 ):
@@ -260,8 +294,8 @@ def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
     response = client.post(edit_url(page), submit)
     assert response.status_code == 200
     assert "Hãy ghi chú thay đổi công khai" in response.content.decode()
-    banner = [str(m) for m in response.context["messages"]]
-    assert any("Chưa có ghi chú thay đổi công khai" in m for m in banner), banner
+    (banner,) = [str(m) for m in response.context["messages"]]
+    assert "Ghi chú thay đổi công khai: Hãy ghi chú thay đổi công khai" in banner
     submit["change_note"] = ["Tăng lệ phí đăng ký lên 9.000 đồng"]
     assert client.post(edit_url(page), submit).status_code == 302
 
