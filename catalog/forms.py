@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.models import Page
 
 from catalog.request_values import whole_number
@@ -76,6 +77,14 @@ def whole_name(typed: str) -> str:
     return name
 
 
+def grows_with_its_text(attrs: dict, *, rows: int) -> dict:
+    """Attributes for Wagtail's auto-growing textarea (its w-autosize controller), keeping
+    the controllers the box has already (the title's w-sync fills the slug): a name of 1,000
+    characters is then read whole, without scrolling inside the box."""
+    controllers = " ".join(filter(None, [attrs.get("data-controller"), "w-autosize"]))
+    return {**attrs, "rows": rows, "data-controller": controllers}
+
+
 def procedure_copy_form():
     """Wagtail's copy form for a procedure: the new name is the official name, whole.
 
@@ -91,7 +100,9 @@ def procedure_copy_form():
             field = self.fields["new_title"]
             field.initial = self.page.specific_deferred.official_name
             field.label = _("Tên thủ tục của bản sao")
-            field.widget = forms.Textarea(attrs={"rows": 4})
+            field.widget = AdminAutoHeightTextInput(
+                attrs=grows_with_its_text({}, rows=2)
+            )
 
         def clean_new_title(self) -> str:
             return split_name(whole_name(self.cleaned_data.get("new_title", "")))[0]
@@ -238,7 +249,7 @@ class ProcedurePageForm(CatalogPageForm):
                 "Tên chính thức, đầy đủ. Tên dài hơn 255 ký tự được rút gọn trong danh sách "
                 "của trang quản trị; người dân và các hệ thống vẫn thấy tên đầy đủ."
             ),
-            widget=forms.Textarea(attrs={**attrs, "rows": 2}),
+            widget=AdminAutoHeightTextInput(attrs=grows_with_its_text(attrs, rows=2)),
         )
         if self.instance is not None and self.instance.pk:
             self.initial["title"] = self.instance.official_name

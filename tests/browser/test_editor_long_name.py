@@ -107,3 +107,49 @@ def test_a_copy_of_a_long_named_procedure_keeps_its_whole_new_name(
     page.goto(f"{base}/admin/pages/{copy.pk}/edit/")
     assert page.locator("#id_title").input_value() == expected
     context.close()
+
+
+def _whole_name_shows(box) -> bool:
+    """The box is as tall as its text: nothing hidden below a scroll."""
+    return box.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+
+
+def test_the_name_box_grows_to_show_a_name_of_1000_characters(site, browser, console):
+    name = " ".join([LONG] * 4)[:1000].rsplit(" ", 1)[0]
+    assert 950 < len(name) <= 1000
+    get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    procedure = site["marriage"]
+    procedure.set_name(name)
+    procedure.save_revision().publish()
+    base = site["url"]
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, base, "root")
+
+    page.goto(f"{base}/admin/pages/{procedure.pk}/edit/")
+    box = page.locator("#id_title")
+    assert box.input_value() == name
+    assert box.evaluate("el => getComputedStyle(el).overflowY") != "scroll"
+    page.wait_for_function(
+        "() => { const el = document.getElementById('id_title');"
+        " return el.scrollHeight <= el.clientHeight + 1; }"
+    )
+    tall = box.bounding_box()["height"]
+    assert tall > 150  # many lines, not the two rows it starts with
+    # more words typed at the end: the box grows with them
+    box.press("Control+End")
+    box.press_sequentially(" " + "thêm chữ cho dài " * 12, delay=0)
+    assert _whole_name_shows(box)
+    assert box.bounding_box()["height"] > tall
+    # the slug box still follows the name box (Wagtail's w-sync is kept beside w-autosize)
+    assert "w-sync" in box.get_attribute("data-controller")
+
+    page.goto(f"{base}/admin/pages/{procedure.pk}/copy/")
+    copy_box = page.locator("#id_new_title")
+    assert copy_box.input_value() == name
+    page.wait_for_function(
+        "() => { const el = document.getElementById('id_new_title');"
+        " return el.scrollHeight <= el.clientHeight + 1; }"
+    )
+    assert copy_box.bounding_box()["height"] > 150
+    context.close()
