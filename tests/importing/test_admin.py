@@ -142,6 +142,38 @@ def test_row_for_another_department_is_rejected_for_a_moderator(
     assert (denial.actor, denial.department_code) == (moderator, "PBT")
 
 
+@pytest.mark.parametrize(
+    ("language", "says", "filters"),
+    [
+        (
+            "vi",
+            "Xuất mọi thủ tục bạn được xem",
+            "lọc theo tình trạng, mức độ dịch vụ công trực tuyến, loại thủ tục, lĩnh vực",
+        ),
+        (
+            "en",
+            "Export every procedure you may see",
+            "filter it by status, online service level, procedure type, field",
+        ),
+    ],
+)
+def test_the_export_hint_names_the_filters_in_the_admins_language(
+    client, superuser, language, says, filters
+):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(superuser)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(superuser)
+    page = html.unescape(client.get(reverse("catalog_import")).content.decode())
+    hint = page.split("<h2>Xuất danh sách</h2>")[1].split("</p>")[0]
+    assert says in hint and filters in hint
+    assert 'href="/admin/procedures/"' in hint  # where the filters are
+    for parameter in ("online_level", "procedure_type", "<code>"):
+        assert parameter not in hint
+
+
 def test_people_without_import_rights_cannot_open_the_screen(
     client, django_user_model, superuser, department
 ):
