@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -86,26 +87,90 @@ def grows_with_its_text(attrs: dict, *, rows: int) -> dict:
 
 
 def procedure_copy_form():
-    """Wagtail's copy form for a procedure: the new name is the official name, whole.
+    """Wagtail's copy form for a procedure: the copy's whole official name and its own codes.
 
     Wagtail's own box holds the 255-character title: a copy given a longer name was a 500, and
     one whose clipped title was edited lost the rest of the name. The box now starts from the
     whole name; the copy's title and full_name are set from it (catalog.wagtail_hooks).
+
+    A copy is another procedure, so it needs a code of its own: one code names one procedure
+    in the API and in the export that is imported back. The form asks for the copy's codes
+    and checks them as the edit form does, and more: no other procedure, draft or published,
+    may have the copy's code. A copy starts as a draft (no "publish the copy", no alias, which
+    would publish the original's content and code a second time); it is published through
+    the edit form, with its change note and review.
     """
     from wagtail.admin.forms.pages import CopyForm
+
+    from catalog.models import ProcedurePage
+    from catalog.models.procedures import procedure_code_validator
 
     class ProcedureCopyForm(CopyForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            original = self.page.specific_deferred
             field = self.fields["new_title"]
-            field.initial = self.page.specific_deferred.official_name
+            field.initial = original.official_name
             field.label = _("Tên thủ tục của bản sao")
             field.widget = AdminAutoHeightTextInput(
                 attrs=grows_with_its_text({}, rows=2)
             )
+            self.fields.pop("publish_copies", None)
+            self.fields.pop("alias", None)
+            self.fields["new_national_code"] = forms.CharField(
+                label=_("Mã thủ tục quốc gia của bản sao"),
+                max_length=40,
+                validators=[procedure_code_validator],
+                help_text=_(
+                    "Bản sao là một thủ tục khác nên cần mã riêng, khác mã của bản gốc "
+                    "(%(code)s): mỗi mã chỉ thuộc một thủ tục."
+                )
+                % {"code": original.code},
+            )
+            self.fields["new_local_code"] = forms.CharField(
+                label=_("Mã thủ tục của thành phố của bản sao"),
+                max_length=40,
+                required=False,
+                validators=[procedure_code_validator],
+                help_text=_("Để trống nếu thành phố dùng đúng mã quốc gia."),
+            )
 
         def clean_new_title(self) -> str:
             return split_name(whole_name(self.cleaned_data.get("new_title", "")))[0]
+
+        def clean(self):
+            cleaned_data = super().clean()
+            national = (cleaned_data.get("new_national_code") or "").strip()
+            local = (cleaned_data.get("new_local_code") or "").strip()
+            if not national or self.has_error("new_local_code"):
+                return cleaned_data
+            code, field = (
+                (local, "new_local_code") if local else (national, "new_national_code")
+            )
+            # the code a client and the export know the copy by: nobody else's, drafts too
+            holder = (
+                ProcedurePage.objects.filter(
+                    models.Q(local_code=code)
+                    | models.Q(local_code="", national_code=code)
+                )
+                .order_by("pk")
+                .first()
+            )
+            if holder is not None:
+                self.add_error(
+                    field,
+                    _(
+                        "Mã %(code)s đã là mã của thủ tục “%(title)s”: bản sao cần mã "
+                        "riêng. Hãy nhập mã quốc gia khác, hoặc thêm mã thủ tục của "
+                        "thành phố."
+                    )
+                    % {"code": code, "title": holder.title},
+                )
+                return cleaned_data
+            errors = ProcedurePage.code_errors(national_code=national, local_code=local)
+            for name, message in errors.items():
+                self.add_error(f"new_{name}", message)
+            return cleaned_data
 
     return ProcedureCopyForm
 
