@@ -45,7 +45,13 @@ from api.cache import (
     version_rows,
     with_origin,
 )
-from api.representations import coded, department_dict, form_file, legal_document
+from api.representations import (
+    coded,
+    department_dict,
+    form_file,
+    iso,
+    legal_document,
+)
 from api.selectors import (
     catalog_state,
     department_procedure_counts,
@@ -370,13 +376,13 @@ def write_dump(
         manifest = {
             "format": FORMAT,
             "format_version": 1,
-            "generated_at": generated_at.isoformat(),
+            "generated_at": iso(generated_at),
             "seconds": round(time.monotonic() - started, 2),
             "stages": stages,
             "origin": origin,
             "catalog_state": {
                 **state_key(state),
-                "changed_at": state.changed_at.isoformat(),
+                "changed_at": iso(state.changed_at),
             },
             "procedures": rows["procedures.jsonl"],
             "files": files,

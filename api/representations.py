@@ -1,6 +1,7 @@
 """Plain-dict representations of catalog objects: built by hand, since DRF serializers cost
 several times more per row; api/schema.py describes exactly these shapes for OpenAPI."""
 
+import datetime
 import re
 from decimal import Decimal
 
@@ -75,7 +76,15 @@ FIELD_PARTS = {
 
 
 def iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    """A date as YYYY-MM-DD; a time in UTC with six fractional digits, always.
+
+    `isoformat()` drops the fraction when it is zero (a time stored to the second), so one
+    client saw two shapes for the same field."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return value.isoformat()
 
 
 def number(value: Decimal | None) -> int | float | None:

@@ -7,7 +7,12 @@ responses, so the schema stays exact while the views build plain dicts quickly.
 from rest_framework import serializers
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema_field,
+    inline_serializer,
+)
 
 from api.params import MAX_CURSOR_LENGTH, MAX_PAGE_SIZE, MAX_VALUES
 from api.representations import PROCEDURE_FIELDS
@@ -35,6 +40,22 @@ def enum_list_pattern(values) -> str:
 
 
 # --- shapes -------------------------------------------------------------------------------------
+
+
+# Every time the API writes (api.representations.iso): UTC, six fractional digits always.
+TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "date-time",
+        "pattern": TIMESTAMP_PATTERN,
+        "example": "2026-11-25T09:12:03.418000+00:00",
+    }
+)
+class Timestamp(serializers.DateTimeField):
+    """A time as the API writes it: in UTC, with microseconds even when they are zero."""
 
 
 class ErrorSerializer(serializers.Serializer):
@@ -98,7 +119,7 @@ class FormFileSerializer(serializers.Serializer):
 
 class FormTemplateSerializer(FormFileSerializer):
     department = DepartmentRefSerializer()
-    updated_at = serializers.DateTimeField()
+    updated_at = Timestamp()
 
 
 class ProcessingTimeSerializer(serializers.Serializer):
@@ -161,7 +182,7 @@ class HistoryEntrySerializer(serializers.Serializer):
         choices=[EventAction.PUBLISHED.value, EventAction.UPDATED.value]
     )
     change_note = serializers.CharField(allow_blank=True)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = Timestamp()
 
 
 def _procedure_fields() -> dict:
@@ -204,8 +225,8 @@ def _procedure_fields() -> dict:
         "result_note": serializers.CharField(allow_blank=True),
         "legal_basis": LegalDocumentSerializer(many=True),
         "keywords": serializers.ListField(child=serializers.CharField()),
-        "first_published_at": serializers.DateTimeField(allow_null=True),
-        "last_published_at": serializers.DateTimeField(allow_null=True),
+        "first_published_at": Timestamp(allow_null=True),
+        "last_published_at": Timestamp(allow_null=True),
         "change_history": HistoryEntrySerializer(
             many=True, help_text="Public change notes, newest first, at most 20."
         ),
@@ -247,7 +268,7 @@ class ChangeEntrySerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="The procedure's id; key your copy on it.")
     code = serializers.CharField()
     action = serializers.ChoiceField(choices=EventAction.choices)
-    occurred_at = serializers.DateTimeField()
+    occurred_at = Timestamp()
     change_note = serializers.CharField(allow_blank=True)
     department = serializers.CharField(allow_null=True)
     procedure = ProcedureSerializer(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from catalog.text import BARE_NUMBER
 
@@ -26,8 +27,8 @@ def missing_parts(
 ) -> dict[str, list[str]]:
     """Inline relation name -> what is missing there, in the editor's words; empty when complete.
 
-    ``methods`` pairs each execution method with its fees, ``cases`` each dossier case with its
-    documents; every part is a mapping of field values (a form's cleaned_data or a row's).
+    ``methods`` pairs each execution method with its fees, in the admin's order, ``cases`` each
+    dossier case with its documents; every part is a mapping of field values (a form's cleaned_data or a row's).
     """
     gaps: dict[str, list[str]] = {}
     if not list(steps):
@@ -37,18 +38,31 @@ def missing_parts(
         gaps.setdefault("execution_methods", []).append(
             str(_("Chưa có cách thức thực hiện nào ghi thời hạn giải quyết."))
         )
-    for method, _fees in methods:
+    # one sentence for every method giving a bare figure, not the same sentence per method
+    bare: dict[str, list[str]] = {}  # the figure -> the methods that give it
+    for number, (method, _fees) in enumerate(methods, start=1):
         text = (method.get("processing_time_text") or "").strip()
         if method.get("processing_time_value") is None and BARE_NUMBER.fullmatch(text):
-            gaps.setdefault("execution_methods", []).append(
-                str(
-                    _(
-                        "Thời hạn giải quyết “%(text)s” chưa ghi đơn vị: nhập số vào ô "
-                        "thời hạn và chọn đơn vị (ngày làm việc, ngày, giờ, tháng)."
-                    )
-                    % {"text": text}
-                )
+            bare.setdefault(text, []).append(_method_label(number, method))
+    if bare:
+        times = "; ".join(
+            ngettext(
+                "“%(text)s” ở cách thức %(methods)s",
+                "“%(text)s” ở cách thức %(methods)s",
+                len(labels),
             )
+            % {"text": text, "methods": ", ".join(labels)}
+            for text, labels in bare.items()
+        )
+        gaps.setdefault("execution_methods", []).append(
+            str(
+                _(
+                    "Thời hạn giải quyết %(times)s chưa ghi đơn vị: nhập số vào ô "
+                    "thời hạn và chọn đơn vị (ngày làm việc, ngày, giờ, tháng)."
+                )
+                % {"times": times}
+            )
+        )
     if not any(_states_fee(fee) for _m, fees in methods for fee in fees):
         gaps.setdefault("execution_methods", []).append(
             str(
@@ -64,6 +78,17 @@ def missing_parts(
             str(_("Chưa có trường hợp hồ sơ nào có giấy tờ phải nộp."))
         )
     return gaps
+
+
+def _method_label(number: int, method: Part) -> str:
+    """ "2 (Trực tuyến)": the method's place, as the admin numbers "Cách thức thực hiện 2",
+    and its channel."""
+    from catalog.models import Channel
+
+    channel = method.get("channel")
+    if channel in Channel.values:
+        return f"{number} ({Channel(channel).label})"
+    return str(number)
 
 
 def _has_processing_time(method: Part) -> bool:

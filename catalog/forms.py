@@ -3,12 +3,14 @@
 import re
 
 from django import forms
+from django.db import models
 from django.utils.functional import lazy
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.models import Page
 
 from catalog.request_values import whole_number
@@ -17,13 +19,15 @@ from catalog.widgets import TypedDateInput
 
 # Blanks a Vietnamese amount may be grouped with: space, no-break space, narrow no-break space.
 AMOUNT_BLANKS = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " "})
-# The đồng words an editor may type after an amount.
+# The đồng words an editor may type beside an amount.
 DONG_SUFFIX = r"đồng|đ|vnđ|vnd"
-# 3500000, 3.500.000 or 3 500 000 (one separator throughout), optionally followed by "đồng"/"đ".
+# 3500000, 3.500.000 or 3 500 000 (one separator throughout).
 AMOUNT_PATTERN = re.compile(
     r"(?P<sign>-?)\s*(?P<number>\d+|\d{1,3}(?P<sep>[. ])\d{3}(?:(?P=sep)\d{3})*)"
-    rf"\s*(?:{DONG_SUFFIX})?",
-    re.IGNORECASE,
+)
+# The figure and the words before and after it ("$50", "50 USD", "3.500.000 đồng").
+_FIGURE_WITH_WORDS = re.compile(
+    r"(?P<before>[^\d-]*?)\s*(?P<figure>-?\s*\d(?:[\d. ]*\d)?)\s*(?P<after>\D*)"
 )
 # The currency an amount names beside its figure ("50 USD", "$50", "50 đồng"), figure and
 # blanks taken out: ISO code -> the words, the unit the message names it by, the choice's label.
@@ -49,7 +53,11 @@ def typed_currency(text: str) -> str | None:
     """The ISO code of the currency written beside a figure, None when none or unknown."""
     if not re.search(r"\d", text):
         return None
-    words = _FIGURE_AND_BLANKS.sub("", text)
+    return _currency_named(_FIGURE_AND_BLANKS.sub("", text))
+
+
+def _currency_named(words: str) -> str | None:
+    """The ISO code of currency words with their blanks taken out ("đôlamỹ", "$")."""
     for code, (pattern, _unit, _label) in TYPED_CURRENCIES.items():
         if words and pattern.fullmatch(words):
             return code
@@ -76,32 +84,119 @@ def whole_name(typed: str) -> str:
     return name
 
 
+def grows_with_its_text(attrs: dict, *, rows: int) -> dict:
+    """Attributes for Wagtail's auto-growing textarea (its w-autosize controller), keeping
+    the controllers the box has already (the title's w-sync fills the slug): a name of 1,000
+    characters is then read whole, without scrolling inside the box."""
+    controllers = " ".join(filter(None, [attrs.get("data-controller"), "w-autosize"]))
+    return {**attrs, "rows": rows, "data-controller": controllers}
+
+
 def procedure_copy_form():
-    """Wagtail's copy form for a procedure: the new name is the official name, whole.
+    """Wagtail's copy form for a procedure: the copy's whole official name and its own codes.
 
     Wagtail's own box holds the 255-character title: a copy given a longer name was a 500, and
     one whose clipped title was edited lost the rest of the name. The box now starts from the
     whole name; the copy's title and full_name are set from it (catalog.wagtail_hooks).
+
+    A copy is another procedure, so it needs a code of its own: one code names one procedure
+    in the API and in the export that is imported back. The form asks for the copy's codes
+    and checks them as the edit form does, and more: no other procedure, draft or published,
+    may have the copy's code. A copy starts as a draft (no "publish the copy", no alias, which
+    would publish the original's content and code a second time); it is published through
+    the edit form, with its change note and review.
     """
     from wagtail.admin.forms.pages import CopyForm
+
+    from catalog.models import ProcedurePage
+    from catalog.models.procedures import procedure_code_validator
 
     class ProcedureCopyForm(CopyForm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
+            original = self.page.specific_deferred
             field = self.fields["new_title"]
-            field.initial = self.page.specific_deferred.official_name
+            field.initial = original.official_name
             field.label = _("Tên thủ tục của bản sao")
-            field.widget = forms.Textarea(attrs={"rows": 4})
+            field.widget = AdminAutoHeightTextInput(
+                attrs=grows_with_its_text({}, rows=2)
+            )
+            self.fields.pop("publish_copies", None)
+            self.fields.pop("alias", None)
+            self.fields["new_national_code"] = forms.CharField(
+                label=_("Mã thủ tục quốc gia của bản sao"),
+                max_length=40,
+                validators=[procedure_code_validator],
+                help_text=_(
+                    "Bản sao là một thủ tục khác nên cần mã riêng, khác mã của bản gốc "
+                    "(%(code)s): mỗi mã chỉ thuộc một thủ tục."
+                )
+                % {"code": original.code},
+            )
+            self.fields["new_local_code"] = forms.CharField(
+                label=_("Mã thủ tục của thành phố của bản sao"),
+                max_length=40,
+                required=False,
+                validators=[procedure_code_validator],
+                help_text=_("Để trống nếu thành phố dùng đúng mã quốc gia."),
+            )
 
         def clean_new_title(self) -> str:
             return split_name(whole_name(self.cleaned_data.get("new_title", "")))[0]
+
+        def clean(self):
+            cleaned_data = super().clean()
+            national = (cleaned_data.get("new_national_code") or "").strip()
+            local = (cleaned_data.get("new_local_code") or "").strip()
+            if not national or self.has_error("new_local_code"):
+                return cleaned_data
+            code, field = (
+                (local, "new_local_code") if local else (national, "new_national_code")
+            )
+            # the code a client and the export know the copy by: nobody else's, drafts too
+            holder = (
+                ProcedurePage.objects.filter(
+                    models.Q(local_code=code)
+                    | models.Q(local_code="", national_code=code)
+                )
+                .order_by("pk")
+                .first()
+            )
+            if holder is not None:
+                self.add_error(
+                    field,
+                    _(
+                        "Mã %(code)s đã là mã của thủ tục “%(title)s”: bản sao cần mã "
+                        "riêng. Hãy nhập mã quốc gia khác, hoặc thêm mã thủ tục của "
+                        "thành phố."
+                    )
+                    % {"code": code, "title": holder.title},
+                )
+                return cleaned_data
+            errors = ProcedurePage.code_errors(national_code=national, local_code=local)
+            for name, message in errors.items():
+                self.add_error(f"new_{name}", message)
+            return cleaned_data
 
     return ProcedureCopyForm
 
 
 def parse_amount(text: str) -> int | None:
-    """A whole amount typed the Vietnamese way; None when it is not one."""
-    match = AMOUNT_PATTERN.fullmatch(text.translate(AMOUNT_BLANKS).strip())
+    """A whole amount typed the Vietnamese way, with or without a currency's sign or words
+    on one side ("$50", "50 USD", "3.500.000 đồng"); None when it is not one.
+
+    Which currency that is, against the one chosen beside the box, is the page form's check
+    (ProcedurePageForm._refuse_a_currency_not_chosen)."""
+    parts = _FIGURE_WITH_WORDS.fullmatch(text.translate(AMOUNT_BLANKS).strip())
+    if parts is None:
+        return None
+    before, after = parts["before"].strip(), parts["after"].strip()
+    if before and after:  # "$50 USD", "US 50 đồng": not one currency beside one figure
+        return None
+    words = before or after
+    if words and _currency_named(re.sub(r"\s", "", words)) is None:
+        return None
+    match = AMOUNT_PATTERN.fullmatch(parts["figure"])
     if match is None:
         return None
     number = int(re.sub(r"\D", "", match["number"]))
@@ -270,7 +365,7 @@ class ProcedurePageForm(CatalogPageForm):
                 "Tên chính thức, đầy đủ. Tên dài hơn 255 ký tự được rút gọn trong danh sách "
                 "của trang quản trị; người dân và các hệ thống vẫn thấy tên đầy đủ."
             ),
-            widget=forms.Textarea(attrs={**attrs, "rows": 2}),
+            widget=AdminAutoHeightTextInput(attrs=grows_with_its_text(attrs, rows=2)),
         )
         if self.instance is not None and self.instance.pk:
             self.initial["title"] = self.instance.official_name
@@ -381,15 +476,19 @@ class ProcedurePageForm(CatalogPageForm):
                     code="change_note_required",
                 ),
             )
-            # The banner at the top lists only form-wide errors: say there what is missing.
-            self.add_error(
-                None,
-                forms.ValidationError(
-                    _("Chưa có ghi chú thay đổi công khai (tab “Xuất bản”)."),
-                    code="change_note_required",
-                ),
-            )
         return cleaned_data
+
+    def non_field_errors(self):
+        """Wagtail's banner lists the form's errors, field ones under their labels, only when
+        there is a form-wide one (wagtail.admin.messages.validation_error). A missing change
+        note sits on the Publishing tab: counted as form-wide here, so the banner names it
+        once; a second, form-wide copy of it was listed beside the field's own."""
+        errors = super().non_field_errors()
+        if errors or not self.has_error("change_note", code="change_note_required"):
+            return errors
+        return self.error_class(
+            self.errors["change_note"].as_data(), error_class="nonfield"
+        )
 
     def save(self, commit=True):
         page = super().save(commit=commit)
@@ -421,7 +520,9 @@ class ProcedurePageForm(CatalogPageForm):
             steps=_kept_forms(formsets.get("steps")),
             methods=[
                 (form.cleaned_data, _kept_forms(form.formsets.get("fees")))
-                for form in _kept_forms_with_children(formsets.get("execution_methods"))
+                for form in _in_admin_order(
+                    _kept_forms_with_children(formsets.get("execution_methods"))
+                )
             ],
             cases=[
                 (form.cleaned_data, _kept_forms(form.formsets.get("documents")))
@@ -544,6 +645,17 @@ def _kept_forms_with_children(formset) -> list[forms.Form]:
             continue
         kept.append(form)
     return kept
+
+
+def _in_admin_order(kept: list[forms.Form]) -> list[forms.Form]:
+    """Inline forms in the order the admin shows and numbers them (moved ones by ORDER)."""
+    return sorted(
+        kept,
+        key=lambda form: (
+            form.cleaned_data.get("ORDER") is None,
+            form.cleaned_data.get("ORDER") or 0,
+        ),
+    )
 
 
 def _tab_headings(page_class) -> dict[str, str]:

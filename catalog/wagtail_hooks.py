@@ -353,16 +353,28 @@ ProcedurePage.copy_form_class = procedure_copy_form()
 
 @hooks.register("after_copy_page")
 def copy_keeps_the_whole_name(request, page, new_page):
-    """The copy's name is what the copy form's box held, whole (see procedure_copy_form)."""
+    """The copy's name is what the copy form's box held, whole, and its codes the ones the
+    form asked for (see procedure_copy_form): Wagtail's copy has the clipped title and the
+    original's codes."""
     copy = new_page.specific
     if not isinstance(copy, ProcedurePage) or "new_title" not in request.POST:
         return
     name = whole_name(request.POST["new_title"])
-    if copy.official_name == name:
+    codes = {
+        "national_code": request.POST.get("new_national_code", "").strip(),
+        "local_code": request.POST.get("new_local_code", "").strip(),
+    }
+    if copy.official_name == name and all(
+        getattr(copy, field) == value for field, value in codes.items()
+    ):
         return
     copy.set_name(name)
-    ProcedurePage.objects.filter(pk=copy.pk).update(
-        title=copy.title, draft_title=copy.title, full_name=copy.full_name
+    for field, value in codes.items():
+        setattr(copy, field, value)
+    # saved, not updated: the admin's search index follows the copy's new name and code
+    copy.save(
+        clean=False,
+        update_fields=["title", "draft_title", "full_name", *codes],
     )
     copy.save_revision(user=request.user, log_action=False, clean=False)
 

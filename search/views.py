@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 MAX_VALUES_PER_FACET = 20
 MAX_PAGE = 10_000 // PAGE_SIZE  # the engines refuse to page deeper than 10,000 results
+# A page number with more digits is past any end and is not repeated back to the reader.
+MAX_NAMED_PAGE_DIGITS = 40
+UNNAMED_PAGE = 10**MAX_NAMED_PAGE_DIGITS
 # Vietnamese parameter names in the address bar -> the facet names of search.queries.SearchQuery.
 FACET_PARAMS = {
     "co-quan": "department",
@@ -111,7 +114,9 @@ def _page(request) -> int:
     typed = _single(request, "trang") or "1"
     page = whole_number(typed, minimum=1)
     if page is None and typed.isascii() and typed.isdigit() and typed.strip("0"):
-        page = MAX_PAGE + 1  # more than nine digits: past any last page all the same
+        # more than nine digits: kept as typed, so the 404 names the page asked for
+        digits = typed.lstrip("0")
+        page = int(digits) if len(digits) <= MAX_NAMED_PAGE_DIGITS else UNNAMED_PAGE
     if page is None:  # ASCII digits only: "²".isdigit() is true and int() refuses it
         raise BadPageNumber(
             _("“%(typed)s” không phải số trang: số trang là số nguyên từ 1 trở lên.")
@@ -247,8 +252,13 @@ def search(request):
             "last": number_format(last_page, force_grouping=True),
             "shown": number_format(last_page * PAGE_SIZE, force_grouping=True),
         }
+        if page >= UNNAMED_PAGE:
+            context["error"] = _(
+                "Số trang dài hơn %(digits)s chữ số, vượt quá trang cuối nên không có "
+                "kết quả; trang cuối xem được là trang %(last)s."
+            ) % {**numbers, "digits": MAX_NAMED_PAGE_DIGITS}
         # past the engines' window rather than the results: narrowing the search helps
-        if result.total > last_page * PAGE_SIZE:
+        elif result.total > last_page * PAGE_SIZE:
             context["error"] = (
                 _(
                     "Không xem được trang %(page)s: chỉ xem được %(shown)s kết quả đầu "

@@ -59,10 +59,16 @@ LEVELS = (
 )
 
 
+# List marks left before a name by the portal's editors (". Đăng ký thuế…", "- Cấp…", "+ …"):
+# they say nothing. Brackets, quotes and digits ("1. …" may be a number in the name) are kept.
+STRAY_LEADING_MARKS = re.compile(r"^[\s.,;:+*•·\-–—]+")
+
+
 def official_name(name: str) -> str:
     """The name whole (the page keeps what does not fit Wagtail's title in full_name); only a
-    name beyond NAME_MAX characters is clipped, and the reader says so."""
-    return clip(one_line(name), NAME_MAX)
+    name beyond NAME_MAX characters is clipped, and the reader says so. Stray list marks
+    before it are dropped."""
+    return clip(STRAY_LEADING_MARKS.sub("", one_line(name)), NAME_MAX)
 
 
 def _names(items: Iterable[dict[str, Any]] | None) -> list[str]:

@@ -472,7 +472,7 @@ def _plan(
         report.outcomes.append(
             Outcome(
                 key=record.key,
-                title=page.title,
+                title=page.official_name,  # the title is clipped past 255 characters
                 action="created",
                 department_code=department.code,
                 detail=record.detail,
@@ -498,7 +498,7 @@ def _plan(
                 if built is None:
                     continue
                 after = comparable(procedure_snapshot(built))
-                title = built.title
+                title = built.official_name
             moved = path[: -Page.steplen] != department.path
             publish = options.publish and access.may_publish(department)
             unchanged = after == current and not moved and (live or not publish)

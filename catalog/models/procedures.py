@@ -353,27 +353,41 @@ class ProcedurePage(VietnameseSlugMixin, Page):
             errors["online_url"] = _(
                 "Dịch vụ trực tuyến toàn trình phải có đường dẫn nộp hồ sơ."
             )
-        if self.national_code:
-            duplicates = ProcedurePage.objects.filter(
-                national_code=self.national_code, live=True
+        errors.update(
+            self.code_errors(
+                national_code=self.national_code,
+                local_code=self.local_code,
+                pk=self.pk,
             )
-            if self.pk:
-                duplicates = duplicates.exclude(pk=self.pk)
-            if duplicates.exists():
-                other = duplicates.first()
+        )
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def code_errors(
+        cls, *, national_code: str, local_code: str, pk: int | None = None
+    ) -> dict[str, str]:
+        """Field name -> why these codes cannot be this procedure's (the one with `pk`, or a
+        new one): a national code another published procedure has, a city code any has."""
+        errors = {}
+        if national_code:
+            duplicates = cls.objects.filter(national_code=national_code, live=True)
+            if pk:
+                duplicates = duplicates.exclude(pk=pk)
+            other = duplicates.first()
+            if other is not None:
                 errors["national_code"] = _(
                     "Mã thủ tục %(code)s đã được dùng cho thủ tục đang công bố “%(title)s”."
-                ) % {"code": self.national_code, "title": other.title}
-        if self.local_code:
-            duplicates = ProcedurePage.objects.filter(local_code=self.local_code)
-            if self.pk:
-                duplicates = duplicates.exclude(pk=self.pk)
+                ) % {"code": national_code, "title": other.title}
+        if local_code:
+            duplicates = cls.objects.filter(local_code=local_code)
+            if pk:
+                duplicates = duplicates.exclude(pk=pk)
             if duplicates.exists():
                 errors["local_code"] = _(
                     "Mã thủ tục của thành phố %(code)s đã được dùng."
-                ) % {"code": self.local_code}
-        if errors:
-            raise ValidationError(errors)
+                ) % {"code": local_code}
+        return errors
 
     def get_view_restrictions(self):
         """Wagtail's restrictions on this page and its ancestors, in one query instead of two.

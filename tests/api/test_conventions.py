@@ -1,6 +1,7 @@
 """What every endpoint shares: JSON envelopes, {"message"} errors, ETag / Last-Modified and 304."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -109,6 +110,51 @@ def test_forms_carry_what_a_client_needs_to_verify_the_file(client, catalog):
     download = client.get(body["download_url"].removeprefix("http://testserver"))
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == b"%PDF-1.4 demo"
+
+
+TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}\+00:00$")
+
+
+def _times(value, path=""):
+    """(path, value) of every `*_at` key in a JSON body."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key.endswith("_at") and inner is not None:
+                yield f"{path}.{key}", inner
+            else:
+                yield from _times(inner, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _times(inner, f"{path}[{index}]")
+
+
+def test_every_time_has_one_shape_even_on_a_whole_second(client, catalog):
+    """isoformat() drops a zero fraction: a time stored to the second (an import, a restore)
+    came back as 10:00:00+00:00 beside 10:00:00.418000+00:00 everywhere else."""
+    import datetime
+
+    from catalog.models import CatalogEvent, FormTemplate, ProcedurePage
+
+    whole = datetime.datetime(2026, 1, 5, 3, 0, tzinfo=datetime.UTC)
+    birth = catalog["birth"]
+    ProcedurePage.objects.filter(pk=birth.pk).update(first_published_at=whole)
+    CatalogEvent.objects.filter(page_id=birth.pk).update(occurred_at=whole)
+    FormTemplate.objects.filter(code="TK01").update(updated_at=whole)
+    _, detail = get_json(client, "/api/v1/procedures/1.000001/")
+    assert detail["first_published_at"] == "2026-01-05T03:00:00.000000+00:00"
+    assert detail["change_history"][0]["occurred_at"] == (
+        "2026-01-05T03:00:00.000000+00:00"
+    )
+    assert detail["decision_date"] is None or len(detail["decision_date"]) == 10
+    _, form = get_json(client, "/api/v1/forms/TK01/")
+    assert form["updated_at"] == "2026-01-05T03:00:00.000000+00:00"
+    seen = []
+    for url in [*LIST_URLS, *DETAIL_URLS]:
+        _, body = get_json(client, url)
+        for path, value in _times(body):
+            seen.append(path)
+            assert TIMESTAMP.fullmatch(value), (url, path, value)
+    assert len(seen) > 20
 
 
 def test_legal_documents_page_by_cursor(client, db):

@@ -98,6 +98,7 @@ def test_a_copy_of_a_long_named_procedure_keeps_its_whole_new_name(
     assert box.input_value() == LONG  # the whole name, not the clipped title
     change(box)
     page.locator("#id_new_slug").fill("ban-sao-ket-hon")
+    page.locator("#id_new_national_code").fill("9.000777")
     page.get_by_role("button", name=re.compile("Sao chép")).last.click()
     page.wait_for_load_state()
     assert "Server Error" not in page.content()
@@ -106,4 +107,141 @@ def test_a_copy_of_a_long_named_procedure_keeps_its_whole_new_name(
     assert len(copy.title) <= 255
     page.goto(f"{base}/admin/pages/{copy.pk}/edit/")
     assert page.locator("#id_title").input_value() == expected
+    context.close()
+
+
+def _whole_name_shows(box) -> bool:
+    """The box is as tall as its text: nothing hidden below a scroll."""
+    return box.evaluate("el => el.scrollHeight <= el.clientHeight + 1")
+
+
+def test_the_name_box_grows_to_show_a_name_of_1000_characters(site, browser, console):
+    name = " ".join([LONG] * 4)[:1000].rsplit(" ", 1)[0]
+    assert 950 < len(name) <= 1000
+    get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    procedure = site["marriage"]
+    procedure.set_name(name)
+    procedure.save_revision().publish()
+    base = site["url"]
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, base, "root")
+
+    page.goto(f"{base}/admin/pages/{procedure.pk}/edit/")
+    box = page.locator("#id_title")
+    assert box.input_value() == name
+    assert box.evaluate("el => getComputedStyle(el).overflowY") != "scroll"
+    page.wait_for_function(
+        "() => { const el = document.getElementById('id_title');"
+        " return el.scrollHeight <= el.clientHeight + 1; }"
+    )
+    tall = box.bounding_box()["height"]
+    assert tall > 150  # many lines, not the two rows it starts with
+    # more words typed at the end: the box grows with them
+    box.press("Control+End")
+    box.press_sequentially(" " + "thêm chữ cho dài " * 12, delay=0)
+    assert _whole_name_shows(box)
+    assert box.bounding_box()["height"] > tall
+    # the slug box still follows the name box (Wagtail's w-sync is kept beside w-autosize)
+    assert "w-sync" in box.get_attribute("data-controller")
+
+    page.goto(f"{base}/admin/pages/{procedure.pk}/copy/")
+    copy_box = page.locator("#id_new_title")
+    assert copy_box.input_value() == name
+    page.wait_for_function(
+        "() => { const el = document.getElementById('id_new_title');"
+        " return el.scrollHeight <= el.clientHeight + 1; }"
+    )
+    assert copy_box.bounding_box()["height"] > 150
+    context.close()
+
+
+def _copy_screen(page, base, procedure, *, slug, national="", local=""):
+    page.goto(f"{base}/admin/pages/{procedure.pk}/copy/")
+    page.locator("#id_new_slug").fill(slug)
+    page.locator("#id_new_national_code").fill(national)
+    page.locator("#id_new_local_code").fill(local)
+    page.get_by_role("button", name=re.compile("Sao chép")).last.click()
+    page.wait_for_load_state()
+
+
+def _error_under(page, box_id) -> str:
+    field = page.locator(f"#{box_id}").locator(
+        "xpath=ancestor::*[contains(@class, 'w-field__wrapper')][1]"
+    )
+    return field.locator(".error-message").inner_text().strip()
+
+
+def test_a_copy_gets_its_own_code_on_the_copy_screen(site, browser, console):
+    """Export then import keys procedures by code: a copy keeping the original's code made
+    the next import refuse the file. The copy screen asks for the copy's own code."""
+    get_user_model().objects.create_superuser("root", "root@example.invalid", PASSWORD)
+    original = site["marriage"]
+    base = site["url"]
+    context = _context(browser, DESKTOP, console)
+    page = context.new_page()
+    log_in(page, base, "root")
+    before = ProcedurePage.objects.count()
+
+    page.goto(f"{base}/admin/pages/{original.pk}/copy/")
+    assert (
+        page.locator("#id_new_national_code").input_value() == ""
+    )  # not the original's
+    assert original.national_code in page.get_by_text("cần mã riêng").inner_text()
+    # no way to publish the copy from here: it is published through its edit form
+    assert page.locator("#id_publish_copies").count() == 0
+    assert page.locator("#id_alias").count() == 0
+
+    # the original's code, typed back: refused, in Vietnamese, nothing copied
+    _copy_screen(
+        page, base, original, slug="ban-sao-1", national=original.national_code
+    )
+    assert _error_under(page, "id_new_national_code").startswith(
+        f"Mã {original.national_code} đã là mã của thủ tục “Đăng ký kết hôn”: "
+        "bản sao cần mã riêng."
+    )
+    # the same national code with a city code of its own: still refused while the original
+    # is published (the edit form refuses two published procedures with one national code)
+    page.locator("#id_new_local_code").fill("HCM.STP.99")
+    page.get_by_role("button", name=re.compile("Sao chép")).last.click()
+    page.wait_for_load_state()
+    assert "đã được dùng cho thủ tục đang công bố" in _error_under(
+        page, "id_new_national_code"
+    )
+    # another procedure's city code: refused too
+    ProcedurePage.objects.filter(pk=site["birth"].pk).update(local_code="HCM.PBT.01")
+    _copy_screen(
+        page, base, original, slug="ban-sao-2", national="9.000002", local="HCM.PBT.01"
+    )
+    assert "HCM.PBT.01" in _error_under(page, "id_new_local_code")
+    assert ProcedurePage.objects.count() == before
+
+    # a code of its own: copied, as a draft holding that code and no other
+    _copy_screen(page, base, original, slug="ban-sao-3", national="9.000003")
+    assert "Server Error" not in page.content()
+    copy = ProcedurePage.objects.get(slug="ban-sao-3")
+    assert (copy.national_code, copy.local_code, copy.live) == ("9.000003", "", False)
+    latest = copy.get_latest_revision().content
+    assert (latest["national_code"], latest["local_code"]) == ("9.000003", "")
+    page.goto(f"{base}/admin/pages/{copy.pk}/edit/")
+    assert page.locator("#id_national_code").input_value() == "9.000003"
+
+    # the catalog's export imports back: no two rows with one code
+    export = page.request.get(f"{base}/admin/catalog/export/?format=xlsx")
+    assert export.ok
+    page.goto(f"{base}/admin/catalog/import/")
+    page.locator("input[name=file]").set_input_files(
+        {
+            "name": "xuat.xlsx",
+            "mimeType": "application/octet-stream",
+            "buffer": export.body(),
+        }
+    )
+    page.get_by_role("button", name="Tải lên và chạy thử").click()
+    page.wait_for_load_state()
+    assert page.locator(".import-errors").count() == 0, page.locator(
+        ".import-errors"
+    ).inner_text()
+    assert page.locator("[data-count=rejected]").inner_text() == "0"
+    assert page.locator("tr", has_text="9.000003").count() == 1
     context.close()

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import screenshot
 from tests.site.data import FORM_BYTES
@@ -67,6 +68,33 @@ def test_suggestions_work_with_the_keyboard(site, page):
     assert "Sở Tư pháp" in page.locator(f"#{active}").inner_text()  # whose it is
     box.press("Enter")
     page.wait_for_url(site["url"] + site["marriage"].url)
+
+
+def test_suggestions_are_counted_aloud_and_none_is_said_too(site, page):
+    """A screen reader hears how many suggestions came, or that none did, from a polite
+    status beside the box, as with GOV.UK's accessible-autocomplete."""
+    page.goto(site["url"] + "/")
+    box = page.get_by_label("Bạn cần làm thủ tục gì?")
+    status = page.locator(".combo").first.get_by_role("status")
+    assert status.get_attribute("aria-live") == "polite"
+    box.press_sequentially("ket hon", delay=30)
+    page.get_by_role("listbox").wait_for()
+    count = page.get_by_role("option").count()
+    assert count >= 1
+    expect(status).to_have_text(re.compile(rf"^{count} gợi ý\s*$"))
+
+    box.fill("zzqx khong co thu tuc nay")
+    expect(status).to_have_text(re.compile(r"^Không có gợi ý\s*$"))
+    assert box.get_attribute("aria-expanded") == "false"
+    said = status.text_content()
+    # none again for other words: the text changes, so it is read out again
+    box.fill("qqzz cung khong co")
+    expect(status).not_to_have_text(said)
+    expect(status).to_have_text(re.compile(r"^Không có gợi ý\s*$"))
+
+    box.press("Escape")  # a list that is closed says nothing more
+    box.fill("k")  # too short to suggest: the status is emptied, nothing announced
+    expect(status).to_have_text("")
 
 
 def test_escape_closes_the_suggestions_and_keeps_the_words(site, page):

@@ -203,7 +203,90 @@ def test_a_fee_is_entered_in_its_currency(client, superuser, department):
     assert open_form(client, page)["execution_methods-0-fees-0-currency"] == ["USD"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "chosen"),
+    [
+        ("$50", "USD"),
+        ("50$", "USD"),
+        ("50 USD", "USD"),
+        ("US$ 50", "USD"),
+        ("50 đô la Mỹ", "USD"),
+        ("€50", "EUR"),
+        ("EUR 50", "EUR"),
+        ("đ 50", "VND"),
+    ],
+)
+def test_a_currency_sign_beside_the_amount_that_matches_the_chosen_one_is_read(
+    client, editor, department, typed, chosen
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = [chosen]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert fee_amounts(latest(page)) == [50, 0, 4000]
+    form = open_form(client, page)
+    assert form["execution_methods-0-fees-0-amount"] == ["50"]
+    assert form["execution_methods-0-fees-0-currency"] == [chosen]
+
+
+@pytest.mark.parametrize("typed", ["$50 USD", "$50 đồng", "50 USD abc"])
+def test_an_amount_with_currency_words_on_both_sides_is_refused(
+    client, editor, department, typed
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(editor)
+    data = open_form(client, page)
+    before = page.get_latest_revision().pk
+    data["execution_methods-0-fees-0-amount"] = [typed]
+    data["execution_methods-0-fees-0-currency"] = ["USD"]
+    response = client.post(edit_url(page), data)
+    assert response.status_code == 200
+    assert AMOUNT_ERROR in response.content.decode()
+    assert page.get_latest_revision().pk == before
+
+
 # the change note -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("action", ["action-submit", "action-publish"])
+def test_a_missing_change_note_is_reported_once_in_the_banner_and_once_at_the_field(
+    client, superuser, department, action
+):
+    page = make_procedure(
+        department=department, national_code="1.000001", title="Đăng ký khai sinh"
+    )
+    client.force_login(superuser)
+    data = open_form(client, page)
+    response = client.post(edit_url(page), {**data, action: ["1"]})
+    assert response.status_code == 200
+    (banner,) = [str(m) for m in response.context["messages"]]
+    # the banner names the field (it is on another tab) and says what to do, once
+    assert banner.lower().count("ghi chú thay đổi công khai") == 2  # label, message
+    assert banner.count("<li>") == 1
+    assert "Ghi chú thay đổi công khai: Hãy ghi chú thay đổi công khai" in banner
+    html = response.content.decode()
+    field = html.split('id="id_change_note-label"')[1]
+    assert "Hãy ghi chú thay đổi công khai (tab Xuất bản)" in field
+    assert html.count("Hãy ghi chú thay đổi công khai") == 2  # the banner and the field
+
+
+def test_the_banner_lists_a_missing_note_beside_other_form_wide_errors_once(
+    client, editor, bare_procedure
+):
+    """With the completeness check failing too, the note is still listed once."""
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    (banner,) = [str(m) for m in response.context["messages"]]
+    assert banner.count("Hãy ghi chú thay đổi công khai") == 1
+    assert "Chưa thể gửi duyệt hoặc xuất bản, thủ tục còn thiếu" in banner
 
 
 def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
@@ -231,8 +314,8 @@ def test_change_note_is_fresh_on_every_edit_and_reaches_history_once(
     response = client.post(edit_url(page), submit)
     assert response.status_code == 200
     assert "Hãy ghi chú thay đổi công khai" in response.content.decode()
-    banner = [str(m) for m in response.context["messages"]]
-    assert any("Chưa có ghi chú thay đổi công khai" in m for m in banner), banner
+    (banner,) = [str(m) for m in response.context["messages"]]
+    assert "Ghi chú thay đổi công khai: Hãy ghi chú thay đổi công khai" in banner
     submit["change_note"] = ["Tăng lệ phí đăng ký lên 9.000 đồng"]
     assert client.post(edit_url(page), submit).status_code == 302
 
@@ -535,7 +618,44 @@ def test_a_bare_figure_as_processing_time_is_named_as_missing_its_unit(
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Thời hạn giải quyết “7” chưa ghi đơn vị" in html
+    assert "Thời hạn giải quyết “7” ở cách thức 1 (Trực tiếp) chưa ghi đơn vị" in html
+    assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
+
+
+def test_bare_figures_in_several_methods_are_named_in_one_sentence(
+    client, editor, bare_procedure
+):
+    """Three methods giving "7", "7" and "10": one sentence naming each method once, not
+    the same sentence three times over."""
+    client.force_login(editor)
+    data = open_form(client, bare_procedure)
+    data.update(complete_parts())
+    first = {
+        name: value
+        for name, value in data.items()
+        if name.startswith("execution_methods-0-")
+    }
+    for number, channel in ((1, "online"), (2, "postal")):
+        for name, value in first.items():
+            data[name.replace("-0-", f"-{number}-", 1)] = value
+        data[f"execution_methods-{number}-channel"] = [channel]
+        data[f"execution_methods-{number}-ORDER"] = [str(number + 1)]
+    data["execution_methods-TOTAL_FORMS"] = ["3"]
+    for number, figure in enumerate(["7", "7", "10"]):
+        data[f"execution_methods-{number}-processing_time_value"] = [""]
+        data[f"execution_methods-{number}-processing_time_unit"] = [""]
+        data[f"execution_methods-{number}-processing_time_text"] = [figure]
+    response = client.post(edit_url(bare_procedure), {**data, "action-submit": ["1"]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    sentence = (
+        "Thời hạn giải quyết “7” ở cách thức 1 (Trực tiếp), 2 (Trực tuyến); “10” ở cách "
+        "thức 3 (Dịch vụ bưu chính) chưa ghi đơn vị: nhập số vào ô thời hạn và chọn đơn "
+        "vị (ngày làm việc, ngày, giờ, tháng)."
+    )
+    # once above the methods and once in the summary at the top of the page
+    assert html.count(sentence) == 2, html[:3000]
+    assert html.count("chưa ghi đơn vị") == 2
     assert not WorkflowState.objects.filter(object_id=str(bare_procedure.pk)).exists()
 
 

@@ -1,5 +1,6 @@
 """The admin import/export screens as a moderator or catalog administrator sees them."""
 
+import html
 import io
 import re
 
@@ -48,15 +49,16 @@ def moderator(db, django_user_model, superuser, department):
     return user
 
 
-def new_procedure_xlsx(tmp_path, department_code="STP", **values) -> bytes:
+def new_procedure_xlsx(
+    tmp_path,
+    department_code="STP",
+    title="Cấp bản sao trích lục hộ tịch",
+    **values,
+) -> bytes:
     path = template_xlsx(
         tmp_path / "mau.xlsx",
         {
-            "procedures": [
-                procedure_row(
-                    "9.000001", "Cấp bản sao trích lục hộ tịch", department_code
-                )
-            ],
+            "procedures": [procedure_row("9.000001", title, department_code)],
             "methods": [
                 {
                     "code": "9.000001",
@@ -92,6 +94,35 @@ def test_moderator_previews_then_confirms_and_the_page_is_published(
     )
 
 
+# made up, 689 characters: past the title's 255, as some national names are
+LONG_NAME = (
+    "Cấp giấy chứng nhận đủ điều kiện hoạt động dịch vụ hỗ trợ kỹ thuật cho tổ chức, "
+    "cá nhân thực hiện dự án đầu tư xây dựng công trình hạ tầng kỹ thuật đô thị "
+) * 4 + "thuộc thẩm quyền giải quyết của Ủy ban nhân dân Thành phố Hồ Chí Minh"
+
+
+def _report_title(response, action: str) -> str:
+    row = re.search(
+        rf'<tr data-action="{action}">(.*?)</tr>', response.content.decode(), re.S
+    )
+    return html.unescape(re.findall(r"<td>(.*?)</td>", row.group(1), re.S)[1])
+
+
+def test_the_report_names_a_long_procedure_whole(client, moderator, tmp_path):
+    client.force_login(moderator)
+    response = upload(client, "mau.xlsx", new_procedure_xlsx(tmp_path, title=LONG_NAME))
+    assert response.status_code == 200
+    assert _report_title(response, "created") == LONG_NAME  # not cut at 255
+    token = re.search(r'name="token" value="(\w+)"', response.content.decode()).group(1)
+    response = client.post(reverse("catalog_import_confirm"), {"token": token})
+    assert _report_title(response, "created") == LONG_NAME
+    # an edited re-import: the procedure is rebuilt, and still named whole
+    response = upload(
+        client, "mau.xlsx", new_procedure_xlsx(tmp_path, title=LONG_NAME, fee=9000)
+    )
+    assert _report_title(response, "updated") == LONG_NAME
+
+
 def test_row_for_another_department_is_rejected_for_a_moderator(
     client, moderator, other_department, tmp_path
 ):
@@ -109,6 +140,38 @@ def test_row_for_another_department_is_rejected_for_a_moderator(
 
     denial = PermissionAuditEntry.objects.get(kind="denied", action="import")
     assert (denial.actor, denial.department_code) == (moderator, "PBT")
+
+
+@pytest.mark.parametrize(
+    ("language", "says", "filters"),
+    [
+        (
+            "vi",
+            "Xuất mọi thủ tục bạn được xem",
+            "lọc theo tình trạng, mức độ dịch vụ công trực tuyến, loại thủ tục, lĩnh vực",
+        ),
+        (
+            "en",
+            "Export every procedure you may see",
+            "filter it by status, online service level, procedure type, field",
+        ),
+    ],
+)
+def test_the_export_hint_names_the_filters_in_the_admins_language(
+    client, superuser, language, says, filters
+):
+    from wagtail.users.models import UserProfile
+
+    profile = UserProfile.get_for_user(superuser)
+    profile.preferred_language = language
+    profile.save()
+    client.force_login(superuser)
+    page = html.unescape(client.get(reverse("catalog_import")).content.decode())
+    hint = page.split("<h2>Xuất danh sách</h2>")[1].split("</p>")[0]
+    assert says in hint and filters in hint
+    assert 'href="/admin/procedures/"' in hint  # where the filters are
+    for parameter in ("online_level", "procedure_type", "<code>"):
+        assert parameter not in hint
 
 
 def test_people_without_import_rights_cannot_open_the_screen(

@@ -14,13 +14,32 @@ import pytest
 from bs4 import BeautifulSoup
 
 from catalog.models import CatalogEvent, DepartmentPage, FormTemplate, ProcedurePage
-from tests.importing.helpers import detail_envelope, write_national_set
+from tests.importing.helpers import catalog_row, detail_envelope, write_national_set
 
 
 def run(*args) -> str:
     out, err = io.StringIO(), io.StringIO()
     call_command("import_catalog", *[str(a) for a in args], stdout=out, stderr=err)
     return out.getvalue() + err.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_stray_mark_before_a_national_name_is_not_imported(
+    client, department, tmp_path
+):
+    """A made-up record shaped like the portal's few names that start with ". "."""
+    catalog = tmp_path / "catalog.jsonl"
+    row = catalog_row(
+        "9.990001",
+        ". Cấp giấy phép hoạt động thử nghiệm",
+        departments=["Ủy ban nhân dân cấp xã"],
+    )
+    catalog.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    run(catalog, "--publish")
+    page = ProcedurePage.objects.get(national_code="9.990001")
+    assert page.title == "Cấp giấy phép hoạt động thử nghiệm"
+    heading = BeautifulSoup(client.get(page.url).content, "html.parser").h1
+    assert heading.get_text(strip=True) == "Cấp giấy phép hoạt động thử nghiệm"
 
 
 @pytest.mark.django_db

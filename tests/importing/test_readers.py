@@ -154,6 +154,38 @@ def test_official_name_beyond_the_limit_is_clipped_at_a_word():
     assert len(record.data["title"]) <= 2000 and record.data["title"].endswith("…")
 
 
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        (
+            ". Đăng ký thuế khi đổi mô hình hoạt động",
+            "Đăng ký thuế khi đổi mô hình hoạt động",
+        ),
+        ("- Cấp giấy phép khai thác", "Cấp giấy phép khai thác"),
+        ("+ Cấp giấy phép khai thác", "Cấp giấy phép khai thác"),
+        ("\t . -  Thuê nhà ở công vụ", "Thuê nhà ở công vụ"),
+        ("• Công bố khu neo đậu", "Công bố khu neo đậu"),
+        # what may belong to the name stays
+        ("(Thí điểm) Cấp phép", "(Thí điểm) Cấp phép"),
+        ("“Một cửa” liên thông", "“Một cửa” liên thông"),
+        ("1. Đăng ký khai sinh", "1. Đăng ký khai sinh"),
+        ("Đăng ký tàu cá - tàu công vụ.", "Đăng ký tàu cá - tàu công vụ."),
+    ],
+)
+def test_stray_marks_before_a_national_name_are_dropped(typed, read):
+    row = national.catalog_row_record(
+        catalog_row("1.000001", typed), file="c.jsonl", line=1
+    )
+    assert row.data["title"] == read
+    detail = national.detail_record(detail_envelope(name=typed), file="d.json")
+    assert detail.data["title"] == read
+
+
+def test_a_national_name_of_marks_only_is_a_missing_name():
+    with pytest.raises(ValueError, match="thiếu tên thủ tục"):
+        national.catalog_row_record(catalog_row("1.000001", ". - "), file="c", line=1)
+
+
 def test_catalog_rows_keep_codes_that_differ_only_by_blanks_apart(tmp_path):
     path = tmp_path / "catalog.jsonl"
     rows = [

@@ -1133,6 +1133,7 @@ def post_body(world: World, target: Target) -> tuple[str, dict | str]:
         return "form", {
             "new_title": "Bản sao",
             "new_slug": "ban-sao-thu",
+            "new_national_code": "9.990001",
             "new_parent_page": into.pk,
             "copy_subpages": "",
             "publish_copies": "",

@@ -396,6 +396,7 @@ def _copy(c, w, t):
         {
             "new_title": "Bản sao",
             "new_slug": "ban-sao-kiem-thu",
+            "new_national_code": "9.990001",  # a copy needs a code of its own
             "new_parent_page": parent.pk,
             "copy_subpages": False,
             "publish_copies": False,

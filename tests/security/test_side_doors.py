@@ -195,6 +195,7 @@ def test_move_confirm_and_copy_into_or_out_of_another_department(w, attacker):
         {
             "new_title": "Bản sao",
             "new_slug": "ban-sao-sang-a",
+            "new_national_code": "9.990001",
             "new_parent_page": w.a.pk,
             "copy_subpages": False,
             "publish_copies": False,

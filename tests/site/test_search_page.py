@@ -160,6 +160,47 @@ def test_a_page_past_the_last_is_404_with_a_way_back(client, indexed_catalog, tr
     assert "q=khai+sinh" in back["href"] and "co-quan=STP" in back["href"]
 
 
+@pytest.mark.parametrize(
+    ("trang", "named"),
+    [
+        ("1000000000", "1.000.000.000"),  # ten digits: was shown as page 501
+        ("99999999999999999999", "99.999.999.999.999.999.999"),
+        ("0000000000000000000007", "7"),  # leading zeros: page 7, not "past any end"
+    ],
+)
+def test_a_long_page_number_past_the_last_is_named_as_typed(
+    client, indexed_catalog, trang, named
+):
+    response = client.get("/tim-kiem/", {"q": "khai sinh", "trang": trang})
+    assert response.status_code == 404
+    notice = _page_of(response).select_one(".notice-warn")
+    assert f"Trang {named} không có kết quả; chỉ có 1 trang." in text(notice)
+    assert "501" not in text(notice)
+
+
+def test_a_long_page_number_past_the_engines_window_is_named_as_typed(
+    client, indexed_catalog, large_totals, monkeypatch
+):
+    monkeypatch.setattr("search.views.MAX_PAGE", 100)
+    response = client.get("/tim-kiem/", {"q": "ho tich", "trang": "1000000000"})
+    assert response.status_code == 404
+    notice = text(_page_of(response).select_one(".notice-warn"))
+    assert notice.startswith("Không xem được trang 1.000.000.000: chỉ xem được 300")
+
+
+def test_a_page_number_too_long_to_repeat_says_it_is_past_the_end(
+    client, indexed_catalog
+):
+    response = client.get("/tim-kiem/", {"q": "khai sinh", "trang": "9" * 5000})
+    assert response.status_code == 404
+    notice = _page_of(response).select_one(".notice-warn")
+    assert text(notice).startswith(
+        "Số trang dài hơn 40 chữ số, vượt quá trang cuối nên không có kết quả; "
+        "trang cuối xem được là trang 1."
+    )
+    assert notice.find("a")["href"] == "?q=khai+sinh"
+
+
 @pytest.mark.parametrize("trang", ["abc", "0", "-1", "1.5", "²"])
 def test_a_page_that_is_no_number_says_so_and_links_to_page_1(
     client, indexed_catalog, trang

@@ -17,12 +17,34 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", id);
-    var items = [], active = -1, timer = null, seq = 0;
+    /* How many suggestions there are is said aloud, none included, as GOV.UK's
+       accessible-autocomplete does: a polite status, updated once typing pauses. */
+    var status = document.createElement("span");
+    status.className = "visually-hidden";
+    status.setAttribute("role", "status");
+    status.setAttribute("aria-live", "polite");
+    status.setAttribute("aria-atomic", "true");
+    input.parentNode.appendChild(status);
+    var items = [], active = -1, timer = null, seq = 0, statusTimer = null, alternate = false;
 
+    function announce(message) {
+      clearTimeout(statusTimer);
+      statusTimer = setTimeout(function () {
+        /* the same words twice are read again only if the text changes: a no-break space */
+        alternate = !alternate;
+        status.textContent = message + (alternate ? "" : "\u00a0");
+      }, 1400);
+    }
+    function announceCount(count) {
+      if (!count) { announce(input.getAttribute("data-no-results") || ""); return; }
+      var template = input.getAttribute(count === 1 ? "data-one-result" : "data-results") || "{count}";
+      announce(template.replace("{count}", String(count)));
+    }
     function close() {
       list.hidden = true; list.textContent = ""; items = []; active = -1;
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
+      clearTimeout(statusTimer); status.textContent = "";
     }
     function highlight(index) {
       if (active >= 0 && list.children[active]) list.children[active].setAttribute("aria-selected", "false");
@@ -37,7 +59,7 @@
     function go(item) { window.location.href = item.url; }
     function render(data) {
       list.textContent = ""; items = data; active = -1;
-      if (!data.length) { close(); return; }
+      if (!data.length) { close(); announceCount(0); return; }
       data.forEach(function (item, index) {
         var li = document.createElement("li");
         li.id = id + "-" + index;
@@ -65,6 +87,7 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
+      announceCount(data.length);
     }
     function fetchSuggestions() {
       var text = input.value.trim();
