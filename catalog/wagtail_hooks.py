@@ -345,6 +345,21 @@ def guard_department_unpublish(request, page):
 @hooks.register("before_copy_page")
 def guard_department_copy(request, page):
     _guard_structure(request, page)
+    if isinstance(page.specific_deferred, _STRUCTURE_PAGES):
+        # A department's code, collection and groups are its own: a copy is a new department,
+        # made with «Thêm trang con» (copying one was a 500 on its unique code).
+        from django.shortcuts import redirect
+
+        from wagtail.admin import messages
+
+        messages.error(
+            request,
+            _(
+                "Không sao chép được cơ quan: mỗi cơ quan có mã, thư mục biểu mẫu và nhóm "
+                "người dùng riêng. Hãy tạo cơ quan mới bằng «Thêm trang con»."
+            ),
+        )
+        return redirect("wagtailadmin_explore", page.get_parent().pk)
 
 
 # Wagtail's copy view reads the form from the page class; the admin forms load with the admin.

@@ -272,3 +272,29 @@ def test_time_since_reads_in_vietnamese():
         assert "minute" not in timesince_simple(
             timezone.now() - timezone.timedelta(minutes=7)
         )
+
+
+def test_copying_a_department_is_refused_with_a_message_not_a_500(
+    client, superuser, department
+):
+    from wagtail.models import Page
+
+    client.force_login(superuser)
+    url = f"/admin/pages/{department.pk}/copy/"
+    pages = Page.objects.count()
+    for response in (
+        client.get(url, follow=True),
+        client.post(
+            url,
+            {
+                "new_title": "Sở Tư pháp (bản sao)",
+                "new_slug": "so-tu-phap-ban-sao",
+                "new_parent_page": department.get_parent().pk,
+                "copy_subpages": "on",
+            },
+            follow=True,
+        ),
+    ):
+        assert response.status_code == 200
+        assert "Không sao chép được cơ quan" in response.content.decode()
+    assert Page.objects.count() == pages
