@@ -89,8 +89,10 @@ class ReviewPanel(WorkflowObjectsToModeratePanel):
 def announce_review(request, page) -> None:
     """On the edit page of a procedure in moderation: what to compare the submission with."""
     state = page.current_workflow_state
-    if request.method != "GET" or not (state and state.is_active):
-        return
+    if request.method != "GET" or not (
+        state and state.status == state.STATUS_IN_PROGRESS
+    ):
+        return  # «Yêu cầu sửa» leaves the state active too, waiting for the editor
     submitted = state.current_task_state and state.current_task_state.revision
     if submitted is None:
         return

@@ -123,6 +123,14 @@ def procedure_copy_form():
             )
             self.fields.pop("publish_copies", None)
             self.fields.pop("alias", None)
+            # Wagtail offers the original's slug, taken beside it: the first «Sao chép» failed
+            taken = set(
+                self.page.get_parent().get_children().values_list("slug", flat=True)
+            )
+            slug, n = f"{self.page.slug}-ban-sao", 2
+            while slug in taken:
+                slug, n = f"{self.page.slug}-ban-sao-{n}", n + 1
+            self.fields["new_slug"].initial = slug
             self.fields["new_national_code"] = forms.CharField(
                 label=_("Mã thủ tục quốc gia của bản sao"),
                 max_length=40,

@@ -188,6 +188,8 @@ def test_a_copy_gets_its_own_code_on_the_copy_screen(site, browser, console):
         page.locator("#id_new_national_code").input_value() == ""
     )  # not the original's
     assert original.national_code in page.get_by_text("cần mã riêng").inner_text()
+    # a free address beside the original's, so «Sao chép» does not first fail on it
+    assert page.locator("#id_new_slug").input_value() == f"{original.slug}-ban-sao"
     # no way to publish the copy from here: it is published through its edit form
     assert page.locator("#id_publish_copies").count() == 0
     assert page.locator("#id_alias").count() == 0

@@ -180,3 +180,21 @@ def test_a_change_to_a_live_procedure_is_compared_with_the_live_version(
     rows = compared_rows(client, links[LIVE])
     assert any("8.000" in row and "9.000" in row for row in rows), rows
     assert ProcedurePage.objects.get(pk=page.pk).live
+
+
+def test_after_changes_are_requested_the_editor_is_not_told_it_awaits_review(
+    client, editor, moderator, department
+):
+    page = make_procedure(
+        department=department,
+        national_code="1.000001",
+        title="Đăng ký khai sinh",
+        publish=False,
+    )
+    client.force_login(editor)
+    submit(client, page)
+    client.force_login(moderator)
+    request_changes(client, page, "Lệ phí phải là 9.000 đồng")
+    client.force_login(editor)
+    html = client.get(edit_url(page)).content.decode()
+    assert "Thủ tục đang chờ duyệt" not in html

@@ -701,6 +701,8 @@ ROUTE_PARAMS: dict[str, dict[str, Callable]] = {
         "revision_id_a": _fixed("earliest", lambda w: "earliest"),
         "revision_id_b": _fixed("latest", lambda w: "latest"),
     },
+    # the whole of a never-published submission beside an empty page (catalog.admin_review)
+    "catalog_compare_with_empty": {"pk": _pages, "revision_id_b": _revision},
     "wagtailadmin_password_reset_confirm": {
         "uidb64": _fixed(
             "a_department_admin",
