@@ -1,6 +1,5 @@
 """An editor writes a procedure in the admin and submits it; the department's moderator publishes it."""
 
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from wagtail.models import WorkflowState
@@ -12,20 +11,6 @@ from catalog.models import CatalogEvent, Field, Level, ProcedurePage, SubjectTyp
 from tests.factories import make_form_template
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(django_user_model, department):
-    user = django_user_model.objects.create_user("bien-tap", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Biên tập viên"))
-    return user
-
-
-@pytest.fixture
-def moderator(django_user_model, department):
-    user = django_user_model.objects.create_user("kiem-duyet", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Kiểm duyệt viên"))
-    return user
 
 
 @pytest.fixture

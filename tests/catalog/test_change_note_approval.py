@@ -9,7 +9,6 @@ never comes back as the new one.
 import html
 import json
 
-from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
@@ -27,20 +26,6 @@ FIRST_NOTE = "Công bố lần đầu"
 SUBMITTED_NOTE = "Thêm văn bản ủy quyền và bước trả kết quả qua bưu điện"
 NEW_DOCUMENT = "Văn bản ủy quyền đăng ký khai sinh"
 NEW_STEP = "Trả kết quả qua bưu điện"
-
-
-@pytest.fixture
-def editor(django_user_model, department):
-    user = django_user_model.objects.create_user("bien-tap", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Biên tập viên"))
-    return user
-
-
-@pytest.fixture
-def moderator(django_user_model, department):
-    user = django_user_model.objects.create_user("kiem-duyet", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Kiểm duyệt viên"))
-    return user
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ page's HTML (read the way a browser submits it) and changes only what the editor
 import datetime
 import json
 
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from wagtail.models import WorkflowState
@@ -20,20 +19,6 @@ from tests.factories import make_procedure
 pytestmark = pytest.mark.django_db
 
 AMOUNT_ERROR = "Mức thu phải là số tiền nguyên theo đơn vị tiền tệ đã chọn"
-
-
-@pytest.fixture
-def editor(django_user_model, department):
-    user = django_user_model.objects.create_user("bien-tap", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Biên tập viên"))
-    return user
-
-
-@pytest.fixture
-def moderator(django_user_model, department):
-    user = django_user_model.objects.create_user("kiem-duyet", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Kiểm duyệt viên"))
-    return user
 
 
 def set_language(user, language: str) -> None:
@@ -128,18 +113,27 @@ def test_stored_amounts_are_shown_grouped(client, editor, department):
     assert 'inputmode="numeric"' in html
 
 
-@pytest.mark.parametrize(
-    "typed",
-    ["3.500.000", "3500000", "3 500 000", "3\u00a0500\u00a0000", " 3.500.000 đồng "],
-)
-def test_amounts_typed_the_vietnamese_way_are_read(client, editor, department, typed):
+def type_amount(client, editor, department, typed: str, currency: str | None = None):
+    """The editor types `typed` as the first fee's amount (in `currency`, if given) and saves:
+    the response, the procedure and its latest revision before the save."""
     page = make_procedure(
         department=department, national_code="1.000001", title="Đăng ký khai sinh"
     )
     client.force_login(editor)
     data = open_form(client, page)
+    before = page.get_latest_revision().pk
     data["execution_methods-0-fees-0-amount"] = [typed]
-    response = client.post(edit_url(page), data)
+    if currency is not None:
+        data["execution_methods-0-fees-0-currency"] = [currency]
+    return client.post(edit_url(page), data), page, before
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["3.500.000", "3500000", "3 500 000", "3\u00a0500\u00a0000", " 3.500.000 đồng "],
+)
+def test_amounts_typed_the_vietnamese_way_are_read(client, editor, department, typed):
+    response, page, _before = type_amount(client, editor, department, typed)
     assert response.status_code == 302
     assert fee_amounts(latest(page)) == [3500000, 0, 4000]
     assert open_form(client, page)["execution_methods-0-fees-0-amount"] == ["3.500.000"]
@@ -149,14 +143,7 @@ def test_amounts_typed_the_vietnamese_way_are_read(client, editor, department, t
     "typed", ["3,5 triệu", "3.50.000", "3.500,5", "ba triệu", "3.500 000", "1e6"]
 )
 def test_garbage_amounts_are_refused_in_vietnamese(client, editor, department, typed):
-    page = make_procedure(
-        department=department, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    client.force_login(editor)
-    data = open_form(client, page)
-    before = page.get_latest_revision().pk
-    data["execution_methods-0-fees-0-amount"] = [typed]
-    response = client.post(edit_url(page), data)
+    response, page, before = type_amount(client, editor, department, typed)
     assert response.status_code == 200
     assert AMOUNT_ERROR in response.content.decode()
     assert page.get_latest_revision().pk == before
@@ -167,14 +154,7 @@ def test_an_amount_past_a_thousand_billion_is_refused_in_vietnamese(
     client, editor, department, typed
 ):
     """Past the column's 9,2 × 10^18 Django's message spelled the limit in 19 digits."""
-    page = make_procedure(
-        department=department, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    client.force_login(editor)
-    data = open_form(client, page)
-    before = page.get_latest_revision().pk
-    data["execution_methods-0-fees-0-amount"] = [typed]
-    response = client.post(edit_url(page), data)
+    response, page, before = type_amount(client, editor, department, typed)
     assert response.status_code == 200
     assert (
         "Mức thu tối đa 1.000.000.000.000 (một nghìn tỷ)" in response.content.decode()
@@ -219,14 +199,7 @@ def test_a_fee_is_entered_in_its_currency(client, superuser, department):
 def test_a_currency_sign_beside_the_amount_that_matches_the_chosen_one_is_read(
     client, editor, department, typed, chosen
 ):
-    page = make_procedure(
-        department=department, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    client.force_login(editor)
-    data = open_form(client, page)
-    data["execution_methods-0-fees-0-amount"] = [typed]
-    data["execution_methods-0-fees-0-currency"] = [chosen]
-    response = client.post(edit_url(page), data)
+    response, page, _before = type_amount(client, editor, department, typed, chosen)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert fee_amounts(latest(page)) == [50, 0, 4000]
     form = open_form(client, page)
@@ -238,15 +211,7 @@ def test_a_currency_sign_beside_the_amount_that_matches_the_chosen_one_is_read(
 def test_an_amount_with_currency_words_on_both_sides_is_refused(
     client, editor, department, typed
 ):
-    page = make_procedure(
-        department=department, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    client.force_login(editor)
-    data = open_form(client, page)
-    before = page.get_latest_revision().pk
-    data["execution_methods-0-fees-0-amount"] = [typed]
-    data["execution_methods-0-fees-0-currency"] = ["USD"]
-    response = client.post(edit_url(page), data)
+    response, page, before = type_amount(client, editor, department, typed, "USD")
     assert response.status_code == 200
     assert AMOUNT_ERROR in response.content.decode()
     assert page.get_latest_revision().pk == before
@@ -686,15 +651,7 @@ def test_a_processing_time_in_words_is_complete(client, editor, bare_procedure):
 def test_a_currency_typed_that_differs_from_the_one_chosen_is_named(
     client, editor, department, typed, chosen, message
 ):
-    page = make_procedure(
-        department=department, national_code="1.000001", title="Đăng ký khai sinh"
-    )
-    client.force_login(editor)
-    data = open_form(client, page)
-    before = page.get_latest_revision().pk
-    data["execution_methods-0-fees-0-amount"] = [typed]
-    data["execution_methods-0-fees-0-currency"] = [chosen]
-    response = client.post(edit_url(page), data)
+    response, page, before = type_amount(client, editor, department, typed, chosen)
     assert response.status_code == 200
     html = response.content.decode()
     assert message in html, html[:2000]

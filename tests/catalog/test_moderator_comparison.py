@@ -8,7 +8,6 @@ panel, its «previous» now the version sent back; the edit page names the compa
 
 import re
 
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from wagtail.models import WorkflowState
@@ -26,20 +25,6 @@ PREVIOUS = "So sánh với bản trước"  # Wagtail's label, on the dashboard
 SENT_BACK = "So sánh với bản đã yêu cầu sửa"
 LIVE = "So sánh với bản đang công bố"
 WHOLE = "Xem toàn bộ nội dung gửi duyệt (chưa từng công bố)"
-
-
-@pytest.fixture
-def editor(django_user_model, department):
-    user = django_user_model.objects.create_user("bien-tap", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Biên tập viên"))
-    return user
-
-
-@pytest.fixture
-def moderator(django_user_model, department):
-    user = django_user_model.objects.create_user("kiem-duyet", password="pw")
-    user.groups.add(Group.objects.get(name="STP · Kiểm duyệt viên"))
-    return user
 
 
 def edit_url(page) -> str:
@@ -68,6 +53,27 @@ def request_changes(client, page, comment: str) -> None:
     )
     assert client.post(reject, {"comment": comment}).status_code in (200, 302)
     assert WorkflowState.objects.get(pk=state.pk).status == "needs_changes"
+
+
+def submitted_new(client, editor, department) -> ProcedurePage:
+    """A procedure never published, submitted by the editor."""
+    page = make_procedure(
+        department=department,
+        national_code="1.000001",
+        title="Đăng ký khai sinh",
+        publish=False,
+    )
+    client.force_login(editor)
+    submit(client, page)
+    return page
+
+
+def sent_back(client, editor, moderator, department) -> ProcedurePage:
+    """The same, then sent back by the moderator asking for a fee of 9.000 đồng."""
+    page = submitted_new(client, editor, department)
+    client.force_login(moderator)
+    request_changes(client, page, "Lệ phí phải là 9.000 đồng")
+    return page
 
 
 def dashboard_comparisons(client, page) -> dict[str, str]:
@@ -114,16 +120,7 @@ def test_a_resubmission_is_compared_with_the_version_sent_back(
 ):
     """The moderator asks for a fee of 9.000 đồng; the editor types it, saves a draft, then
     resubmits: the dashboard's comparison shows the fee 8.000 → 9.000, not just the note."""
-    page = make_procedure(
-        department=department,
-        national_code="1.000001",
-        title="Đăng ký khai sinh",
-        publish=False,
-    )
-    client.force_login(editor)
-    submit(client, page)
-    client.force_login(moderator)
-    request_changes(client, page, "Lệ phí phải là 9.000 đồng")
+    page = sent_back(client, editor, moderator, department)
 
     client.force_login(editor)
     data = open_form(client, page)
@@ -144,14 +141,7 @@ def test_a_resubmission_is_compared_with_the_version_sent_back(
 def test_a_first_submission_is_shown_whole(client, editor, moderator, department):
     """A never-published procedure: the moderator's comparison lists its content, not only the
     change note of the submission."""
-    page = make_procedure(
-        department=department,
-        national_code="1.000001",
-        title="Đăng ký khai sinh",
-        publish=False,
-    )
-    client.force_login(editor)
-    submit(client, page)
+    page = submitted_new(client, editor, department)
 
     client.force_login(moderator)
     # no comparison with the editor's own draft on the dashboard ...
@@ -185,16 +175,7 @@ def test_a_change_to_a_live_procedure_is_compared_with_the_live_version(
 def test_after_changes_are_requested_the_editor_is_not_told_it_awaits_review(
     client, editor, moderator, department
 ):
-    page = make_procedure(
-        department=department,
-        national_code="1.000001",
-        title="Đăng ký khai sinh",
-        publish=False,
-    )
-    client.force_login(editor)
-    submit(client, page)
-    client.force_login(moderator)
-    request_changes(client, page, "Lệ phí phải là 9.000 đồng")
+    page = sent_back(client, editor, moderator, department)
     client.force_login(editor)
     html = client.get(edit_url(page)).content.decode()
     assert "Thủ tục đang chờ duyệt" not in html
