@@ -148,13 +148,12 @@ def settle_unchanged_save(page) -> bool:
     if not isinstance(page.specific_deferred, ProcedurePage):
         return False
     page = ProcedurePage.objects.get(pk=page.pk)
-    if not (page.live and page.has_unpublished_changes) or _in_moderation(page):
-        return False
+    if not page.live or _in_moderation(page) or pending_draft(page) is not None:
+        return False  # a draft that says something else stays one
     latest, live = page.latest_revision, page.live_revision
-    if latest is None or live is None or latest.pk == live.pk:
+    if latest is None or live is None:
         return False
-    note = latest.content.get("change_note") or ""
-    if _content(latest) != _content(live) or note not in (
+    if (latest.content.get("change_note") or "") not in (
         "",
         live.content.get("change_note"),
     ):
