@@ -278,6 +278,53 @@ def remove_stop_words(tokens: list[str]) -> list[str]:
     return [tokens[i] for i in content_positions(tokens, tokens)]
 
 
+# Words naming a follow-up of a first procedure, as written in names (diacritics kept).
+# Reissuing, exchanging, extending, amending, revoking or copying follow a first procedure; a
+# query that names none of them is more likely after the first one ("khai tử" is Đăng ký khai
+# tử, not Đăng ký lại khai tử): names without them earn the "primary" points.
+FOLLOW_UPS = tuple(
+    tuple(phrase.split())
+    for phrase in (
+        "lại",
+        "cấp đổi",
+        "gia hạn",
+        "thu hồi",
+        "chấm dứt",
+        "khôi phục",
+        "điều chỉnh",
+        "sửa đổi",
+        "rút",
+        "hủy",
+        "huỷ",
+        "tạm ngừng",
+        "bản sao",
+        "mất",
+        "tạm dừng",
+        "đính chính",
+        "chuyển nơi",
+    )
+)
+# Where a name says what it is: up to its first comma, semicolon or bracket. "Thay đổi, cải
+# chính, bổ sung thông tin hộ tịch, xác định lại dân tộc" is a first procedure with a follow-up
+# beside it, "Cấp, cấp lại Giấy phép …" first issuing as well as reissuing, "… phần diện tích
+# còn lại" no reissue at all; "Cấp lại Giấy phép …" and "Đăng ký lại khai sinh" are follow-ups.
+_NAME_HEAD = re.compile(r"[,;(\[]")
+
+
+# Each of FOLLOW_UPS with its folded form padded for a whole-word search (" cap doi ").
+FOLDED_FOLLOW_UPS = tuple(
+    (words, f" {' '.join(folded_tokens(' '.join(words)))} ") for words in FOLLOW_UPS
+)
+
+
+def follow_ups_in(name: str) -> list[str]:
+    """The FOLLOW_UPS in the head of a name (_NAME_HEAD), as typed: indexed, so the query looks
+    up terms, not phrases."""
+    head = _NAME_HEAD.split(name, maxsplit=1)[0]
+    padded = f" {' '.join(exact_tokens(head))} "
+    return [" ".join(words) for words in FOLLOW_UPS if f" {' '.join(words)} " in padded]
+
+
 # Words: from here a query is a sentence (a question), and half its words may miss.
 LONG_QUERY = 6
 

@@ -29,7 +29,7 @@ from catalog.models import (
     fee_range,
 )
 from catalog.text import official_name
-from search.analysis import content_tokens, folded_tokens, normalize
+from search.analysis import content_tokens, folded_tokens, follow_ups_in, normalize
 
 BATCH_SIZE = 500
 # Implementing agencies that are missions abroad (Cơ quan đại diện Việt Nam ở nước ngoài, an
@@ -85,6 +85,12 @@ class ProcedureDocument:
     revision_id: int = (
         0  # the live revision built from: how reconciliation spots stale documents
     )
+
+    @property
+    def follow_ups(self) -> list[str]:
+        """The follow-ups (analysis.FOLLOW_UPS) the name leads with: indexed for the prior that
+        puts a first procedure before its reissue when the query asks for no follow-up."""
+        return follow_ups_in(self.name)
 
     @property
     def name_key(self) -> str:

@@ -85,6 +85,7 @@ def build_mapping() -> Mapping:
     for field in FACET_FIELDS.values():
         mapping.field(field, Keyword())
     mapping.field("served_abroad", Boolean())
+    mapping.field("follow_ups", Keyword())  # analysis.FOLLOW_UPS the name leads with
     mapping.field("sort_name", Keyword())
     mapping.field("fingerprint", Keyword(index=False))
     mapping.field("payload", Object(enabled=False))
@@ -115,6 +116,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "f_subject": document.subjects,
         "f_online": document.online_level,
         "served_abroad": document.served_abroad,
+        "follow_ups": document.follow_ups,
         "sort_name": folded_name,
         "fingerprint": document.fingerprint,
         "payload": document.payload(),
@@ -366,7 +368,9 @@ class ElasticsearchEngine(SearchEngine):
                     Q(
                         "bool",
                         must=[Q("match_all")],
-                        must_not=[_phrase("name.exact", words) for words in unasked],
+                        must_not=[
+                            _terms("follow_ups", [" ".join(words) for words in unasked])
+                        ],
                     ),
                     "primary",
                 )

@@ -30,8 +30,8 @@ import tantivy
 from tantivy import Occur, Query
 
 from search.analysis import (
+    FOLDED_FOLLOW_UPS,
     AnalyzedQuery,
-    exact_tokens,
     fold,
     folded_tokens,
     fuzzy_distance,
@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 # 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups);
 # 8: the name's adjacent word pairs (name_pairs); 9: the name is the official name whole
 # (ProcedurePage.official_name), not the title clipped to 255 characters
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -104,32 +104,6 @@ WEIGHTS = {
     "body_term": 0.3,
 }
 NEAR_SLOP = 3
-# Words naming a follow-up of a first procedure, as written in names (diacritics kept).
-# Reissuing, exchanging, extending, amending, revoking or copying follow a first procedure; a
-# query that names none of them is more likely after the first one ("khai tử" is Đăng ký khai
-# tử, not Đăng ký lại khai tử): names without them earn the "primary" points.
-FOLLOW_UPS = tuple(
-    tuple(phrase.split())
-    for phrase in (
-        "lại",
-        "cấp đổi",
-        "gia hạn",
-        "thu hồi",
-        "chấm dứt",
-        "khôi phục",
-        "điều chỉnh",
-        "sửa đổi",
-        "rút",
-        "hủy",
-        "huỷ",
-        "tạm ngừng",
-        "bản sao",
-        "mất",
-        "tạm dừng",
-        "đính chính",
-        "chuyển nơi",
-    )
-)
 # Words asking for a procedure done abroad (folded): without them, a procedure that a mission
 # abroad carries out (ProcedureDocument.served_abroad) is not the one meant. "Chứng thực chữ
 # ký" at a commune and at an embassy share a name; citizens here mean the commune.
@@ -175,18 +149,6 @@ def name_term_phrasings(tokens: list[str], variants) -> list[list[tuple[str, flo
             ]
         )
     return phrasings
-
-
-# Each of FOLLOW_UPS with its folded form padded for a whole-word search (" cap doi ").
-FOLDED_FOLLOW_UPS = tuple(
-    (words, f" {' '.join(folded_tokens(' '.join(words)))} ") for words in FOLLOW_UPS
-)
-
-
-def follow_ups_in(name: str) -> list[str]:
-    """The FOLLOW_UPS a name holds, as typed (indexed, so the query looks up terms, not phrases)."""
-    padded = f" {' '.join(exact_tokens(name))} "
-    return [" ".join(words) for words in FOLLOW_UPS if f" {' '.join(words)} " in padded]
 
 
 def _readings(analyzed: AnalyzedQuery) -> str:
@@ -278,7 +240,7 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
         doc.add_text("f_subject", value)
     doc.add_text("f_online", document.online_level)
     doc.add_unsigned("served_abroad", int(document.served_abroad))
-    for phrase in follow_ups_in(document.name):
+    for phrase in document.follow_ups:
         doc.add_text("follow_ups", phrase)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
     doc.add_text("fingerprint", document.fingerprint)

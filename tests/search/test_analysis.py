@@ -202,13 +202,30 @@ def test_follow_ups_count_against_a_name_only_when_the_query_does_not_ask_for_th
 
 
 def test_moving_where_a_benefit_is_paid_is_a_follow_up():
-    from search.engines.embedded import follow_ups_in
+    from search.analysis import follow_ups_in
 
     # "trợ cấp thất nghiệp" is Hưởng trợ cấp thất nghiệp, not moving it to another province
     assert follow_ups_in("Chuyển nơi hưởng trợ cấp thất nghiệp (Cấp tỉnh)") == [
         "chuyển nơi"
     ]
     assert follow_ups_in("Hưởng trợ cấp thất nghiệp (Cấp tỉnh)") == []
+
+
+def test_a_name_is_a_follow_up_by_what_it_leads_with_not_by_what_it_lists_after():
+    from search.analysis import follow_ups_in
+
+    assert follow_ups_in("Cấp lại Giấy phép lái xe") == ["lại"]
+    assert follow_ups_in("Thủ tục đăng ký lại khai sinh") == ["lại"]
+    assert follow_ups_in("Thủ tục cấp lại, cấp đổi giấy phép hành nghề") == ["lại"]
+    # a first procedure with its follow-ups beside it, or a word that only looks like one
+    assert (
+        follow_ups_in(
+            "Thủ tục thay đổi, cải chính, bổ sung thông tin hộ tịch, xác định lại dân tộc"
+        )
+        == []
+    )
+    assert follow_ups_in("Cấp, cấp lại Giấy phép vận tải đường bộ quốc tế GMS") == []
+    assert follow_ups_in("Cấp giấy phép khai thác nước mặt (cấp lại, gia hạn)") == []
 
 
 def test_a_mission_abroad_counts_against_a_procedure_unless_the_query_asks_for_abroad():
