@@ -151,20 +151,29 @@ def test_independent_judged_set_by_style(national, db):
             assert success >= DEV_STYLE_FLOOR_SUCCESS_AT_5, (name, success)
 
 
-BLIND_SET = Path(__file__).with_name("judged_queries_blind.yaml")
-# Measured when it was added (2026-12-07, round 6 code): 0.943 / 0.821 (0.924 / 0.813 on the code
-# before round 6). A floor a query under that, so a change that loses blind queries is seen.
-BLIND_SET_FLOOR = (0.93, 0.81)
+# Blind judged sets: written by someone who never ran the engine. Floors about a query under what
+# was measured, so a change that loses blind queries is seen.
+# judged_queries_blind.yaml: 0.943 / 0.821 when added (round 6 code; 0.924 / 0.813 before it),
+#   0.943 / 0.828 in round 7.
+# judged_queries_blind2.yaml (round 7, 140 queries, a second writer): 0.757 / 0.606 at round 7's
+#   code, 0.764 / 0.603 on round 6's. Its writer left out other provinces' SPECIFIC copies,
+#   which the national import files under this city's departments (docs/search.md, round 7).
+BLIND_SETS = {
+    "judged_queries_blind.yaml": (0.93, 0.81),
+    "judged_queries_blind2.yaml": (0.745, 0.595),
+}
 
 
-def test_blind_judged_set_by_style(national, db):
+@pytest.mark.parametrize("file_name", sorted(BLIND_SETS))
+def test_blind_judged_set_by_style(national, db, file_name):
     engine, _documents = national
-    queries = yaml.safe_load(BLIND_SET.read_text(encoding="utf-8"))["queries"]
+    path = Path(__file__).with_name(file_name)
+    queries = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
     groups: dict[str, list[dict]] = {"all": queries}
     for item in queries:
         groups.setdefault(item["style"], []).append(item)
     SCORES.append(
-        f"blind judged set (tests/search/judged_queries_blind.yaml, {len(queries)} queries, "
+        f"blind judged set (tests/search/{file_name}, {len(queries)} queries, "
         "written without seeing the engine): success@5 / MRR"
     )
     for name in sorted(groups):
@@ -174,8 +183,9 @@ def test_blind_judged_set_by_style(national, db):
         )
         if name == "all":
             overall = (success, mrr)
-    assert overall[0] >= BLIND_SET_FLOOR[0], overall
-    assert overall[1] >= BLIND_SET_FLOOR[1], overall
+    floor = BLIND_SETS[file_name]
+    assert overall[0] >= floor[0], overall
+    assert overall[1] >= floor[1], overall
 
 
 def _departments(record: dict) -> list[str]:
