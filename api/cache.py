@@ -38,7 +38,7 @@ from catalog.models import ProcedurePage
 logger = logging.getLogger(__name__)
 
 # Bump when api/representations.py changes what a procedure's JSON looks like.
-REPRESENTATION_VERSION = "6"
+REPRESENTATION_VERSION = "7"
 # Django form fields refuse NUL characters and PostgreSQL text cannot hold them, so no stored
 # string starts with this; orjson writes it as the escaped text in ORIGIN_MARK_JSON.
 ORIGIN_MARK = "\x00origin\x00"

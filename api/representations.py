@@ -35,6 +35,7 @@ PROCEDURE_FIELDS = (
     "status",
     "decision_number",
     "decision_date",
+    "decision_authority",
     "effective_date",
     "summary",
     "department",
@@ -206,6 +207,9 @@ class ProcedureRenderer:
 
     def _decision_date(self, page):
         return iso(page.decision_date)
+
+    def _decision_authority(self, page):
+        return page.decision_authority
 
     def _effective_date(self, page):
         return iso(page.effective_date)

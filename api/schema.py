@@ -202,6 +202,11 @@ def _procedure_fields() -> dict:
         "status": serializers.ChoiceField(choices=ProcedureStatus.choices),
         "decision_number": serializers.CharField(allow_blank=True),
         "decision_date": serializers.DateField(allow_null=True),
+        "decision_authority": serializers.CharField(
+            allow_blank=True,
+            help_text="Who published the decision announcing the procedure: a ministry, or a "
+            "province's people's committee for a SPECIFIC procedure.",
+        ),
         "effective_date": serializers.DateField(allow_null=True),
         "summary": serializers.CharField(allow_blank=True),
         "department": DepartmentRefSerializer(),

@@ -71,6 +71,37 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
+# A province's people's committee, as decision authorities name it ("UBND tỉnh Lạng Sơn",
+# "Ủy ban nhân dân Thành phố Hải Phòng"), and the words before a province's own name.
+_PEOPLES_COMMITTEE = re.compile(r"^(ubnd|uy ban nhan dan)\b")
+_PROVINCE_WORDS = re.compile(r"^(ubnd|uy ban nhan dan|thanh pho|tp|tinh)\b[ .]*")
+
+
+def _province_key(name: str) -> str:
+    """ "Thành phố Hồ Chí Minh", "UBND TP. Hồ Chí Minh" -> "ho chi minh"."""
+    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(name)).split())
+    while True:
+        shorter = _PROVINCE_WORDS.sub("", key).strip()
+        if shorter == key:
+            return key
+        key = shorter
+
+
+def another_provinces(decision_authority: str, province: str) -> bool:
+    """Whether a decision authority is the people's committee of a province other than `province`.
+
+    A SPECIFIC procedure applies where the committee that announced it governs: Lạng Sơn's
+    *Chuyển mục đích sử dụng đất* is not this city's. A ministry is nobody's province.
+    """
+    authority = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(decision_authority)).split())
+    if not _PEOPLES_COMMITTEE.match(authority):
+        return False
+    own = _province_key(province)
+    initials = "".join(word[0] for word in own.split())  # "TP.HCM"
+    named = _province_key(authority)
+    return bool(own) and own not in named and initials not in named.split()
+
+
 def clip(text: str, limit: int) -> str:
     """Cut to `limit` characters at a word boundary, ending with an ellipsis."""
     if len(text) <= limit:

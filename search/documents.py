@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 
+from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 
@@ -25,10 +26,11 @@ from catalog.models import (
     OnlineLevel,
     ProcedurePage,
     ProcedureStep,
+    ProcedureType,
     RequiredDocument,
     fee_range,
 )
-from catalog.text import official_name
+from catalog.text import another_provinces, official_name
 from search.analysis import content_tokens, folded_tokens, follow_ups_in, normalize
 
 BATCH_SIZE = 500
@@ -81,6 +83,8 @@ class ProcedureDocument:
     fee_max: int | None = None
     processing_time: str = ""
     served_abroad: bool = False  # carried out by a Vietnamese mission abroad
+    # a SPECIFIC procedure another province announced (catalog.text.another_provinces)
+    another_provinces: bool = False
     url: str = ""
     revision_id: int = (
         0  # the live revision built from: how reconciliation spots stale documents
@@ -189,6 +193,7 @@ class DocumentBuilder:
             "fees",
             "processing_time",
             "served_abroad",
+            "another_provinces",
         ):
             getattr(self, f"prepare_{name}")(document, procedure)
         return document
@@ -277,6 +282,16 @@ class DocumentBuilder:
             f" {agency} " in f" {agencies} " for agency in ABROAD_AGENCIES
         )
 
+    @staticmethod
+    def prepare_another_provinces(
+        document: ProcedureDocument, procedure: ProcedurePage
+    ) -> None:
+        document.another_provinces = procedure.procedure_type == (
+            ProcedureType.SPECIFIC
+        ) and another_provinces(
+            procedure.decision_authority or "", settings.CATALOG_PROVINCE
+        )
+
 
 class _Rows(list):
     """A list that answers `.all()`, so prepare_<field>() reads plain rows like prefetched ones."""
@@ -337,7 +352,7 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
     columns = (
         "pk", "title", "full_name", "national_code", "local_code", "keywords", "summary",
         "online_level", "result_note", "path", "url_path", "live_revision_id",
-        "implementing_agencies",
+        "implementing_agencies", "procedure_type", "decision_authority",
     )  # fmt: skip
     ids = sorted(ids)
     wanted = set(ids)
@@ -400,6 +415,8 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
         url_path,
         live_revision_id,
         agencies,
+        procedure_type,
+        decision_authority,
     ) in pages:
         procedures.append(
             _Row(
@@ -417,6 +434,8 @@ def _batch_rows(ids: list[int]) -> list[_Row]:
                 url_path=url_path,
                 live_revision_id=live_revision_id,
                 implementing_agencies=agencies,
+                procedure_type=procedure_type,
+                decision_authority=decision_authority,
                 steps=_Rows(
                     _Row(title=t, description=d) for _, t, d in steps.get(pk, empty)
                 ),

@@ -253,6 +253,7 @@ def detail_record(envelope: dict[str, Any], *, file: str) -> ProcedureRecord:
             proposal.get("proposalNumber") or data.get("decisionNo")
         )[:120],
         "decision_date": date_from_millis(proposal.get("decisionDate")),
+        "decision_authority": one_line(data.get("departmentPromulgateName"))[:255],
         "implementing_agencies": clean(data.get("executingAgencies"))
         or "; ".join(executing),
         "competent_authority": "; ".join(_names(data.get("departmentsAuthority"))),
@@ -318,6 +319,7 @@ def catalog_row_record(row: dict[str, Any], *, file: str, line: int) -> Procedur
             if one_line(n)
         ],
         "implementing_agencies": "; ".join(agencies),
+        "decision_authority": one_line(row.get("departmentPromulgate"))[:255],
     }
     publisher = one_line(row.get("departmentPromulgate"))
     return ProcedureRecord(

@@ -101,6 +101,7 @@ PROCEDURES = Sheet(
         ),
         Column("decision_number", "Quyết định công bố"),
         Column("decision_date", "Ngày quyết định", "dd/mm/yyyy"),
+        Column("decision_authority", "Cơ quan công bố"),
         Column("effective_date", "Ngày hiệu lực", "dd/mm/yyyy"),
         Column("summary", "Mô tả ngắn"),
         Column("implementing_agencies", "Cơ quan thực hiện"),

@@ -1,5 +1,6 @@
 """The administrative procedure ("thủ tục hành chính") and its inline parts."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -23,7 +24,13 @@ from catalog.admin_compare import ComparingTabbedInterface
 from catalog.forms import AmountField as AmountFormField
 from catalog.forms import ProcedurePageForm, group_amount, name_too_long_message
 from catalog.models.mixins import VietnameseSlugMixin
-from catalog.text import BARE_NUMBER, NAME_MAX, official_name, split_name
+from catalog.text import (
+    BARE_NUMBER,
+    NAME_MAX,
+    another_provinces,
+    official_name,
+    split_name,
+)
 from catalog.widgets import CheckboxList, SearchableCheckboxList
 
 RICH_TEXT_FEATURES = ["bold", "italic", "ol", "ul", "link"]
@@ -157,6 +164,15 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         _("quyết định công bố"), max_length=120, blank=True
     )
     decision_date = models.DateField(_("ngày quyết định"), null=True, blank=True)
+    decision_authority = models.CharField(
+        _("cơ quan công bố"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Cơ quan ban hành quyết định công bố thủ tục: một Bộ, hoặc UBND tỉnh, thành phố "
+            "với thủ tục đặc thù."
+        ),
+    )
     effective_date = models.DateField(_("ngày hiệu lực"), null=True, blank=True)
     # The official name whole when it is longer than the title's 255 characters, else empty:
     # `official_name` is what readers see; the title is this name clipped (split_name).
@@ -246,6 +262,7 @@ class ProcedurePage(VietnameseSlugMixin, Page):
                         FieldPanel("effective_date"),
                     ]
                 ),
+                FieldPanel("decision_authority"),
             ],
             _("Định danh"),
         ),
@@ -323,6 +340,14 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         return self.title
 
     @property
+    def announced_by_another_province(self) -> bool:
+        """A SPECIFIC procedure another province's people's committee announced: not this
+        city's (settings.CATALOG_PROVINCE); its page says so and search puts it after."""
+        return self.procedure_type == ProcedureType.SPECIFIC and another_provinces(
+            self.decision_authority, settings.CATALOG_PROVINCE
+        )
+
+    @property
     def official_name(self) -> str:
         """The procedure's legal name, whole: what a citizen or a client system reads."""
         return official_name(self.title, self.full_name)
@@ -368,10 +393,16 @@ class ProcedurePage(VietnameseSlugMixin, Page):
         cls, *, national_code: str, local_code: str, pk: int | None = None
     ) -> dict[str, str]:
         """Field name -> why these codes cannot be this procedure's (the one with `pk`, or a
-        new one): a national code another published procedure has, a city code any has."""
+        new one): a national code another published procedure goes by, a city code any has.
+
+        A procedure with a city code goes by that code (the API's `code`), so it may share its
+        national code with one that goes by it: the import keeps two national rows whose codes
+        differ only by blanks that way (catalog.importing.national)."""
         errors = {}
-        if national_code:
-            duplicates = cls.objects.filter(national_code=national_code, live=True)
+        if national_code and not local_code:
+            duplicates = cls.objects.filter(
+                national_code=national_code, local_code="", live=True
+            )
             if pk:
                 duplicates = duplicates.exclude(pk=pk)
             other = duplicates.first()

@@ -29,6 +29,7 @@ PROCEDURE_TABLES: dict[str, tuple[str, ...]] = {
         "status",
         "decision_number",
         "decision_date",
+        "decision_authority",
         "effective_date",
         "summary",
         "department_code",

@@ -93,6 +93,7 @@ PAGE_TEXT_FIELDS = (
     "procedure_type",
     "status",
     "decision_number",
+    "decision_authority",
     "implementing_agencies",
     "competent_authority",
     "coordinating_agencies",

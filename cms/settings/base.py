@@ -240,6 +240,11 @@ PERMISSIONS_POLICY = {
 }
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# The province or city whose catalog this is. A SPECIFIC procedure that another province's
+# people's committee announced (its decision_authority) is not this city's: search puts it after
+# the others and its page says whose it is (catalog.text.another_provinces).
+CATALOG_PROVINCE = env("CATALOG_PROVINCE", "Thành phố Hồ Chí Minh")
+
 # Wagtail
 WAGTAIL_SITE_NAME = env("PORTAL_NAME", "Cổng dịch vụ công TP. Hồ Chí Minh")
 WAGTAILADMIN_BASE_URL = env("BASE_URL", "http://127.0.0.1:8000")

@@ -85,6 +85,7 @@ def build_mapping() -> Mapping:
     for field in FACET_FIELDS.values():
         mapping.field(field, Keyword())
     mapping.field("served_abroad", Boolean())
+    mapping.field("another_provinces", Boolean())
     mapping.field("follow_ups", Keyword())  # analysis.FOLLOW_UPS the name leads with
     mapping.field("sort_name", Keyword())
     mapping.field("fingerprint", Keyword(index=False))
@@ -116,6 +117,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "f_subject": document.subjects,
         "f_online": document.online_level,
         "served_abroad": document.served_abroad,
+        "another_provinces": document.another_provinces,
         "follow_ups": document.follow_ups,
         "sort_name": folded_name,
         "fingerprint": document.fingerprint,
@@ -381,6 +383,13 @@ class ElasticsearchEngine(SearchEngine):
             scoring.append(
                 _const(Q("bool", must=[Q("match_all")], must_not=[abroad]), "domestic")
             )
+        # Not another province's SPECIFIC procedure.
+        elsewhere = _term("another_provinces", True)
+        scoring.append(
+            _const(
+                Q("bool", must=[Q("match_all")], must_not=[elsewhere]), "this_province"
+            )
+        )
         if analyzed.expansions:
             for field, weight in (
                 ("name", "synonym_name"),

@@ -100,6 +100,8 @@ WEIGHTS = {
     "synonym_keywords": 1.0,
     "primary": 4.0,  # the name is no follow-up (cấp lại, gia hạn ...) the query did not ask for
     "domestic": 4.0,  # no mission abroad carries it out, unless the query asks for abroad
+    # not another province's SPECIFIC procedure: theirs only when this city has none like it
+    "this_province": 20.0,
     "department_term": 0.5,
     "body_term": 0.3,
 }
@@ -195,6 +197,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_unsigned_field("page_id", stored=True, indexed=True, fast=True)
     builder.add_unsigned_field("revision", stored=True, fast=True)
     builder.add_unsigned_field("served_abroad", indexed=True)
+    builder.add_unsigned_field("another_provinces", indexed=True)
     builder.add_text_field("code_raw", tokenizer_name="raw")
     builder.add_text_field("name_full", tokenizer_name="raw")
     builder.add_text_field("keyword_full", tokenizer_name="raw")
@@ -240,6 +243,7 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
         doc.add_text("f_subject", value)
     doc.add_text("f_online", document.online_level)
     doc.add_unsigned("served_abroad", int(document.served_abroad))
+    doc.add_unsigned("another_provinces", int(document.another_provinces))
     for phrase in document.follow_ups:
         doc.add_text("follow_ups", phrase)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
@@ -865,6 +869,11 @@ class EmbeddedEngine(SearchEngine):
         abroad = Query.term_query(self._schema, "served_abroad", 1)
         return self._penalty(abroad, "domestic")
 
+    def _this_province(self) -> Query:
+        """Points for a procedure that is not another province's (ProcedureDocument.another_provinces)."""
+        elsewhere = Query.term_query(self._schema, "another_provinces", 1)
+        return self._penalty(elsewhere, "this_province")
+
     def _scoring(self, analyzed: AnalyzedQuery) -> list[Query]:
         """Should-clauses that order the matches: code, whole name, phrase, name over body.
 
@@ -971,7 +980,12 @@ class EmbeddedEngine(SearchEngine):
                     self._phrase("name_exact", analyzed.exact), "name_exact_phrase"
                 )
             )
-        for prior in (self._primary(analyzed), self._domestic(analyzed)):
+        priors = (
+            self._primary(analyzed),
+            self._domestic(analyzed),
+            self._this_province(),
+        )
+        for prior in priors:
             if prior is not None:
                 scoring.append(prior)
         if analyzed.expansions:

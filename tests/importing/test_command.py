@@ -260,3 +260,58 @@ def test_a_national_time_without_a_unit_says_so(client, department, tmp_path):
     finally:
         translation.activate(settings.LANGUAGE_CODE)  # the request left English active
     assert "7 (time unit not stated)" in english
+
+
+@pytest.mark.django_db
+def test_codes_that_differ_only_by_blanks_import_again_after_a_change(
+    department, tmp_path
+):
+    """Both rows of " 1.014325" / "1.014325" stay published (one by a city code), and a later
+    import that changes them updates both: it stopped on the national code before."""
+    catalog = tmp_path / "catalog.jsonl"
+
+    def write(suffix: str) -> None:
+        rows = [
+            catalog_row(" 1.014325", "Hỗ trợ pháp lý" + suffix),
+            catalog_row("1.014325", "Chương trình công tác" + suffix),
+        ]
+        catalog.write_text(
+            "\n".join(json.dumps(r, ensure_ascii=False) for r in rows),
+            encoding="utf-8",
+        )
+
+    write("")
+    assert "Tạo mới: 2" in run(catalog, "--publish")
+    write(" (sửa đổi)")
+    assert "Tạo mới: 0  Cập nhật: 2  Không đổi: 0  Bị từ chối: 0" in run(
+        catalog, "--publish"
+    )
+    titles = sorted(ProcedurePage.objects.live().values_list("local_code", "title"))
+    assert titles == [
+        ("", "Chương trình công tác (sửa đổi)"),
+        ("1.014325-id101432", "Hỗ trợ pháp lý (sửa đổi)"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_authority_that_announced_a_national_procedure_is_kept(
+    department, tmp_path
+):
+    catalog = tmp_path / "catalog.jsonl"
+    rows = [
+        catalog_row("9.990011", "Thủ tục chung"),
+        catalog_row(
+            "9.990012",
+            "Chuyển mục đích sử dụng đất",
+            type="SPECIFIC",
+            departmentPromulgate="UBND tỉnh Lạng Sơn",
+        ),
+    ]
+    catalog.write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8"
+    )
+    run(catalog, "--publish")
+    authorities = dict(
+        ProcedurePage.objects.values_list("national_code", "decision_authority")
+    )
+    assert authorities == {"9.990011": "Bộ Tư pháp", "9.990012": "UBND tỉnh Lạng Sơn"}

@@ -67,3 +67,35 @@ def test_a_procedure_is_served_abroad_when_a_mission_abroad_carries_it_out(
     procedure = types.SimpleNamespace(implementing_agencies=agencies)
     DocumentBuilder.prepare_served_abroad(document, procedure)
     assert document.served_abroad is abroad
+
+
+@pytest.mark.parametrize(
+    "procedure_type, authority, elsewhere",
+    [
+        ("specific", "UBND tỉnh Lạng Sơn", True),
+        ("specific", "Ủy ban nhân dân Thành phố Hải Phòng", True),
+        ("specific", "UBND Thành phố Hồ Chí Minh", False),  # this city's own
+        ("specific", "UBND TP.HCM", False),
+        ("specific", "Bộ Tư pháp", False),  # a ministry is nobody's province
+        ("specific", "", False),
+        ("standard", "UBND tỉnh Lạng Sơn", False),
+    ],
+)
+def test_a_specific_procedure_another_province_announced_is_marked(
+    settings, procedure_type, authority, elsewhere
+):
+    settings.CATALOG_PROVINCE = "Thành phố Hồ Chí Minh"
+    document = ProcedureDocument(page_id=1, code="1", codes=["1"], name="Thủ tục")
+    procedure = types.SimpleNamespace(
+        procedure_type=procedure_type, decision_authority=authority
+    )
+    DocumentBuilder.prepare_another_provinces(document, procedure)
+    assert document.another_provinces is elsewhere
+
+
+def test_another_city_sees_this_citys_procedures_as_another_provinces(settings):
+    from catalog.text import another_provinces
+
+    assert another_provinces("UBND Thành phố Hồ Chí Minh", "Thành phố Hà Nội")
+    assert not another_provinces("UBND Thành phố Hà Nội", "Thành phố Hà Nội")
+    assert another_provinces("UBND tỉnh Hà Nam", "Hà Nội")

@@ -100,6 +100,7 @@ def test_rebuild_creates_a_fresh_index_fills_it_and_moves_the_alias(
     assert properties["payload"] == {"type": "object", "enabled": False}
     assert properties["served_abroad"] == {"type": "boolean"}
     assert properties["follow_ups"] == {"type": "keyword"}
+    assert properties["another_provinces"] == {"type": "boolean"}
 
     bulk = bodies(cluster, "PUT", "/_bulk") + bodies(cluster, "POST", "/_bulk")
     lines = [line for request in bulk for line in request.ndjson()]
@@ -264,6 +265,11 @@ def test_search_body_carries_the_ranking_pieces(db, es):
     every = [{"match_all": {}}]
     abroad = {"term": {"served_abroad": {"value": True}}}
     assert const({"bool": {"must": every, "must_not": [abroad]}}, "domestic") in should
+    elsewhere = {"term": {"another_provinces": {"value": True}}}
+    assert (
+        const({"bool": {"must": every, "must_not": [elsewhere]}}, "this_province")
+        in should
+    )
     (primary,) = [
         c["constant_score"]["filter"]["bool"]
         for c in should

@@ -1,6 +1,8 @@
 """The behaviour every engine must show; run on the embedded engine always and on a live
 Elasticsearch cluster with `make test-es`."""
 
+import dataclasses
+
 import pytest
 
 from search.queries import QueryError, SearchQuery
@@ -375,6 +377,35 @@ def test_one_word_the_procedure_does_not_use_may_miss(engine, indexed):
     # procedure with every word still comes first
     result = search(engine, "dang ky tam tru gap")
     assert codes(result)[0] == "1.000012"
+
+
+def test_another_provinces_specific_procedure_comes_after_this_citys(engine, indexed):
+    from search.documents import ProcedureDocument
+
+    # Lạng Sơn's specific procedure has the short name, which alone would put it first
+    theirs = ProcedureDocument(
+        page_id=900011,
+        code="9.000011",
+        codes=["9.000011"],
+        name="Chuyển mục đích sử dụng đất",
+        another_provinces=True,
+    )
+    ours = ProcedureDocument(
+        page_id=900012,
+        code="9.000012",
+        codes=["9.000012"],
+        name="Giao đất, cho thuê đất, chuyển mục đích sử dụng đất đối với hộ gia đình, cá nhân",
+    )
+    engine.index([theirs, ours])
+    try:
+        found = codes(search(engine, "muc dich su dung dat"))
+        assert found.index("9.000012") < found.index("9.000011")
+        # control: unmarked, the short name is first
+        engine.index([dataclasses.replace(theirs, another_provinces=False)])
+        found = codes(search(engine, "muc dich su dung dat"))
+        assert found.index("9.000011") < found.index("9.000012")
+    finally:
+        engine.delete([900011, 900012])
 
 
 def test_a_procedure_done_by_a_mission_abroad_comes_after_the_one_at_home(
