@@ -268,3 +268,29 @@ def test_a_procedure_under_an_unpublished_department_links_to_no_missing_page(
     assert "Sở Tư pháp" in text(page.find(class_="facts"))
     data = json.loads(page.find("script", type="application/ld+json").string)
     assert "url" not in data["provider"]
+
+
+def test_another_provinces_specific_procedure_says_whose_it_is(
+    client, catalog, settings
+):
+    settings.CATALOG_PROVINCE = "Thành phố Hồ Chí Minh"
+    theirs = make_procedure(
+        department=catalog["justice"],
+        national_code="9.990021",
+        title="Chuyển mục đích sử dụng đất",
+        procedure_type="specific",
+        decision_authority="UBND tỉnh Lạng Sơn",
+    )
+    ours = make_procedure(
+        department=catalog["justice"],
+        national_code="9.990022",
+        title="Hỗ trợ chi phí khuyến khích hỏa táng",
+        procedure_type="specific",
+        decision_authority="UBND Thành phố Hồ Chí Minh",
+    )
+    note = soup(client.get(theirs.url)).find("p", class_="notice")
+    assert "Thủ tục đặc thù do UBND tỉnh Lạng Sơn công bố." in text(note)
+    assert "không phải thủ tục của thành phố" in text(note)
+    page = soup(client.get(ours.url))
+    assert page.find("p", class_="notice") is None
+    assert "Cơ quan công bố: UBND Thành phố Hồ Chí Minh" in text(page)
