@@ -71,35 +71,88 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
-# A province's people's committee, as decision authorities name it ("UBND tỉnh Lạng Sơn",
-# "Ủy ban nhân dân Thành phố Hải Phòng"), and the words before a province's own name.
-_PEOPLES_COMMITTEE = re.compile(r"^(ubnd|uy ban nhan dan)\b")
-_PROVINCE_WORDS = re.compile(r"^(ubnd|uy ban nhan dan|thanh pho|tp|tinh)\b[ .]*")
+# Vietnam's provinces and centrally-run cities since the 2025 merge, each with the provinces
+# merged into it (their names still appear in older records), as decision authorities write them.
+PROVINCES: dict[str, tuple[str, ...]] = {
+    "Hà Nội": (),
+    "Huế": ("Thừa Thiên Huế",),
+    "Lai Châu": (),
+    "Điện Biên": (),
+    "Sơn La": (),
+    "Lạng Sơn": (),
+    "Quảng Ninh": (),
+    "Thanh Hóa": (),
+    "Nghệ An": (),
+    "Hà Tĩnh": (),
+    "Cao Bằng": (),
+    "Tuyên Quang": ("Hà Giang",),
+    "Lào Cai": ("Yên Bái",),
+    "Thái Nguyên": ("Bắc Kạn",),
+    "Phú Thọ": ("Vĩnh Phúc", "Hòa Bình"),
+    "Bắc Ninh": ("Bắc Giang",),
+    "Hưng Yên": ("Thái Bình",),
+    "Hải Phòng": ("Hải Dương",),
+    "Ninh Bình": ("Hà Nam", "Nam Định"),
+    "Quảng Trị": ("Quảng Bình",),
+    "Đà Nẵng": ("Quảng Nam",),
+    "Quảng Ngãi": ("Kon Tum",),
+    "Gia Lai": ("Bình Định",),
+    "Khánh Hòa": ("Ninh Thuận",),
+    "Lâm Đồng": ("Đắk Nông", "Bình Thuận"),
+    "Đắk Lắk": ("Phú Yên",),
+    "Hồ Chí Minh": (
+        "Bình Dương",
+        "Bà Rịa - Vũng Tàu",
+        "Bà Rịa Vũng Tàu",
+        "HCM",
+        "TPHCM",
+    ),
+    "Đồng Nai": ("Bình Phước",),
+    "Tây Ninh": ("Long An",),
+    "Cần Thơ": ("Sóc Trăng", "Hậu Giang"),
+    "Vĩnh Long": ("Bến Tre", "Trà Vinh"),
+    "Đồng Tháp": ("Tiền Giang",),
+    "Cà Mau": ("Bạc Liêu",),
+    "An Giang": ("Kiên Giang",),
+}
 
 
-def _province_key(name: str) -> str:
-    """ "Thành phố Hồ Chí Minh", "UBND TP. Hồ Chí Minh" -> "ho chi minh"."""
-    key = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(name)).split())
-    while True:
-        shorter = _PROVINCE_WORDS.sub("", key).strip()
-        if shorter == key:
-            return key
-        key = shorter
+def _words(text: str) -> str:
+    return " " + " ".join(re.sub(r"[^a-z0-9]+", " ", fold(text)).split()) + " "
+
+
+# folded " name " -> the province it is part of today
+_PROVINCE_OF = {
+    _words(name): province
+    for province, older in PROVINCES.items()
+    for name in (province, *older)
+}
+_LONGEST_FIRST = sorted(
+    _PROVINCE_OF, key=len, reverse=True
+)  # "Thừa Thiên Huế" before "Huế"
+
+
+def provinces_named(text: str) -> set[str]:
+    """The provinces (as they are since 2025) a text names: "UBND tỉnh Bình Dương" -> Hồ Chí Minh."""
+    words, found = _words(text), set()
+    for name in _LONGEST_FIRST:
+        if name in words:
+            found.add(_PROVINCE_OF[name])
+            words = words.replace(name, " ")
+    return found
 
 
 def another_provinces(decision_authority: str, province: str) -> bool:
-    """Whether a decision authority is the people's committee of a province other than `province`.
+    """Whether a decision authority belongs to a province other than `province` (today's).
 
-    A SPECIFIC procedure applies where the committee that announced it governs: Lạng Sơn's
-    *Chuyển mục đích sử dụng đất* is not this city's. A ministry is nobody's province.
+    A SPECIFIC procedure applies where the authority that announced it governs: Lạng Sơn's
+    *Chuyển mục đích sử dụng đất* is not this city's. Only a named province counts: a ministry,
+    a ward or district ("UBND quận 1") or "UBND cấp tỉnh" names none, and a province merged into
+    this one in 2025 (Bình Dương into Hồ Chí Minh) is this one.
     """
-    authority = " ".join(re.sub(r"[^a-z0-9]+", " ", fold(decision_authority)).split())
-    if not _PEOPLES_COMMITTEE.match(authority):
-        return False
-    own = _province_key(province)
-    initials = "".join(word[0] for word in own.split())  # "TP.HCM"
-    named = _province_key(authority)
-    return bool(own) and own not in named and initials not in named.split()
+    own = provinces_named(province)
+    named = provinces_named(decision_authority)
+    return bool(named) and not (named & own)
 
 
 def clip(text: str, limit: int) -> str:

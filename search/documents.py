@@ -85,10 +85,20 @@ class ProcedureDocument:
     served_abroad: bool = False  # carried out by a Vietnamese mission abroad
     # a SPECIFIC procedure another province announced (catalog.text.another_provinces)
     another_provinces: bool = False
+    decision_authority: str = ""
     url: str = ""
     revision_id: int = (
         0  # the live revision built from: how reconciliation spots stale documents
     )
+
+    @property
+    def ranked_keyword_phrases(self) -> list[str]:
+        """The keywords that earn whole-keyword points: none of another province's procedure.
+
+        Their detail records carry their own name as a keyword, whose fixed points outweighed
+        the another-province prior for the very words of this city's procedure of the same
+        name (`cap doi so do`, `tach thua dat`). They are still matched and scored as words."""
+        return [] if self.another_provinces else self.keyword_phrases
 
     @property
     def follow_ups(self) -> list[str]:
@@ -133,6 +143,10 @@ class ProcedureDocument:
             "fee_min": self.fee_min,
             "fee_max": self.fee_max,
             "processing_time": self.processing_time,
+            # whose specific procedure it is, when another province's (results say so)
+            "announced_elsewhere_by": self.decision_authority
+            if self.another_provinces
+            else "",
         }
 
     @property
@@ -286,11 +300,10 @@ class DocumentBuilder:
     def prepare_another_provinces(
         document: ProcedureDocument, procedure: ProcedurePage
     ) -> None:
+        document.decision_authority = _text(procedure.decision_authority or "")
         document.another_provinces = procedure.procedure_type == (
             ProcedureType.SPECIFIC
-        ) and another_provinces(
-            procedure.decision_authority or "", settings.CATALOG_PROVINCE
-        )
+        ) and another_provinces(document.decision_authority, settings.CATALOG_PROVINCE)
 
 
 class _Rows(list):

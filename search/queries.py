@@ -164,6 +164,9 @@ class Hit:
     fee_max: int | None = None
     processing_time: str = ""
     pinned: bool = False
+    announced_elsewhere_by: str = (
+        ""  # another province's specific procedure: who announced it
+    )
 
 
 @dataclass

@@ -391,6 +391,7 @@ def _hit(payload: dict, score: float) -> Hit:
         fee_min=payload.get("fee_min"),
         fee_max=payload.get("fee_max"),
         processing_time=payload.get("processing_time", ""),
+        announced_elsewhere_by=payload.get("announced_elsewhere_by", ""),
     )
 
 

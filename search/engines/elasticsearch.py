@@ -106,7 +106,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "code_raw": [code.lower() for code in document.codes],
         "codes_text": " ".join(document.codes),
         "name_full": document.name_key,
-        "keyword_full": document.keyword_phrases,
+        "keyword_full": document.ranked_keyword_phrases,
         "name": document.name,
         "keywords": document.keywords,
         "department": document.department,

@@ -230,7 +230,7 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     doc.add_text("name_exact", document.name)
     doc.add_text("name_pairs", " ".join(word_pairs(_FOLDED.analyze(document.name))))
     doc.add_text("keywords", document.keywords)
-    for phrase in document.keyword_phrases:
+    for phrase in document.ranked_keyword_phrases:
         doc.add_text("keyword_full", phrase)
     doc.add_text("department", document.department)
     doc.add_text("body", document.body)

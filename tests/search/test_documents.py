@@ -79,6 +79,19 @@ def test_a_procedure_is_served_abroad_when_a_mission_abroad_carries_it_out(
         ("specific", "Bộ Tư pháp", False),  # a ministry is nobody's province
         ("specific", "", False),
         ("standard", "UBND tỉnh Lạng Sơn", False),
+        # found by an independent check: the city under other spellings, its wards and
+        # districts, and what names no province, are this city's or nobody's
+        ("specific", "UBND TPHCM", False),
+        ("specific", "UBND phường Bến Nghé", False),
+        ("specific", "UBND quận 1", False),
+        ("specific", "UBND thành phố Thủ Đức", False),
+        ("specific", "UBND cấp tỉnh", False),
+        ("specific", "UBND tỉnh, thành phố", False),
+        ("specific", "UBND tỉnh Bình Dương", False),  # part of the city since 2025
+        # ... and another province's, whoever in it announced the procedure
+        ("specific", "Sở Xây dựng - tỉnh Quảng Ngãi", True),
+        ("specific", "Trung tâm phục vụ hành chính công Thành phố Hà Nội", True),
+        ("specific", "Chủ tịch UBND tỉnh Lạng Sơn", True),
     ],
 )
 def test_a_specific_procedure_another_province_announced_is_marked(
@@ -99,3 +112,6 @@ def test_another_city_sees_this_citys_procedures_as_another_provinces(settings):
     assert another_provinces("UBND Thành phố Hồ Chí Minh", "Thành phố Hà Nội")
     assert not another_provinces("UBND Thành phố Hà Nội", "Thành phố Hà Nội")
     assert another_provinces("UBND tỉnh Hà Nam", "Hà Nội")
+    assert not another_provinces(
+        "UBND tỉnh Hà Nam", "Ninh Bình"
+    )  # merged into it in 2025

@@ -532,3 +532,35 @@ def test_amounts_read_the_english_way_on_english_pages(client, catalog):
     assert "25,000 VND" in english and "25.000" not in english
     page = text(soup(client.get(birth.url)))
     assert "25,000 VND" in page and "25.000" not in page
+
+
+def test_a_result_says_when_it_is_another_provinces_specific_procedure(
+    client, catalog, settings
+):
+    """Found by an independent check: eight results of one title, each under a city
+    department, and nothing said which one is the city's."""
+    from tests.factories import make_procedure
+
+    settings.CATALOG_PROVINCE = "Thành phố Hồ Chí Minh"
+    for code, authority in (
+        ("9.990031", "UBND tỉnh Lạng Sơn"),
+        ("9.990032", "UBND Thành phố Hồ Chí Minh"),
+    ):
+        make_procedure(
+            department=catalog["justice"],
+            national_code=code,
+            title="Cấp đổi giấy chứng nhận thử nghiệm",
+            procedure_type="specific",
+            decision_authority=authority,
+        )
+    index_catalog()
+    results = soup(client.get("/tim-kiem/?q=cap+doi+giay+chung+nhan+thu+nghiem"))
+    items = {
+        text(li.find("ul", class_="meta")).split()[1]: li
+        for li in results.select("ol.results > li")
+    }
+    theirs, ours = items["9.990031"], items["9.990032"]
+    assert "Thủ tục đặc thù của UBND tỉnh Lạng Sơn" in text(theirs)
+    assert "Thủ tục đặc thù của" not in text(ours)
+    codes = list(items)
+    assert codes.index("9.990032") < codes.index("9.990031")
