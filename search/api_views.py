@@ -89,6 +89,12 @@ class SuggestItemSerializer(serializers.Serializer):
     department = serializers.CharField(
         help_text="The department that carries it out (names alone repeat across wards)."
     )
+    elsewhere = serializers.CharField(
+        allow_blank=True,
+        help_text="For another province's specific procedure, whose it is "
+        "(«Thủ tục đặc thù của UBND tỉnh …», in the request's language); else empty. "
+        "Such items come after this city's.",
+    )
 
 
 def _unknown(request, allowed: set[str]) -> Response | None:

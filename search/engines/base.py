@@ -14,6 +14,7 @@ from dataclasses import asdict
 from html import escape
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 
 from search.analysis import (
     AnalyzedQuery,
@@ -202,7 +203,12 @@ class SearchEngine:
         # đăng ký nhận cha, mẹ, con*, and "khai s" *Thủ tục đăng ký khai sinh* before a name
         # where "triển khai sau" comes 60 characters in.
         typed = " ".join(tokens)
-        found = _once(sorted(found, key=lambda item: len(item["name"])))
+        # ... and another province's specific procedures after this city's, as in the search
+        found = _once(
+            sorted(
+                found, key=lambda item: (bool(item.get("elsewhere")), len(item["name"]))
+            )
+        )
         leading = [item for item in found if _begins_with(item["name"], typed)]
         found = [item for item in found if item not in leading]
         if len(leading) >= limit:
@@ -365,12 +371,18 @@ def _begins_with(name: str, typed: str) -> bool:
 
 def suggestion(payload: dict) -> dict:
     """One autocomplete item: the department tells apart procedures of the same name (each
-    ward's own "Đăng ký khai sinh")."""
+    ward's own "Đăng ký khai sinh"); `elsewhere` says when it is another province's specific
+    procedure, whose department here is only where the import filed it."""
+    authority = payload.get("announced_elsewhere_by") or ""
     return {
         "code": payload["code"],
         "name": payload["name"],
         "url": payload.get("url", ""),
         "department": payload.get("department", ""),
+        "elsewhere": gettext("Thủ tục đặc thù của %(authority)s")
+        % {"authority": authority}
+        if authority
+        else "",
     }
 
 

@@ -126,7 +126,7 @@ def test_suggest(client, catalog_indexed):
     names = [item["name"] for item in response.json()["items"]]
     assert "Đăng ký khai sinh" in names
     items = response.json()["items"]
-    assert set(items[0]) == {"code", "name", "url", "department"}
+    assert set(items[0]) == {"code", "name", "url", "department", "elsewhere"}
     birth = next(item for item in items if item["name"] == "Đăng ký khai sinh")
     assert birth["department"] == "Sở Tư pháp"
     assert client.get(URL + "suggest/", {"q": "dang", "limit": "2"}).json()["items"][

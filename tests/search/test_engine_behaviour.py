@@ -487,3 +487,42 @@ def test_did_you_mean_prefers_the_word_a_name_holds_beside_its_neighbour(
     from search.analysis import analyze_query
 
     assert _Spelling.make().did_you_mean(analyze_query(typed)) == offered
+
+
+def test_suggestions_put_another_provinces_procedure_last_and_say_whose(
+    engine, indexed
+):
+    """Found by an independent check: the suggestion list offered Hải Phòng's and Đắk Lắk's
+    Tách thửa first, each under one of this city's departments."""
+    from search.documents import ProcedureDocument
+
+    department = "Sở Nông nghiệp và Môi trường"
+    theirs = ProcedureDocument(
+        page_id=900041,
+        code="9.990041",
+        codes=["9.990041"],
+        name="Tách thửa đất",
+        department=department,
+        url="/co-quan/so-nong-nghiep-va-moi-truong/tach-thua-dat-9990041/",
+        another_provinces=True,
+        decision_authority="UBND Thành phố Hải Phòng",
+    )
+    ours = ProcedureDocument(
+        page_id=900042,
+        code="9.990042",
+        codes=["9.990042"],
+        name="Tách thửa hoặc hợp thửa đất",
+        department=department,
+        url="/co-quan/so-nong-nghiep-va-moi-truong/tach-thua-hoac-hop-thua-dat/",
+    )
+    engine.index([theirs, ours])
+    try:
+        items = {item["code"]: item for item in engine.suggest("tach thua")}
+        assert list(items).index("9.990042") < list(items).index("9.990041")
+        assert items["9.990042"]["elsewhere"] == ""
+        assert (
+            items["9.990041"]["elsewhere"]
+            == "Thủ tục đặc thù của UBND Thành phố Hải Phòng"
+        )
+    finally:
+        engine.delete([900041, 900042])

@@ -70,10 +70,12 @@
         var name = document.createElement("span");
         name.className = "name"; name.textContent = item.name; name.title = item.name;
         li.appendChild(name);
-        if (item.department) {
-          /* the same name at many wards: the department says which one */
+        if (item.elsewhere || item.department) {
+          /* the same name at many wards: the department says which one; another province's
+             procedure says whose it is instead of where the import filed it */
           var department = document.createElement("span");
-          department.className = "department"; department.textContent = " · " + item.department;
+          department.className = item.elsewhere ? "department elsewhere" : "department";
+          department.textContent = " · " + (item.elsewhere || item.department);
           li.appendChild(department);
         }
         if (item.code) {
