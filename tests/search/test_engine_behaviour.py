@@ -526,3 +526,29 @@ def test_suggestions_put_another_provinces_procedure_last_and_say_whose(
         )
     finally:
         engine.delete([900041, 900042])
+
+
+def test_another_provinces_keyword_earns_no_whole_keyword_points(engine, indexed):
+    """Found by an independent check: Lạng Sơn's procedure, whose detail record has its own
+    name as a keyword, came first for `cap doi so do` above the general one of that name."""
+    from search.documents import ProcedureDocument
+
+    name = "Cấp đổi giấy chứng nhận thử nghiệm thửa đất"
+    theirs = ProcedureDocument(
+        page_id=900051,
+        code="9.990051",
+        codes=["9.990051"],
+        name=name,
+        keywords="cấp đổi giấy chứng nhận thử nghiệm thửa đất",
+        keyword_phrases=["cap doi giay chung nhan thu nghiem thua dat"],
+        another_provinces=True,
+    )
+    ours = ProcedureDocument(
+        page_id=900052, code="9.990052", codes=["9.990052"], name=name
+    )
+    engine.index([theirs, ours])
+    try:
+        found = codes(search(engine, "cap doi giay chung nhan thu nghiem thua dat"))
+        assert found.index("9.990052") < found.index("9.990051")
+    finally:
+        engine.delete([900051, 900052])
