@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 
-from django.conf import settings
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
 
@@ -26,11 +25,11 @@ from catalog.models import (
     OnlineLevel,
     ProcedurePage,
     ProcedureStep,
-    ProcedureType,
     RequiredDocument,
+    announced_elsewhere,
     fee_range,
 )
-from catalog.text import another_provinces, official_name
+from catalog.text import official_name
 from search.analysis import content_tokens, folded_tokens, follow_ups_in, normalize
 
 BATCH_SIZE = 500
@@ -301,9 +300,9 @@ class DocumentBuilder:
         document: ProcedureDocument, procedure: ProcedurePage
     ) -> None:
         document.decision_authority = _text(procedure.decision_authority or "")
-        document.another_provinces = procedure.procedure_type == (
-            ProcedureType.SPECIFIC
-        ) and another_provinces(document.decision_authority, settings.CATALOG_PROVINCE)
+        document.another_provinces = announced_elsewhere(
+            procedure.procedure_type, document.decision_authority
+        )
 
 
 class _Rows(list):

@@ -28,6 +28,7 @@ from catalog.models.procedures import (
     ProcedureType,
     RequiredDocument,
     TimeUnit,
+    announced_elsewhere,
     fee_range,
 )
 from catalog.models.roles import (
@@ -70,5 +71,6 @@ __all__ = [
     "Role",
     "SubjectType",
     "TimeUnit",
+    "announced_elsewhere",
     "fee_range",
 ]

@@ -60,6 +60,14 @@ class ProcedureType(models.TextChoices):
     INTERNAL = "internal", _("Thủ tục hành chính nội bộ")
 
 
+def announced_elsewhere(procedure_type: str, decision_authority: str) -> bool:
+    """A SPECIFIC procedure whose announcing authority names another province than
+    settings.CATALOG_PROVINCE: not this city's (catalog.text.another_provinces)."""
+    return procedure_type == ProcedureType.SPECIFIC and another_provinces(
+        decision_authority or "", settings.CATALOG_PROVINCE
+    )
+
+
 class ProcedureStatus(models.TextChoices):
     ACTIVE = "active", _("Đang áp dụng")
     SUPERSEDED = "superseded", _("Đã được thay thế")
@@ -341,11 +349,8 @@ class ProcedurePage(VietnameseSlugMixin, Page):
 
     @property
     def announced_by_another_province(self) -> bool:
-        """A SPECIFIC procedure another province's people's committee announced: not this
-        city's (settings.CATALOG_PROVINCE); its page says so and search puts it after."""
-        return self.procedure_type == ProcedureType.SPECIFIC and another_provinces(
-            self.decision_authority, settings.CATALOG_PROVINCE
-        )
+        """Its page says so and search puts it after this city's (announced_elsewhere)."""
+        return announced_elsewhere(self.procedure_type, self.decision_authority)
 
     @property
     def official_name(self) -> str:
