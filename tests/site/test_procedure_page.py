@@ -291,6 +291,10 @@ def test_another_provinces_specific_procedure_says_whose_it_is(
     note = soup(client.get(theirs.url)).find("p", class_="notice")
     assert "Thủ tục đặc thù do UBND tỉnh Lạng Sơn công bố." in text(note)
     assert "không phải thủ tục của thành phố" in text(note)
+    # it claims no same-name procedure of the city: it offers a search of the name
+    (search,) = note.find_all("a")
+    assert text(search) == "Tìm thủ tục tương ứng của thành phố"
+    assert search["href"] == "/tim-kiem/?q=Chuy%E1%BB%83n%20m%E1%BB%A5c%20%C4%91%C3%ADch%20s%E1%BB%AD%20d%E1%BB%A5ng%20%C4%91%E1%BA%A5t"
     page = soup(client.get(ours.url))
     assert page.find("p", class_="notice") is None
     assert "Cơ quan công bố: UBND Thành phố Hồ Chí Minh" in text(page)
