@@ -678,6 +678,14 @@ class AnalyzedQuery:
             parts += query_parts(list(words))
         return list(dict.fromkeys(parts))
 
+    def name_start_runs(self) -> list[str]:
+        """Runs of two to NAME_START words of the query and of every synonym variant: a name
+        that begins with one of them is about what the query asks (see NAME_START)."""
+        runs: list[str] = []
+        for words in [tuple(self.folded), *self.variants]:
+            runs += word_runs(list(words), NAME_START)
+        return list(dict.fromkeys(runs))
+
     def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
         """Adjacent word pairs of the query and of its first synonym variants, one list each.
 
@@ -738,13 +746,34 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     )
 
 
+def word_runs(tokens: list[str], longest: int = 6) -> list[str]:
+    """Every run of two to `longest` consecutive words, space-joined, shortest first."""
+    runs = []
+    for size in range(2, min(len(tokens), longest) + 1):
+        for start in range(len(tokens) - size + 1):
+            runs.append(" ".join(tokens[start : start + size]))
+    return list(dict.fromkeys(runs))
+
+
 def query_parts(tokens: list[str], longest: int = 6) -> list[str]:
     """Every run of two or more consecutive query words, space-joined (a keyword inside the query)."""
-    parts = []
-    for size in range(2, min(len(tokens) - 1, longest) + 1):
-        for start in range(len(tokens) - size + 1):
-            parts.append(" ".join(tokens[start : start + size]))
-    return list(dict.fromkeys(parts))
+    return word_runs(tokens, min(len(tokens) - 1, longest))
+
+
+# A name's first words say what it is: *Hưởng lương hưu đối với người tham gia bảo hiểm xã hội*
+# is the pension itself, where *Chế độ đối với người lao động không đủ điều kiện hưởng lương
+# hưu* only mentions it. A name whose first two to NAME_START words (folded, question frames
+# such as a leading "thủ tục" left out) the query or a synonym variant holds side by side earns
+# the name_start points.
+NAME_START = 6
+
+
+def name_starts(name: str) -> list[str]:
+    """The name's first 2 .. NAME_START words, one term each (indexed)."""
+    words = content_tokens(name)
+    return [
+        " ".join(words[:size]) for size in range(2, min(len(words), NAME_START) + 1)
+    ]
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:

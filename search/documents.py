@@ -30,7 +30,13 @@ from catalog.models import (
     fee_range,
 )
 from catalog.text import official_name
-from search.analysis import content_tokens, folded_tokens, follow_ups_in, normalize
+from search.analysis import (
+    content_tokens,
+    folded_tokens,
+    follow_ups_in,
+    name_starts,
+    normalize,
+)
 
 BATCH_SIZE = 500
 # Implementing agencies that are missions abroad (Cơ quan đại diện Việt Nam ở nước ngoài, an
@@ -104,6 +110,12 @@ class ProcedureDocument:
         """The follow-ups (analysis.FOLLOW_UPS) the name leads with: indexed for the prior that
         puts a first procedure before its reissue when the query asks for no follow-up."""
         return follow_ups_in(self.name)
+
+    @property
+    def name_starts(self) -> list[str]:
+        """The name's first words (analysis.NAME_START), for the points of a name that begins
+        with words the query has side by side."""
+        return name_starts(self.name)
 
     @property
     def name_key(self) -> str:

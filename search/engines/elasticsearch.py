@@ -87,6 +87,7 @@ def build_mapping() -> Mapping:
     mapping.field("served_abroad", Boolean())
     mapping.field("another_provinces", Boolean())
     mapping.field("follow_ups", Keyword())  # analysis.FOLLOW_UPS the name leads with
+    mapping.field("name_start", Keyword())  # analysis.name_starts
     mapping.field("sort_name", Keyword())
     mapping.field("fingerprint", Keyword(index=False))
     mapping.field("payload", Object(enabled=False))
@@ -119,6 +120,7 @@ def to_source(document: ProcedureDocument) -> dict:
         "served_abroad": document.served_abroad,
         "another_provinces": document.another_provinces,
         "follow_ups": document.follow_ups,
+        "name_start": document.name_starts,
         "sort_name": folded_name,
         "fingerprint": document.fingerprint,
         "payload": document.payload(),
@@ -326,6 +328,9 @@ class ElasticsearchEngine(SearchEngine):
         coverage = [_bigram_coverage(pairs) for pairs in analyzed.bigram_phrasings()]
         if coverage:
             scoring.append(Q("dis_max", queries=coverage))
+        starts = analyzed.name_start_runs()
+        if starts:
+            scoring.append(_const(_terms("name_start", starts), "name_start"))
         if tokens:
             # Each word in the name, for the query or the synonym variant that finds most.
             options = [

@@ -50,7 +50,7 @@ logger = logging.getLogger(__name__)
 # 7: whether a mission abroad carries it out (and "chuyển nơi" among the follow-ups);
 # 8: the name's adjacent word pairs (name_pairs); 9: the name is the official name whole
 # (ProcedurePage.official_name), not the title clipped to 255 characters
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 WRITER_HEAP = 64_000_000
 REBUILD_HEAP = 256_000_000
 WRITER_WAIT_SECONDS = 10.0
@@ -90,6 +90,7 @@ WEIGHTS = {
     "keywords_phrase": 6.0,  # words in order (slop 1) in the keywords
     "name_exact_phrase": 6.0,  # the typed diacritics, in order, in the name
     "name_bigrams": 12.0,  # share of the query's (or a variant's) word pairs side by side in the name
+    "name_start": 8.0,  # the name begins with words the query (or a variant) has side by side
     # Multiplied with BM25 (term frequency, rarity, length): orders what the above tie.
     "name_term": 2.0,  # each word in the name
     "variant_term_share": 0.8,  # a synonym's words in the name, against the typed ones
@@ -212,6 +213,7 @@ def build_schema() -> tantivy.Schema:
     for field in FACET_FIELDS.values():
         builder.add_text_field(field, fast=True, tokenizer_name="raw")
     builder.add_text_field("follow_ups", tokenizer_name="raw")  # FOLLOW_UPS in the name
+    builder.add_text_field("name_start", tokenizer_name="raw")  # analysis.name_starts
     builder.add_text_field("sort_name", fast=True, tokenizer_name="raw")
     builder.add_text_field("fingerprint", stored=True, tokenizer_name="raw")
     builder.add_bytes_field("payload", stored=True)
@@ -246,6 +248,8 @@ def to_tantivy(document: ProcedureDocument) -> tantivy.Document:
     doc.add_unsigned("another_provinces", int(document.another_provinces))
     for phrase in document.follow_ups:
         doc.add_text("follow_ups", phrase)
+    for start in document.name_starts:
+        doc.add_text("name_start", start)
     doc.add_text("sort_name", " ".join(fold(document.name).split()))
     doc.add_text("fingerprint", document.fingerprint)
     doc.add_bytes("payload", orjson.dumps(document.payload()))
@@ -956,6 +960,14 @@ class EmbeddedEngine(SearchEngine):
         ]
         if coverage:
             scoring.append(Query.disjunction_max_query(coverage))
+        starts = analyzed.name_start_runs()
+        if starts:
+            scoring.append(
+                self._const(
+                    Query.term_set_query(self._schema, "name_start", starts),
+                    "name_start",
+                )
+            )
         if tokens:
             scoring.append(self._name_terms(tokens, analyzed.variants))
         for token in tokens:

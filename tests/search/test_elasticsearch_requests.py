@@ -101,6 +101,7 @@ def test_rebuild_creates_a_fresh_index_fills_it_and_moves_the_alias(
     assert properties["served_abroad"] == {"type": "boolean"}
     assert properties["follow_ups"] == {"type": "keyword"}
     assert properties["another_provinces"] == {"type": "boolean"}
+    assert properties["name_start"] == {"type": "keyword"}
 
     bulk = bodies(cluster, "PUT", "/_bulk") + bodies(cluster, "POST", "/_bulk")
     lines = [line for request in bulk for line in request.ndjson()]
@@ -218,6 +219,15 @@ def test_search_body_carries_the_ranking_pieces(db, es):
         and c["constant_score"]["boost"] == WEIGHTS["name_part"]
     ]
     assert name_part[: len(parts)] == parts
+    # a name beginning with words the query (or a variant) has side by side
+    (starts,) = [
+        c["constant_score"]["filter"]["terms"]["name_start"]
+        for c in should
+        if "name_start"
+        in c.get("constant_score", {}).get("filter", {}).get("terms", {})
+    ]
+    assert starts[: len(parts) + 1] == parts + [words]
+    assert const({"terms": {"name_start": starts}}, "name_start") in should
     (name_words,) = [c["dis_max"]["queries"] for c in should if "dis_max" in c][:1]
     assert name_words[:2] == [
         const({"match_phrase": {"name": {"query": words}}}, "name_phrase"),

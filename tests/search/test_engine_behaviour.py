@@ -552,3 +552,39 @@ def test_another_provinces_keyword_earns_no_whole_keyword_points(engine, indexed
         assert found.index("9.990052") < found.index("9.990051")
     finally:
         engine.delete([900051, 900052])
+
+
+def test_a_name_beginning_with_the_query_comes_before_one_that_mentions_it(
+    engine, indexed, monkeypatch
+):
+    """*Hưởng lương hưu đối với người tham gia …* is the pension; *Chế độ … không đủ điều kiện
+    hưởng lương hưu* only mentions it, and its shorter name alone would put it first."""
+    from search.documents import ProcedureDocument
+    from search.engines.embedded import WEIGHTS
+
+    begins = ProcedureDocument(
+        page_id=900061,
+        code="9.990061",
+        codes=["9.990061"],
+        name="Hưởng trợ cấp thử nghiệm định kỳ đối với người tham gia quỹ bảo hiểm tự nguyện",
+    )
+    mentions = ProcedureDocument(
+        page_id=900062,
+        code="9.990062",
+        codes=["9.990062"],
+        name="Chế độ khi chưa đủ điều kiện hưởng trợ cấp thử nghiệm định kỳ",
+    )
+    engine.index([begins, mentions])
+    try:
+        for query in (
+            "huong tro cap thu nghiem dinh ky",
+            "hưởng trợ cấp thử nghiệm định kỳ",
+        ):
+            found = codes(search(engine, query))
+            assert found.index("9.990061") < found.index("9.990062"), query
+        # control: without the points for the name's beginning, the shorter name is first
+        monkeypatch.setitem(WEIGHTS, "name_start", 0.0)
+        found = codes(search(engine, "huong tro cap thu nghiem dinh ky"))
+        assert found.index("9.990062") < found.index("9.990061")
+    finally:
+        engine.delete([900061, 900062])
