@@ -18,6 +18,11 @@ def test_home_offers_search_life_events_fields_departments_and_most_used(
         view_count=F("view_count") + 50
     )
     page = soup(client.get("/"))
+    # the portal's name once, after what the page is (an independent check saw it twice)
+    assert (
+        text(page.title)
+        == "Tra cứu thủ tục hành chính – Cổng dịch vụ công TP. Hồ Chí Minh"
+    )
     form = page.find("form", attrs={"role": "search"})
     assert form["action"] == "/tim-kiem/" and form.find("input", attrs={"name": "q"})
     life = page.find(id="h-life").parent
