@@ -66,6 +66,9 @@ def test_suggestions_work_with_the_keyboard(site, page):
     active = box.get_attribute("aria-activedescendant")
     assert page.locator(f"#{active}").inner_text().startswith("Đăng ký kết hôn")
     assert "Sở Tư pháp" in page.locator(f"#{active}").inner_text()  # whose it is
+    # on its own line under the name, not begun by a separator
+    department = page.locator(f"#{active} .department")
+    assert department.inner_text().strip() == "Sở Tư pháp"
     box.press("Enter")
     page.wait_for_url(site["url"] + site["marriage"].url)
 

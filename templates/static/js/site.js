@@ -75,7 +75,9 @@
              procedure says whose it is instead of where the import filed it */
           var department = document.createElement("span");
           department.className = item.elsewhere ? "department elsewhere" : "department";
-          department.textContent = " · " + (item.elsewhere || item.department);
+          /* its own line under the name: no separator to begin it (an independent check saw
+             "· Sở Tư pháp"); the space keeps name and department apart for screen readers */
+          department.textContent = " " + (item.elsewhere || item.department);
           li.appendChild(department);
         }
         if (item.code) {
