@@ -701,7 +701,9 @@ class AnalyzedQuery:
 
 
 def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQuery:
-    text = normalize(text).strip()
+    # NFKC: full-width letters and digits (ｄａｎｇ ｋｙ, typed with an East Asian input method)
+    # read as the plain ones; Vietnamese letters compose as with NFC.
+    text = unicodedata.normalize("NFKC", text or "").strip()
     all_folded = folded_tokens(text)
     all_exact = exact_tokens(text)
     from search.english import english_spelling, looks_english  # they read this module

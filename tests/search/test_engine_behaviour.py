@@ -588,3 +588,9 @@ def test_a_name_beginning_with_the_query_comes_before_one_that_mentions_it(
         assert found.index("9.990062") < found.index("9.990061")
     finally:
         engine.delete([900061, 900062])
+
+
+def test_full_width_letters_read_as_plain_ones(engine, indexed):
+    """Found by an independent check: `ｄａｎｇ ｋｙ ｋｈａｉ ｓｉｎｈ` found nothing."""
+    assert codes(search(engine, "ｄａｎｇ ｋｙ ｋｈａｉ ｓｉｎｈ"))[0] == "1.000001"
+    assert codes(search(engine, "ĐĂNG ＫÝ KHAI SINH"))[0] == "1.000001"
