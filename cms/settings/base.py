@@ -1,5 +1,6 @@
 """Settings shared by every environment; each value an operator may change comes from the environment."""
 
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
 
@@ -166,6 +167,14 @@ FORMAT_MODULE_PATH = ["cms.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
+# The time zones an admin user may choose (Tài khoản): the system's region/city names, without
+# the file aliases a browser cannot read ("localtime" broke the account page's script: an
+# independent check), the legacy "posix/", "right/" copies and "Etc/" offsets.
+WAGTAIL_USER_TIME_ZONES = sorted(
+    zone
+    for zone in zoneinfo.available_timezones()
+    if "/" in zone and not zone.startswith(("posix/", "right/", "Etc/", "SystemV/"))
+) + ["UTC"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))

@@ -152,3 +152,25 @@ def test_the_edit_page_after_a_refused_save_speaks_vietnamese_scripts_included(
     assert english == set()
     # Wagtail answers a refused save with 400 on purpose: that response is the subject here
     console.errors[:] = [e for e in console.errors if "400" not in e]
+
+
+def test_the_account_page_runs_its_scripts_without_error(staff, page):
+    """Found by an independent check: the time-zone list offered "localtime", which the
+    browser cannot read, and the account page's script threw a RangeError for every user."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if message.type == "error" else None
+        ),
+    )
+    base = staff["url"]
+    _log_in(page, base, "editor")
+    page.goto(f"{base}/admin/account/")
+    page.wait_for_load_state("networkidle")
+    zones = page.locator("select[name$='current_time_zone'] option").evaluate_all(
+        "options => options.map(o => o.value)"
+    )
+    assert "Asia/Ho_Chi_Minh" in zones and "localtime" not in zones
+    assert errors == []
