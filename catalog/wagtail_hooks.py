@@ -1,6 +1,7 @@
 """The catalog in the Wagtail admin: shared lists, form templates, a flat procedure listing."""
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -168,6 +169,18 @@ _BASE_COLUMNS = PageListingViewSet.index_view_class.base_columns
 
 class ProcedureIndexView(PageListingViewSet.index_view_class):
     """The flat procedure listing, with export of exactly what is listed (same filters)."""
+
+    def get(self, request, *args, **kwargs):
+        """Wagtail's own `?export=csv|xlsx` of a listing wrote blank rows here (no list_export):
+        it is the catalog's export, with the same filters and its own permission check."""
+        file_format = request.GET.get("export")
+        if file_format in self.FORMATS:
+            query = request.GET.copy()
+            for name in ("export", "p"):
+                query.pop(name, None)
+            query["format"] = file_format
+            return redirect(f"{reverse('catalog_export')}?{query.urlencode()}")
+        return super().get(request, *args, **kwargs)
 
     def get_header_more_buttons(self):
         from wagtail.admin.widgets.button import HeaderButton
@@ -348,8 +361,6 @@ def guard_department_copy(request, page):
     if isinstance(page.specific_deferred, _STRUCTURE_PAGES):
         # A department's code, collection and groups are its own: a copy is a new department,
         # made with «Thêm trang con» (copying one was a 500 on its unique code).
-        from django.shortcuts import redirect
-
         from wagtail.admin import messages
 
         messages.error(
