@@ -6,6 +6,7 @@ In CSV the sheets are stacked in one table whose first column "Bảng" names the
 
 from __future__ import annotations
 
+import datetime
 import functools
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -265,6 +266,9 @@ def choice_value(name: str, raw: Any) -> str:
 # writing
 
 
+DATE_KEYS = ("decision_date", "effective_date")
+
+
 def rows_for(
     snapshot: dict[str, Any], *, department_code: str
 ) -> dict[str, list[dict[str, Any]]]:
@@ -274,6 +278,15 @@ def rows_for(
         column.key: snapshot.get(column.key, "") for column in PROCEDURES.columns
     }
     procedure["department"] = department_code
+    for (
+        name
+    ) in DATE_KEYS:  # written as the column's help says, and as people here write dates
+        value = snapshot.get(name)
+        procedure[name] = (
+            datetime.date.fromisoformat(str(value)[:10]).strftime("%d/%m/%Y")
+            if value
+            else ""
+        )
     for name in ("procedure_type", "status", "online_level"):
         procedure[name] = choice_label(name, snapshot.get(name) or "")
     for name in LIST_KEYS:
@@ -504,7 +517,7 @@ def _procedure_record(
                     "online_level": "none",
                 }[name]
             )
-        elif name in ("decision_date", "effective_date"):
+        elif name in DATE_KEYS:
             data[name] = _cell(row, name, parse_date)
         elif name in LIST_KEYS:
             items = [

@@ -146,6 +146,11 @@ def test_export_reimport_of_generated_data_is_unchanged_and_writes_nothing(
     events = CatalogEvent.objects.count()
     path = Path(tmp_path / f"xuat.{file_format}")
     path.write_bytes(export(ProcedurePage.objects.live(), file_format))
+    if file_format == "csv":
+        # dates as the column's help says (dd/mm/yyyy), as people here write them: 4 March
+        text = path.read_bytes().decode("utf-8-sig")
+        assert "04/03/2025" in text and "01/04/2025" in text
+        assert "2025-03-04" not in text
 
     dry = import_paths([path], options=ImportOptions(dry_run=True))
     assert dry.rejections == []
