@@ -265,6 +265,10 @@ def catalog_contents() -> dict[str, int]:
     """What the target already holds (non-zero counts only)."""
     found = {}
     for model in CATALOG_MODELS:
+        if model is PublicHoliday:
+            # every database has the official holidays from its migrations (catalog 0011):
+            # reference data the archive's own list replaces, not a catalog to protect
+            continue
         count = model.objects.count()
         if count:
             found[str(model._meta.verbose_name_plural)] = count
@@ -752,6 +756,7 @@ def restore(
                         + "); dùng --replace để thay toàn bộ."
                     )
                 _wipe(summary, old_files, progress)
+            PublicHoliday.objects.all().delete()  # the archive's list, as the source had it
             writer = Writer(archive, summary, progress)
             writer.lists()
             index = writer.department_index()

@@ -79,3 +79,21 @@ def test_holidays_come_from_the_admin_list():
         holidays=lambda start, end: public_holidays_between(start=start, end=end),
     )
     assert result == D(2026, 11, 25)
+
+
+@pytest.mark.django_db
+def test_a_catalog_without_the_demo_data_knows_the_official_holidays():
+    """Found by an independent check on a catalog imported from the national files: holidays
+    came only with the demo data, so 5 working days from 24/4/2026 ended on 1/5 (Labour Day).
+    The migrations add the official holidays of 2025-2027."""
+    result = expected_result_date(
+        submitted_on=D(2026, 4, 24),
+        value=5,
+        unit="working_day",
+        holidays=lambda start, end: public_holidays_between(start=start, end=end),
+    )
+    # Fri 24/4: Mon 27/4 is off (Giỗ Tổ moved from Sunday), Tue 28 and Wed 29 count, 30/4 and
+    # 1/5 are off, then the weekend, then Mon 4, Tue 5 and Wed 6/5
+    assert result == D(2026, 5, 6)
+    tet = public_holidays_between(start=D(2027, 2, 1), end=D(2027, 2, 28))
+    assert len(tet) >= 5
