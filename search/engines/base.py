@@ -211,7 +211,7 @@ class SearchEngine:
         )
         leading = [item for item in found if _begins_with(item["name"], typed)]
         found = [item for item in found if item not in leading]
-        if len(leading) >= limit:
+        if sum(not item.get("elsewhere") for item in leading) >= limit:
             return leading[:limit]
         # An abbreviation or everyday word no name holds ("cccd", "gplx", "passport", "so do"),
         # or words no name holds in this order ("khai tu cho ba", "dang ky khai sinh cho be"):
@@ -221,8 +221,12 @@ class SearchEngine:
         if vocabulary or not found:
             hits = self.search(SearchQuery(text=text[:200], page_size=limit)).hits
             meant = [suggestion(asdict(hit)) for hit in hits]
-        ordered = leading + (meant + found if vocabulary else found + meant)
-        return _once(ordered)[:limit]
+        ordered = _once(leading + (meant + found if vocabulary else found + meant))
+        # this city's before another province's, whichever begins with the typed words
+        # (an independent check: `ho tro doanh nghiep` offered seven provinces' first)
+        return [item for item in ordered if not item.get("elsewhere")][:limit] + [
+            item for item in ordered if item.get("elsewhere")
+        ][: max(0, limit - sum(not item.get("elsewhere") for item in ordered))]
 
     def is_known(self, token: str) -> bool:
         """Whether a query word occurs in the index at all (typos usually do not)."""

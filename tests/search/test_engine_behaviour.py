@@ -594,3 +594,39 @@ def test_full_width_letters_read_as_plain_ones(engine, indexed):
     """Found by an independent check: `ｄａｎｇ ｋｙ ｋｈａｉ ｓｉｎｈ` found nothing."""
     assert codes(search(engine, "ｄａｎｇ ｋｙ ｋｈａｉ ｓｉｎｈ"))[0] == "1.000001"
     assert codes(search(engine, "ĐĂNG ＫÝ KHAI SINH"))[0] == "1.000001"
+
+
+def test_suggestions_put_this_citys_first_even_when_only_theirs_begin_with_the_words(
+    engine, indexed
+):
+    """Found by an independent check of the API: `ho tro doanh nghiep` offered seven other
+    provinces' procedures, whose names begin with the words, before this city's."""
+    from search.documents import ProcedureDocument
+
+    theirs = [
+        ProcedureDocument(
+            page_id=900071 + n,
+            code=f"9.99007{n}",
+            codes=[f"9.99007{n}"],
+            name=f"Hỗ trợ thử nghiệm doanh nghiệp nhỏ loại {n}",
+            url=f"/co-quan/so-thu/ho-tro-{n}/",
+            another_provinces=True,
+            decision_authority="UBND tỉnh Lạng Sơn",
+        )
+        for n in range(3)
+    ]
+    ours = ProcedureDocument(
+        page_id=900079,
+        code="9.990079",
+        codes=["9.990079"],
+        name="Thủ tục cấp kinh phí hỗ trợ thử nghiệm doanh nghiệp nhỏ",
+        url="/co-quan/so-thu/cap-kinh-phi/",
+    )
+    engine.index([*theirs, ours])
+    try:
+        items = engine.suggest("ho tro thu nghiem doanh", limit=4)
+        assert [item["code"] for item in items][0] == "9.990079"
+        assert all(item["elsewhere"] for item in items[1:])
+        assert len(items) == 4
+    finally:
+        engine.delete([900071, 900072, 900073, 900079])
