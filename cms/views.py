@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_safe
+from django.views.decorators.http import require_safe
 
 from cms.health import report
 from cms.outage import outage_log
@@ -12,7 +12,7 @@ from cms.outage import outage_log
 
 @transaction.non_atomic_requests  # a down database must give 503 from the view, not 500 from BEGIN
 @never_cache
-@require_GET
+@require_safe  # HEAD too: load balancers probe with it (a 405 took a healthy node out)
 def healthz(request):
     """ok (200), degraded (200: search impaired, catalog served) or down (503: the database
     cannot be read or written). Contract in docs/operations.md."""

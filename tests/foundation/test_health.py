@@ -23,6 +23,10 @@ def test_healthz_reports_database_and_search(client, db):
     assert database["write"]["status"] == "ok"
     assert "engine" in body["search"]
     assert not HealthProbe.objects.exists()  # the write check rolled its row back
+    # a load balancer's HEAD probe gets the same status, without the body
+    head = client.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
+    assert client.post("/healthz").status_code == 405
 
 
 def test_healthz_reports_search_index_lag(client, procedure):
