@@ -5,7 +5,7 @@ import time
 
 from django.conf import settings
 from django.db.models import Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, NullIf, Substr
 from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -68,7 +68,12 @@ from catalog.models import (
     SubjectType,
 )
 
-ORDERINGS = {"code": "sort_code", "title": "title", "updated": "sort_updated"}
+ORDERINGS = {"code": "sort_code", "title": "sort_title", "updated": "sort_updated"}
+# `title` orders by the whole official name (the page title is that name clipped to 255
+# characters: 319 national names are longer, and an independent check found them out of the
+# order of the `title` returned), its first SORT_TITLE_LENGTH characters, so a cursor holding
+# the value stays within its length limit; then by id.
+SORT_TITLE_LENGTH = 600
 UPSERT_ACTIONS = {EventAction.PUBLISHED, EventAction.UPDATED, EventAction.MOVED}
 
 
@@ -137,7 +142,10 @@ class ProcedureListView(CatalogAPIView):
             )
         queryset = self.filtered(request)
         queryset = with_sort_code(queryset).annotate(
-            sort_updated=Coalesce("last_published_at", Value(EPOCH))
+            sort_updated=Coalesce("last_published_at", Value(EPOCH)),
+            sort_title=Substr(
+                Coalesce(NullIf("full_name", Value("")), "title"), 1, SORT_TITLE_LENGTH
+            ),
         )
         key = ORDERINGS[ordering.removeprefix("-")]
         descending = ordering.startswith("-")
@@ -268,7 +276,7 @@ class ProcedureListView(CatalogAPIView):
                 _("cursor này thuộc về một thứ tự sắp xếp khác (ordering).")
             )
         value = data["v"]
-        if not isinstance(value, str) or len(value) > 600:
+        if not isinstance(value, str) or len(value) > SORT_TITLE_LENGTH:
             raise invalid_cursor()
         if ORDERINGS[ordering.removeprefix("-")] == "sort_updated":
             try:

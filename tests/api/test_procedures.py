@@ -339,3 +339,29 @@ def test_rich_text_links_reach_the_client_as_urls_without_editor_markup(
     assert 'href="https://dichvucong.gov.vn/"' in description
     assert "linktype" not in description and "data-block-key" not in description
     assert body["conditions"] == "<p>Đủ 18 tuổi.</p>"
+
+
+def test_title_ordering_follows_the_whole_name_returned(client, catalog):
+    """Found by an independent check: ordering=title sorted on the page title (the name
+    clipped to 255 characters), so long names differing later came out of order."""
+    from catalog.text import split_name
+    from tests.factories import make_procedure
+
+    head = "Thủ tục thử nghiệm " + "cấp giấy phép hoạt động " * 12
+    assert len(head) > 255
+    for code, tail in (("0.000012", "(Cấp xã)"), ("0.000011", "(Cấp tỉnh)")):
+        title, full_name = split_name(head + tail)
+        make_procedure(
+            department=catalog["stp"],
+            national_code=code,
+            title=title,
+            full_name=full_name,
+        )
+    for ordering in ("title", "-title"):
+        items = all_items(
+            client, f"/api/v1/procedures/?ordering={ordering}&page_size=1&fields=title"
+        )
+        mine = [item["title"] for item in items if item["title"].startswith(head)]
+        assert len(mine) == 2
+        assert mine == sorted(mine, reverse=ordering == "-title")
+        assert mine[0].endswith("(Cấp tỉnh)" if ordering == "title" else "(Cấp xã)")
