@@ -172,6 +172,22 @@ def form_template_code(attachment: dict[str, Any]) -> str:
     return f"DVC-{digest[:20]}"
 
 
+# The portal's `required` flag is false on all 3,504 dossier components of the July 2026 crawl,
+# the birth certificate of Đăng ký khai sinh included: it says nothing. What a dossier lists must
+# be brought, unless its name says "nếu có" (if any; 295 of them), as Vietnamese dossiers write it,
+# or it asks for no original and no copy (a required document must say how many: 48 do not).
+_IF_ANY = re.compile(r"\bnếu\s+có\b", re.IGNORECASE)
+
+
+def document_required(component: dict[str, Any]) -> bool:
+    if component.get("required"):
+        return True
+    counted = int(component.get("originalQty") or 0) + int(
+        component.get("copyQty") or 0
+    )
+    return counted > 0 and not _IF_ANY.search(component.get("name") or "")
+
+
 def _cases(
     items: Iterable[dict[str, Any]], forms: list[dict[str, str]]
 ) -> list[dict[str, Any]]:
@@ -197,7 +213,7 @@ def _cases(
                     "name": clean(component.get("name")) or "Giấy tờ",
                     "originals": max(int(component.get("originalQty") or 0), 0),
                     "copies": max(int(component.get("copyQty") or 0), 0),
-                    "is_required": bool(component.get("required")),
+                    "is_required": document_required(component),
                     "note": "\n".join(note_parts),
                     "form_template": template or None,
                 }

@@ -58,10 +58,12 @@ def test_detail_record_reads_every_part(tmp_path):
     assert record.form_files == [
         {"code": first["form_template"], "name": "TK nhan cha me con.doc"}
     ]
+    # the portal's required flag is false everywhere: a listed document is required unless
+    # its name says "nếu có"
     assert (second["originals"], second["copies"], second["is_required"]) == (
         0,
         1,
-        False,
+        True,
     )
     assert data["steps"][0]["description"].startswith("- Nộp hồ sơ")
 
@@ -416,3 +418,29 @@ def test_template_csv_stacks_sheets_with_a_sheet_column(
     assert record.data["execution_methods"][0]["fees"] == [
         {"kind": "fee", "amount": 2000, "currency": currency, "description": ""}
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "flag", "copies", "required"),
+    [
+        ("Giấy chứng sinh", False, 1, True),
+        ("Giấy tờ chứng minh nơi cư trú (nếu có)", False, 1, False),
+        ("Văn bản ủy quyền, nếu có", False, 1, False),
+        ("Bản sao giấy tờ tùy thân (Nếu có)", True, 1, True),
+        (
+            "Bản vẽ thiết kế",
+            False,
+            0,
+            False,
+        ),  # no count: a required one must say how many
+    ],
+)
+def test_a_listed_document_is_required_unless_it_says_if_any(
+    name, flag, copies, required
+):
+    """Found by an independent check: every document of the 455 national procedures with a
+    dossier read «không bắt buộc», the birth certificate of Đăng ký khai sinh included."""
+    from catalog.importing.national import document_required
+
+    component = {"name": name, "required": flag, "originalQty": 0, "copyQty": copies}
+    assert document_required(component) is required
