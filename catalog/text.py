@@ -205,3 +205,14 @@ def official_name(title: str, full_name: str) -> str:
     if full_name and split_name(full_name)[0] == title:
         return full_name
     return title
+
+
+# Dossier "cases" that are a section of one dossier, not situations to choose between: the
+# national portal splits some dossiers into *Giấy tờ phải nộp:*, *Giấy tờ phải xuất trình:* and
+# *Lưu ý:* (about 130 of its cases). A case picker over those hid the birth certificate when
+# one chose "Lưu ý" (an independent check); such a procedure lists them all, with no picker.
+_SECTION = re.compile(r"^\W*(giay to phai (nop|xuat trinh)|luu y)\W*$")
+
+
+def cases_are_sections(names) -> bool:
+    return any(_SECTION.match(fold(name or "").strip()) for name in names)

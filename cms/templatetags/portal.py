@@ -29,6 +29,7 @@ from catalog.selectors import (
     published_state,
 )
 from catalog.services.due_dates import EARLIEST, LATEST, expected_result_date
+from catalog.text import cases_are_sections
 from search.queries import MAX_TEXT_LENGTH
 
 register = template.Library()
@@ -155,7 +156,9 @@ def procedure_tools(context, body):
     version = _page_shared_version(context["page"]) if countable else ""
     due = _due_date(request, countable, version)
     return {
-        "chosen_case": _chosen_case(request, len(body["cases"])),
+        "chosen_case": None
+        if body.get("sections")
+        else _chosen_case(request, len(body["cases"])),
         "due": due,
         "script_data": _script_data(countable, version) if countable else None,
         "case_param": CASE_PARAM,
@@ -378,6 +381,8 @@ def render_body(request, page) -> dict:
             for number, case in enumerate(parts["cases"], start=1)
         ],
         "end": render("end"),
+        # sections of one dossier (catalog.text.cases_are_sections): all shown, no picker
+        "sections": cases_are_sections(case.name for case in parts["cases"]),
         "due_methods": due_methods,
         "linked": _has_page_links(context),
     }

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from bs4 import BeautifulSoup
 
-from catalog.models import FeeItem
+from catalog.models import DossierCase, FeeItem, RequiredDocument
 from cms.templatetags.portal import public_cache
 from tests.factories import make_procedure, set_parts
 from tests.site.helpers import soup, text
@@ -333,3 +333,36 @@ def test_a_procedure_without_details_says_so_and_claims_no_channel(client, catal
         text(note).startswith("Chưa có thông tin chi tiết.")
         for note in page.find_all("p", class_="notice")
     )
+
+
+def test_dossier_sections_are_all_shown_with_no_case_picker(client, catalog):
+    """Found by an independent check: the national portal splits some dossiers into
+    «* Giấy tờ phải nộp:», «* Giấy tờ phải xuất trình:» and «* Lưu ý:»; a picker over them hid
+    the birth certificate when one chose a section."""
+    procedure = make_procedure(
+        department=catalog["justice"],
+        national_code="9.990033",
+        title="Thủ tục thử nghiệm hồ sơ chia mục",
+    )
+    procedure.dossier_cases = [
+        DossierCase(
+            name="* Giấy tờ phải nộp:",
+            documents=[RequiredDocument(name="Giấy chứng sinh", originals=1)],
+        ),
+        DossierCase(
+            name="* Giấy tờ phải xuất trình:",
+            documents=[
+                RequiredDocument(name="Căn cước của người đi đăng ký", originals=1)
+            ],
+        ),
+        DossierCase(
+            name="* Lưu ý :",
+            documents=[RequiredDocument(name="Văn bản ủy quyền", copies=1)],
+        ),
+    ]
+    procedure.save_revision().publish()
+    page = soup(client.get(procedure.url + "?truong-hop=3"))
+    assert page.find("form", class_="case-picker") is None
+    cases = page.find_all("div", class_="case")
+    assert len(cases) == 3 and not any(case.has_attr("hidden") for case in cases)
+    assert "Giấy chứng sinh" in text(page)
