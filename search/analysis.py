@@ -772,7 +772,7 @@ NAME_START = 6
 
 def name_starts(name: str) -> list[str]:
     """The name's first 2 .. NAME_START words, one term each (indexed)."""
-    words = content_tokens(name)
+    words = content_tokens(" ".join(name.split()[: NAME_START * 3]))  # a head is enough
     return [
         " ".join(words[:size]) for size in range(2, min(len(words), NAME_START) + 1)
     ]
