@@ -679,11 +679,14 @@ class AnalyzedQuery:
         return list(dict.fromkeys(parts))
 
     def name_start_runs(self) -> list[str]:
-        """Runs of two to NAME_START words of the query and of every synonym variant: a name
-        that begins with one of them is about what the query asks (see NAME_START)."""
+        """Runs of NAME_START words of the query and of every synonym variant: a name that
+        begins with one of them is about what the query asks (see NAME_START)."""
         runs: list[str] = []
         for words in [tuple(self.folded), *self.variants]:
-            runs += word_runs(list(words), NAME_START)
+            runs += [
+                " ".join(words[start : start + NAME_START])
+                for start in range(len(words) - NAME_START + 1)
+            ]
         return list(dict.fromkeys(runs))
 
     def bigram_phrasings(self, limit: int = 6) -> list[list[tuple[str, str]]]:
@@ -764,18 +767,17 @@ def query_parts(tokens: list[str], longest: int = 6) -> list[str]:
 
 # A name's first words say what it is: *Hưởng lương hưu đối với người tham gia bảo hiểm xã hội*
 # is the pension itself, where *Chế độ đối với người lao động không đủ điều kiện hưởng lương
-# hưu* only mentions it. A name whose first two to NAME_START words (folded, question frames
-# such as a leading "thủ tục" left out) the query or a synonym variant holds side by side earns
-# the name_start points.
-NAME_START = 6
+# hưu* only mentions it. A name whose first two words (folded, question frames such as a leading
+# "thủ tục" left out) the query or a synonym variant holds side by side earns the name_start
+# points. Two words say it all for fixed points: a name whose first n words are a run of the
+# query's has its first two there too.
+NAME_START = 2
 
 
 def name_starts(name: str) -> list[str]:
-    """The name's first 2 .. NAME_START words, one term each (indexed)."""
-    words = content_tokens(" ".join(name.split()[: NAME_START * 3]))  # a head is enough
-    return [
-        " ".join(words[:size]) for size in range(2, min(len(words), NAME_START) + 1)
-    ]
+    """The name's first NAME_START words as one term (indexed); none for a one-word name."""
+    words = content_tokens(" ".join(name.split()[: NAME_START * 4]))  # a head is enough
+    return [" ".join(words[:NAME_START])] if len(words) >= NAME_START else []
 
 
 def edit_distance(a: str, b: str, limit: int = 3) -> int:
