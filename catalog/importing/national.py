@@ -180,12 +180,14 @@ _IF_ANY = re.compile(r"\bnếu\s+có\b", re.IGNORECASE)
 
 
 def document_required(component: dict[str, Any]) -> bool:
+    if _IF_ANY.search(component.get("name") or ""):
+        return False  # even flagged: six of other provinces' say both, on one page either way
     if component.get("required"):
         return True
     counted = int(component.get("originalQty") or 0) + int(
         component.get("copyQty") or 0
     )
-    return counted > 0 and not _IF_ANY.search(component.get("name") or "")
+    return counted > 0
 
 
 def _cases(

@@ -426,7 +426,8 @@ def test_template_csv_stacks_sheets_with_a_sheet_column(
         ("Giấy chứng sinh", False, 1, True),
         ("Giấy tờ chứng minh nơi cư trú (nếu có)", False, 1, False),
         ("Văn bản ủy quyền, nếu có", False, 1, False),
-        ("Bản sao giấy tờ tùy thân (Nếu có)", True, 1, True),
+        ("Bản sao giấy tờ tùy thân (Nếu có)", True, 1, False),
+        ("Giấy chứng sinh", True, 0, True),
         (
             "Bản vẽ thiết kế",
             False,
