@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import translation
 
 from wagtail.models import Page
 
@@ -188,6 +189,14 @@ def export_json(queryset: QuerySet) -> bytes:
 
 
 def export(queryset: QuerySet | None, file_format: str) -> bytes:
+    """The file in Vietnamese whatever the reader's language: its headers and the import are
+    Vietnamese, and two staff exporting the same listing got different values (an independent
+    check: «Specific procedure», «working days» with an English browser)."""
+    with translation.override("vi"):
+        return _export(queryset, file_format)
+
+
+def _export(queryset: QuerySet | None, file_format: str) -> bytes:
     if file_format == "xlsx":
         return export_xlsx(queryset)
     if file_format == "csv":
