@@ -216,3 +216,21 @@ _SECTION = re.compile(r"^\W*(giay to phai (nop|xuat trinh)|luu y)\W*$")
 
 def cases_are_sections(names) -> bool:
     return any(_SECTION.match(fold(name or "").strip()) for name in names)
+
+
+# The name an import gives a case the source left unnamed ("Trường hợp 4"): among sections it
+# read as a fourth situation, though it held Đăng ký khai sinh's own declaration form.
+_NUMBERED_CASE = re.compile(r"^truong hop \d+$")
+
+
+def is_numbered_case(name: str) -> bool:
+    return bool(_NUMBERED_CASE.match(fold(name or "").strip()))
+
+
+# A summary that only says "none" ("Không", "Không quy định.", "Không có"): 93 national records
+# carry one, and the page showed «Không quy định» as its lead paragraph (an independent check).
+_NOTHING = re.compile(r"^(khong|khong co|khong quy dinh|khong co thong tin)\W*$")
+
+
+def says_nothing(text: str) -> bool:
+    return bool(_NOTHING.match(fold(text or "").strip()))

@@ -29,6 +29,7 @@ from catalog.text import (
     NAME_MAX,
     another_provinces,
     official_name,
+    says_nothing,
     split_name,
 )
 from catalog.widgets import CheckboxList, SearchableCheckboxList
@@ -351,6 +352,11 @@ class ProcedurePage(VietnameseSlugMixin, Page):
     def announced_by_another_province(self) -> bool:
         """Its page says so and search puts it after this city's (announced_elsewhere)."""
         return announced_elsewhere(self.procedure_type, self.decision_authority)
+
+    @property
+    def lead(self) -> str:
+        """The summary, unless it only says "none" (catalog.text.says_nothing)."""
+        return "" if says_nothing(self.summary) else self.summary
 
     @property
     def official_name(self) -> str:

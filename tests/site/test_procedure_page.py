@@ -5,6 +5,7 @@ import json
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+import pytest
 from bs4 import BeautifulSoup
 
 from catalog.models import DossierCase, FeeItem, RequiredDocument
@@ -359,10 +360,36 @@ def test_dossier_sections_are_all_shown_with_no_case_picker(client, catalog):
             name="* Lưu ý :",
             documents=[RequiredDocument(name="Văn bản ủy quyền", copies=1)],
         ),
+        # the import names a case the source left unnamed by its number
+        DossierCase(
+            name="Trường hợp 4",
+            documents=[RequiredDocument(name="Tờ khai đăng ký khai sinh", originals=1)],
+        ),
     ]
     procedure.save_revision().publish()
     page = soup(client.get(procedure.url + "?truong-hop=3"))
     assert page.find("form", class_="case-picker") is None
     cases = page.find_all("div", class_="case")
-    assert len(cases) == 3 and not any(case.has_attr("hidden") for case in cases)
+    assert len(cases) == 4 and not any(case.has_attr("hidden") for case in cases)
     assert "Giấy chứng sinh" in text(page)
+    # an unnamed section is not announced as a fourth situation
+    assert text(cases[3].find("h3")) == "Giấy tờ khác"
+    assert "Trường hợp 4" not in text(page)
+
+
+@pytest.mark.parametrize("nothing", ["Không quy định.", "Không", "không có"])
+def test_a_summary_that_only_says_none_is_no_lead_paragraph(client, catalog, nothing):
+    """Found by an independent check: «Không quy định» stood as a page's lead paragraph."""
+    procedure = make_procedure(
+        department=catalog["justice"],
+        national_code="9.990034",
+        title="Thủ tục thử nghiệm tóm tắt trống",
+    )
+    procedure.summary = nothing
+    procedure.save_revision().publish()
+    page = soup(client.get(procedure.url))
+    assert page.find("p", class_="lead") is None
+    procedure.summary = "Không quy định thời hạn cho trường hợp này."
+    procedure.save_revision().publish()
+    lead = soup(client.get(procedure.url)).find("p", class_="lead")
+    assert text(lead) == "Không quy định thời hạn cho trường hợp này."
