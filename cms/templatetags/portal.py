@@ -29,7 +29,7 @@ from catalog.selectors import (
     published_state,
 )
 from catalog.services.due_dates import EARLIEST, LATEST, expected_result_date
-from catalog.text import cases_are_sections
+from catalog.text import cases_are_sections, is_numbered_case
 from search.queries import MAX_TEXT_LENGTH
 
 register = template.Library()
@@ -372,17 +372,28 @@ def render_body(request, page) -> dict:
     def render(name, **extra):
         return get_template(BODY_TEMPLATES[name]).render({**context, **extra})
 
+    sections = cases_are_sections(case.name for case in parts["cases"])
+
+    def heading(case) -> str:
+        """A section the source left unnamed is "other documents", not a numbered case."""
+        if sections and is_numbered_case(case.name):
+            return _("Giấy tờ khác")
+        return case.name
+
     return {
         "head": render("head"),
         "top": render("top"),
         "steps": render("steps"),
         "cases": [
-            {"name": case.name, "html": render("case", case=case, number=number)}
+            {
+                "name": heading(case),
+                "html": render("case", case=case, number=number, heading=heading(case)),
+            }
             for number, case in enumerate(parts["cases"], start=1)
         ],
         "end": render("end"),
         # sections of one dossier (catalog.text.cases_are_sections): all shown, no picker
-        "sections": cases_are_sections(case.name for case in parts["cases"]),
+        "sections": sections,
         "due_methods": due_methods,
         "linked": _has_page_links(context),
     }
