@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from catalog.forms import group_amount
-from catalog.models import Channel, ExecutionMethod, TimeUnit
+from catalog.models import Channel, ExecutionMethod, PublicHoliday, TimeUnit
 from catalog.models.procedures import english
 from catalog.request_values import whole_number
 from catalog.selectors import (
@@ -91,6 +91,19 @@ def _holidays(version: str, start: datetime.date, end: datetime.date) -> set:
     return holidays
 
 
+def _holidays_until(version: str) -> datetime.date | None:
+    """The last holiday the list holds, kept per shared-data version: the tool says how far
+    its holidays go (dates past it count no holiday: an independent check, 2028)."""
+    key = f"public-holidays-until:{version}"
+    cache = public_cache()
+    found = cache.get(key)
+    if found is None:
+        last = PublicHoliday.objects.order_by("-date").values_list("date", flat=True)
+        found = {"date": last.first()}
+        cache.set(key, found, HOLIDAYS_SECONDS)
+    return found["date"]
+
+
 def _due_date(request, countable: list[DueMethod], version: str) -> dict:
     today = timezone.localdate()
     due = {
@@ -156,6 +169,7 @@ def procedure_tools(context, body):
     version = _page_shared_version(context["page"]) if countable else ""
     due = _due_date(request, countable, version)
     return {
+        "holidays_until": _holidays_until(version) if countable else None,
         "chosen_case": None
         if body.get("sections")
         else _chosen_case(request, len(body["cases"])),

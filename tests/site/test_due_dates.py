@@ -97,3 +97,21 @@ def test_a_catalog_without_the_demo_data_knows_the_official_holidays():
     assert result == D(2026, 5, 6)
     tet = public_holidays_between(start=D(2027, 2, 1), end=D(2027, 2, 28))
     assert len(tet) >= 5
+
+
+@pytest.mark.django_db
+def test_the_page_says_how_far_its_holidays_go(client):
+    """Found by an independent check: a date in 2028 counted no holiday while the note said
+    holidays are never counted; the note now says up to which day the list goes."""
+    from tests.factories import make_department, make_procedure
+    from tests.site.helpers import soup, text
+
+    department = make_department(code="STP", title="Sở Tư pháp")
+    procedure = make_procedure(
+        department=department, national_code="9.990035", title="Thủ tục thử nghiệm"
+    )
+    note = text(soup(client.get(procedure.url)).find(id="han-tra-ket-qua"))
+    assert "Lịch nghỉ lễ hiện có đến ngày 03/09/2027" in note
+    PublicHoliday.objects.create(date=D(2028, 1, 1), name="Tết Dương lịch")  # as the admin
+    note = text(soup(client.get(procedure.url)).find(id="han-tra-ket-qua"))
+    assert "Lịch nghỉ lễ hiện có đến ngày 01/01/2028" in note
