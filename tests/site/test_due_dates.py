@@ -112,6 +112,7 @@ def test_the_page_says_how_far_its_holidays_go(client):
     )
     note = text(soup(client.get(procedure.url)).find(id="han-tra-ket-qua"))
     assert "Lịch nghỉ lễ hiện có đến ngày 03/09/2027" in note
-    PublicHoliday.objects.create(date=D(2028, 1, 1), name="Tết Dương lịch")  # as the admin
+    # added as the administrator does: the page follows without a deploy
+    PublicHoliday.objects.create(date=D(2028, 1, 1), name="Tết Dương lịch")
     note = text(soup(client.get(procedure.url)).find(id="han-tra-ket-qua"))
     assert "Lịch nghỉ lễ hiện có đến ngày 01/01/2028" in note
