@@ -776,7 +776,11 @@ NAME_START = 2
 
 def name_starts(name: str) -> list[str]:
     """The name's first NAME_START words as one term (indexed); none for a one-word name."""
-    words = content_tokens(" ".join(name.split()[: NAME_START * 4]))  # a head is enough
+    return start_terms(content_tokens(name))
+
+
+def start_terms(words: list[str]) -> list[str]:
+    """name_starts of a name's content words, already analysed."""
     return [" ".join(words[:NAME_START])] if len(words) >= NAME_START else []
 
 

@@ -8,7 +8,7 @@ import types
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.utils.html import strip_tags
 from django.utils.translation import get_language
@@ -34,8 +34,8 @@ from search.analysis import (
     content_tokens,
     folded_tokens,
     follow_ups_in,
-    name_starts,
     normalize,
+    start_terms,
 )
 
 BATCH_SIZE = 500
@@ -114,10 +114,10 @@ class ProcedureDocument:
     @property
     def name_starts(self) -> list[str]:
         """The name's first words (analysis.NAME_START), for the points of a name that begins
-        with words the query has side by side."""
-        return name_starts(self.name)
+        with words the query has side by side: read from name_key's words, analysed once."""
+        return start_terms(self.name_key.split())
 
-    @property
+    @cached_property
     def name_key(self) -> str:
         """The name as the analysed query that is exactly this name (for "exact name first")."""
         return phrase_key(self.name)
