@@ -751,18 +751,13 @@ def analyze_query(text: str, synonyms: SynonymTable | None = None) -> AnalyzedQu
     )
 
 
-def word_runs(tokens: list[str], longest: int = 6) -> list[str]:
-    """Every run of two to `longest` consecutive words, space-joined, shortest first."""
-    runs = []
-    for size in range(2, min(len(tokens), longest) + 1):
-        for start in range(len(tokens) - size + 1):
-            runs.append(" ".join(tokens[start : start + size]))
-    return list(dict.fromkeys(runs))
-
-
 def query_parts(tokens: list[str], longest: int = 6) -> list[str]:
     """Every run of two or more consecutive query words, space-joined (a keyword inside the query)."""
-    return word_runs(tokens, min(len(tokens) - 1, longest))
+    parts = []
+    for size in range(2, min(len(tokens) - 1, longest) + 1):
+        for start in range(len(tokens) - size + 1):
+            parts.append(" ".join(tokens[start : start + size]))
+    return list(dict.fromkeys(parts))
 
 
 # A name's first words say what it is: *Hưởng lương hưu đối với người tham gia bảo hiểm xã hội*

@@ -321,8 +321,7 @@ def _wipe(summary: Summary, old_files: list[str], progress: Progress) -> None:
         LifeEvent,
         Result,
         LegalDocument,
-        PublicHoliday,
-    ):
+    ):  # the holidays: restore() replaces them whether or not --replace
         model.objects.all().delete()
     CatalogEvent.objects.all().delete()
     progress(f"  đã xóa danh mục cũ ({len(documents)} tệp sẽ được dọn sau khi xong)")

@@ -224,9 +224,7 @@ class SearchEngine:
         ordered = _once(leading + (meant + found if vocabulary else found + meant))
         # this city's before another province's, whichever begins with the typed words
         # (an independent check: `ho tro doanh nghiep` offered seven provinces' first)
-        return [item for item in ordered if not item.get("elsewhere")][:limit] + [
-            item for item in ordered if item.get("elsewhere")
-        ][: max(0, limit - sum(not item.get("elsewhere") for item in ordered))]
+        return sorted(ordered, key=lambda item: bool(item.get("elsewhere")))[:limit]
 
     def is_known(self, token: str) -> bool:
         """Whether a query word occurs in the index at all (typos usually do not)."""

@@ -722,6 +722,9 @@ class EmbeddedEngine(SearchEngine):
     def _term(self, field: str, value: str) -> Query:
         return Query.term_query(self._schema, field, value)
 
+    def _terms(self, field: str, values: list[str]) -> Query:
+        return Query.term_set_query(self._schema, field, values)
+
     def _boost(self, query: Query, weight: str) -> Query:
         return Query.boost_query(query, WEIGHTS[weight])
 
@@ -897,17 +900,14 @@ class EmbeddedEngine(SearchEngine):
         if phrasings:
             scoring.append(
                 self._const(
-                    Query.term_set_query(
-                        self._schema, "keyword_full", [" ".join(p) for p in phrasings]
-                    ),
+                    self._terms("keyword_full", [" ".join(p) for p in phrasings]),
                     "keyword_full",
                 )
             )
         if analyzed.variants:
             scoring.append(
                 self._const(
-                    Query.term_set_query(
-                        self._schema,
+                    self._terms(
                         "name_full",
                         [" ".join(v) for v in analyzed.variants],
                     ),
@@ -918,7 +918,7 @@ class EmbeddedEngine(SearchEngine):
         if parts:
             scoring.append(
                 self._const(
-                    Query.term_set_query(self._schema, "keyword_full", parts),
+                    self._terms("keyword_full", parts),
                     "keyword_part",
                 )
             )
@@ -926,7 +926,7 @@ class EmbeddedEngine(SearchEngine):
         if name_parts:
             scoring.append(
                 self._const(
-                    Query.term_set_query(self._schema, "name_full", name_parts),
+                    self._terms("name_full", name_parts),
                     "name_part",
                 )
             )
@@ -964,7 +964,7 @@ class EmbeddedEngine(SearchEngine):
         if starts:
             scoring.append(
                 self._const(
-                    Query.term_set_query(self._schema, "name_start", starts),
+                    self._terms("name_start", starts),
                     "name_start",
                 )
             )

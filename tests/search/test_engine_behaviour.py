@@ -2,6 +2,7 @@
 Elasticsearch cluster with `make test-es`."""
 
 import dataclasses
+from contextlib import contextmanager
 
 import pytest
 
@@ -16,6 +17,16 @@ def codes(result):
 
 def search(engine, text="", **kwargs):
     return engine.search(SearchQuery(text=text, **kwargs))
+
+
+@contextmanager
+def indexed_for_the_test(engine, *documents):
+    """The documents in the index while the block runs, deleted after it."""
+    engine.index(list(documents))
+    try:
+        yield
+    finally:
+        engine.delete([document.page_id for document in documents])
 
 
 def test_finds_procedure_typed_without_diacritics(engine, indexed):
@@ -574,8 +585,7 @@ def test_a_name_beginning_with_the_query_comes_before_one_that_mentions_it(
         codes=["9.990062"],
         name="Chế độ khi chưa đủ điều kiện hưởng trợ cấp thử nghiệm định kỳ",
     )
-    engine.index([begins, mentions])
-    try:
+    with indexed_for_the_test(engine, begins, mentions):
         for query in (
             "huong tro cap thu nghiem dinh ky",
             "hưởng trợ cấp thử nghiệm định kỳ",
@@ -586,8 +596,6 @@ def test_a_name_beginning_with_the_query_comes_before_one_that_mentions_it(
         monkeypatch.setitem(WEIGHTS, "name_start", 0.0)
         found = codes(search(engine, "huong tro cap thu nghiem dinh ky"))
         assert found.index("9.990062") < found.index("9.990061")
-    finally:
-        engine.delete([900061, 900062])
 
 
 def test_full_width_letters_read_as_plain_ones(engine, indexed):
@@ -622,11 +630,8 @@ def test_suggestions_put_this_citys_first_even_when_only_theirs_begin_with_the_w
         name="Thủ tục cấp kinh phí hỗ trợ thử nghiệm doanh nghiệp nhỏ",
         url="/co-quan/so-thu/cap-kinh-phi/",
     )
-    engine.index([*theirs, ours])
-    try:
+    with indexed_for_the_test(engine, *theirs, ours):
         items = engine.suggest("ho tro thu nghiem doanh", limit=4)
         assert [item["code"] for item in items][0] == "9.990079"
         assert all(item["elsewhere"] for item in items[1:])
         assert len(items) == 4
-    finally:
-        engine.delete([900071, 900072, 900073, 900079])
